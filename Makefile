@@ -1,0 +1,102 @@
+# forkbench - one flat Makefile: deps, build, bench, test, clean.
+# `make bench` installs missing Debian packages (scripts/deps.sh), builds and
+# runs the suite into a new results/<run-id>/; `make test` runs the tests.
+
+CC      ?= cc
+CXX     ?= c++
+BUILD   := build
+WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wwrite-strings
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 $(WARN) -MMD -MP -Ibench -Iharness
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -MMD -MP -Ibench
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Sources with a main() of their own; everything else in bench/ and harness/
+# is library code shared by the binaries and the tests.
+BENCH_MAINS   := bench/main.c bench/worker.c bench/exit0.c
+HARNESS_MAINS := harness/main.c
+BENCH_LIB   := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c)) $(wildcard bench/*.S)
+HARNESS_LIB := $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c))
+# The worker is static and pure C: it only needs the families, not the
+# Google Benchmark client side (pool.c).
+WORKER_LIB  := $(filter-out bench/pool.c,$(BENCH_LIB))
+
+obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(2)))
+
+BINS := $(BUILD)/forkbench $(BUILD)/forkbench-bench $(BUILD)/fb-worker \
+	$(BUILD)/fb-exit0-static $(BUILD)/fb-exit0-dynamic
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+MAX_MEM ?=
+FILTER  ?=
+PROFILE ?=
+RUN_ARGS := $(if $(MAX_MEM),--max-mem $(MAX_MEM)) $(if $(FILTER),--filter '$(FILTER)') \
+	$(if $(PROFILE),--profile $(PROFILE))
+
+.PHONY: all deps bench test clean
+all: $(BINS)
+
+deps:
+	@scripts/deps.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/forkbench run $(RUN_ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory all tests
+	@tests/run.sh $(BUILD)
+
+tests: $(TESTS)
+
+clean:
+	rm -rf $(BUILD)
+
+# --- normal build -------------------------------------------------------
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/rel/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/rel/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB))
+	$(CC) $^ -o $@ -ljansson -lm
+
+$(BUILD)/forkbench-bench: $(call obj,rel,bench/main.c bench/gbench.cc $(BENCH_LIB))
+	$(CXX) $^ -o $@ -lbenchmark -lpthread -lm
+
+# Static and lean: fewer mappings, so fork measures the memory we asked for.
+$(BUILD)/fb-worker: $(call obj,rel,bench/worker.c $(WORKER_LIB))
+	$(CC) -static -pthread $^ -o $@ -lm
+
+$(BUILD)/fb-exit0-static: $(call obj,rel,bench/exit0.c)
+	$(CC) -static $^ -o $@
+$(BUILD)/fb-exit0-dynamic: $(call obj,rel,bench/exit0.c)
+	$(CC) $^ -o $@
+
+# --- tests: library code rebuilt under AddressSanitizer + UBSan -----------
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANITIZE) -Itests -c $< -o $@
+$(BUILD)/asan/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/asan/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(SANITIZE) -c $< -o $@
+
+$(BUILD)/libfb-asan.a: $(call obj,asan,$(BENCH_LIB) bench/gbench.cc $(HARNESS_LIB))
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/libfb-asan.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(SANITIZE) $^ -o $@ -lbenchmark -ljansson -lpthread -lm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,79 @@
+/* family.h - how a benchmark family describes its cases to forkbench.
+ *
+ * A family (bench/<family>.c) exports one table of cases. Each case is an
+ * "op": a plain C function that runs n iterations inside the lean worker
+ * process (bench/worker.c) and writes one fb_sample per iteration. The
+ * Google Benchmark side (bench/main.c) only reads the tables: it registers one
+ * benchmark per case x memory size x page mode, asks a worker holding that
+ * much resident memory to run the op, and reports the samples. So a figure
+ * means "fork of a process of N MiB", not "fork of the C++ benchmark binary". */
+#ifndef FB_FAMILY_H
+#define FB_FAMILY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "region.h"
+
+#define FB_MAX_VALUES 12
+#define FB_REASON_LEN 200
+
+/* One iteration's figures: time_ns becomes Google Benchmark's manual
+ * iteration time; values[i] become counters named case->value_names[i],
+ * reported as the mean over iterations. */
+struct fb_sample {
+	double time_ns;
+	double values[FB_MAX_VALUES];
+};
+
+/* What an op gets from the worker. */
+struct fb_env {
+	struct fb_region *region;   /* resident memory of the worker (size may be 0) */
+	const char *helper_dir;     /* folder of the exec targets (fb-exit0-*) */
+	int64_t param;              /* the case row's param */
+	char reason[FB_REASON_LEN]; /* set by an op that returns FB_SKIP or fails */
+};
+
+/* Op results: 0 done, FB_SKIP (feature or privilege missing: env->reason
+ * says which), FB_NO_RESOURCE (EAGAIN/ENOMEM-like: reason says), or -errno
+ * for a real failure (reason says what failed). */
+#define FB_SKIP 1
+#define FB_NO_RESOURCE 2
+
+typedef int (*fb_op_fn)(struct fb_env *env, struct fb_sample *out, size_t n);
+
+/* Which axes a case is swept over. Without FB_AXIS_MEM the case runs once
+ * with 0 MiB; without FB_AXIS_MODE only in 4k mode. */
+enum fb_axes {
+	FB_AXIS_MEM = 1 << 0,
+	FB_AXIS_MODE = 1 << 1,
+};
+
+struct fb_case {
+	const char *name;                 /* "fork", "cow/child_write_all", ... */
+	fb_op_fn run;
+	int64_t param;                    /* passed as env->param */
+	unsigned axes;                    /* enum fb_axes */
+	const char *const *value_names;   /* NULL-terminated; at most FB_MAX_VALUES */
+	const char *what;                 /* one line: what time_ns measures */
+};
+
+struct fb_family {
+	const char *name;                 /* "spawn", "cow", "threads" */
+	const struct fb_case *cases;
+	size_t ncases;
+};
+
+/* The central list (bench/families.c), NULL-terminated. */
+extern const struct fb_family *const fb_families[];
+
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC, vDSO: no syscall). */
+static inline int64_t fb_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+#endif
