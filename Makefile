@@ -66,7 +66,7 @@ $(BUILD)/rel/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
-$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB))
+$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB) bench/sizes.c bench/region.c)
 	$(CC) $^ -o $@ -ljansson -lm
 
 $(BUILD)/forkbench-bench: $(call obj,rel,bench/main.c bench/gbench.cc $(BENCH_LIB))

@@ -1,0 +1,170 @@
+/* pool.c - start, feed and reap fb-worker processes (see pool.h). */
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void fb_pool_init(struct fb_pool *pool, const char *worker_path, size_t budget_bytes)
+{
+	memset(pool, 0, sizeof(*pool));
+	snprintf(pool->worker_path, sizeof(pool->worker_path), "%s", worker_path);
+	pool->budget_bytes = budget_bytes;
+}
+
+static int io_full(int fd, void *buf, size_t len, int writing)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t r = writing ? write(fd, (char *)buf + done, len - done)
+				    : read(fd, (char *)buf + done, len - done);
+		if (r == 0)
+			return -EPIPE;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		done += r > 0 ? (size_t)r : 0;
+	}
+	return 0;
+}
+
+static void worker_stop(struct fb_worker *w, int from_signal)
+{
+	if (w->pid <= 0)
+		return;
+	close(w->to_fd);   /* the worker leaves when its request pipe closes */
+	close(w->from_fd);
+	if (from_signal)
+		kill(w->pid, SIGKILL);
+	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	w->pid = 0;
+}
+
+/* Request and reply pipes are O_CLOEXEC in this process: the worker gets
+ * them as fd 0 and 1 through dup2, and no other child inherits them. */
+static int worker_start(struct fb_pool *pool, struct fb_worker *w, char *reason, size_t len)
+{
+	int req[2], rep[2], err;
+	char size_arg[32], mode_arg[8];
+	char *argv[] = { pool->worker_path, size_arg, mode_arg, NULL };
+	posix_spawn_file_actions_t fa;
+
+	if (pipe2(req, O_CLOEXEC))
+		return snprintf(reason, len, "pipe: %s", strerror(errno)), -errno;
+	if (pipe2(rep, O_CLOEXEC)) {
+		err = -errno;
+		close(req[0]);
+		close(req[1]);
+		snprintf(reason, len, "pipe: %s", strerror(-err));
+		return err;
+	}
+	snprintf(size_arg, sizeof(size_arg), "%zu", w->mem_mib << 20);
+	snprintf(mode_arg, sizeof(mode_arg), "%s", fb_page_mode_name(w->mode));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, rep[1], 1);
+	err = posix_spawn(&w->pid, pool->worker_path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(req[0]);
+	close(rep[1]);
+	w->to_fd = req[1];
+	w->from_fd = rep[0];
+	if (err) {
+		w->pid = 0;
+		close(req[1]);
+		close(rep[0]);
+		snprintf(reason, len, "cannot start %s: %s", pool->worker_path, strerror(err));
+		return -err;
+	}
+	err = io_full(w->from_fd, &w->hello, sizeof(w->hello), 0);
+	if (err || w->hello.status) {
+		snprintf(reason, len, "%s", err ? "worker died while touching its memory" : w->hello.reason);
+		worker_stop(w, 0);
+		return err ? err : w->hello.status;
+	}
+	return 0;
+}
+
+static size_t pool_bytes(const struct fb_pool *pool)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < pool->count; i++)
+		total += pool->workers[i].mem_mib << 20;
+	return total;
+}
+
+static void pool_drop(struct fb_pool *pool, size_t index)
+{
+	worker_stop(&pool->workers[index], 0);
+	pool->workers[index] = pool->workers[--pool->count];
+}
+
+struct fb_worker *fb_pool_get(struct fb_pool *pool, size_t mem_mib, enum fb_page_mode mode,
+			      char *reason, size_t reason_len)
+{
+	for (size_t i = 0; i < pool->count; i++) {
+		struct fb_worker *w = &pool->workers[i];
+		if (w->mem_mib == mem_mib && w->mode == mode && w->pid > 0)
+			return w;
+		if (w->pid <= 0)   /* died in an earlier run: make room */
+			pool_drop(pool, i--);
+	}
+	/* Stop the oldest workers until the new one fits the budget. */
+	while (pool->count && (pool->count == FB_POOL_MAX ||
+			       pool_bytes(pool) + (mem_mib << 20) > pool->budget_bytes))
+		pool_drop(pool, 0);
+	struct fb_worker *w = &pool->workers[pool->count];
+	memset(w, 0, sizeof(*w));
+	w->mem_mib = mem_mib;
+	w->mode = mode;
+	if (worker_start(pool, w, reason, reason_len))
+		return NULL;
+	pool->count++;
+	return w;
+}
+
+static int run_batch(struct fb_worker *w, struct fb_worker_request *req,
+		     struct fb_sample *out, char *reason, size_t reason_len)
+{
+	struct fb_worker_reply reply;
+	int err = io_full(w->to_fd, req, sizeof(*req), 1);
+
+	if (!err)
+		err = io_full(w->from_fd, &reply, sizeof(reply), 0);
+	if (err) {
+		snprintf(reason, reason_len, "worker %d stopped answering: %s", w->pid, strerror(-err));
+		worker_stop(w, 1);
+		return err;
+	}
+	if (reply.status == 0)
+		err = io_full(w->from_fd, out, reply.n * sizeof(*out), 0);
+	if (reply.status)
+		snprintf(reason, reason_len, "%s", reply.reason);
+	return reply.status ? reply.status : err;
+}
+
+int fb_worker_run(struct fb_worker *w, unsigned family, unsigned kase,
+		  struct fb_sample *out, size_t n, char *reason, size_t reason_len)
+{
+	for (size_t done = 0; done < n;) {
+		struct fb_worker_request req = { family, kase, 0 };
+		req.n = (uint32_t)(n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH);
+		int err = run_batch(w, &req, out + done, reason, reason_len);
+		if (err)
+			return err;
+		done += req.n;
+	}
+	return 0;
+}
+
+void fb_pool_shutdown(struct fb_pool *pool, int from_signal)
+{
+	for (size_t i = 0; i < pool->count; i++)
+		worker_stop(&pool->workers[i], from_signal);
+	pool->count = 0;
+}

@@ -1,0 +1,42 @@
+/* pool.h - the benchmark binary's side of the workers: one fb-worker per
+ * (memory size, page mode), started on first use and kept for later
+ * benchmarks, within a memory budget. */
+#ifndef FB_POOL_H
+#define FB_POOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "family.h"
+#include "worker_proto.h"
+
+#define FB_POOL_MAX 32
+
+struct fb_worker {
+	pid_t pid;
+	int to_fd, from_fd;
+	size_t mem_mib;
+	enum fb_page_mode mode;
+	struct fb_worker_hello hello;
+};
+
+struct fb_pool {
+	char worker_path[512];
+	size_t budget_bytes;              /* most memory the workers may hold together */
+	struct fb_worker workers[FB_POOL_MAX];
+	size_t count;
+};
+
+void fb_pool_init(struct fb_pool *pool, const char *worker_path, size_t budget_bytes);
+/* The worker holding mem_mib in mode, started if needed (older workers are
+ * stopped to stay within the budget). NULL with reason filled on failure. */
+struct fb_worker *fb_pool_get(struct fb_pool *pool, size_t mem_mib, enum fb_page_mode mode,
+			      char *reason, size_t reason_len);
+/* Run n iterations (any n) of one case. Returns the op's status; reason is
+ * filled when it is not 0. */
+int fb_worker_run(struct fb_worker *w, unsigned family, unsigned kase,
+		  struct fb_sample *out, size_t n, char *reason, size_t reason_len);
+/* Stop and reap every worker. Async-signal-safe when from_signal is set. */
+void fb_pool_shutdown(struct fb_pool *pool, int from_signal);
+
+#endif

@@ -1,0 +1,31 @@
+/* sizes.h - the memory-size axis: the default sweep, parsing of a MiB list,
+ * and the one rule for what is too large (more than half of MemAvailable),
+ * shared by the forkbench driver and the benchmark binary. */
+#ifndef FB_SIZES_H
+#define FB_SIZES_H
+
+#include <stddef.h>
+
+#define FB_MAX_SIZES 16
+
+struct fb_sizes {
+	size_t mib[FB_MAX_SIZES];
+	size_t count;
+};
+
+/* The default sweep 0,1,16,64,256,1024 MiB, without sizes above max_mib
+ * (and with max_mib itself added when it is not in the list); max_mib < 0
+ * means no limit. */
+void fb_sizes_default(struct fb_sizes *sizes, long max_mib);
+/* Parse "0,1,16" (MiB, ascending or not, no duplicates). Returns 0, or -1
+ * with err saying what is wrong. */
+int fb_sizes_parse(const char *list, struct fb_sizes *sizes, char *err, size_t err_len);
+/* Parse one non-negative MiB count. Returns 0 or -1 with err. */
+int fb_mib_parse(const char *text, long *mib, char *err, size_t err_len);
+/* 0 when every size fits in half of MemAvailable; else -1 with err naming
+ * the size and the limit. */
+int fb_sizes_check_memory(const struct fb_sizes *sizes, char *err, size_t err_len);
+/* "0,1,16" into buf. */
+void fb_sizes_format(const struct fb_sizes *sizes, char *buf, size_t len);
+
+#endif

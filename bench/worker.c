@@ -1,0 +1,130 @@
+/* worker.c - fb-worker: a small static C process that holds SIZE bytes of
+ * resident memory in a page mode and runs family ops on request, so that what
+ * fork copies is that memory plus a minimal image, not the C++ benchmark
+ * binary (see DESIGN.md: ~26 mappings instead of ~45). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "family.h"
+#include "worker_proto.h"
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t got = read(fd, (char *)buf + done, len - done);
+		if (got == 0)
+			return -EPIPE;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		done += got > 0 ? (size_t)got : 0;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t put = write(fd, (const char *)buf + done, len - done);
+		if (put < 0 && errno != EINTR)
+			return -errno;
+		done += put > 0 ? (size_t)put : 0;
+	}
+	return 0;
+}
+
+static void hello_fill(struct fb_worker_hello *hello, const struct fb_region *region,
+		       int err, char *const *argv)
+{
+	long rss = 0, pte = 0;
+
+	memset(hello, 0, sizeof(*hello));
+	hello->status = err;
+	if (err) {
+		snprintf(hello->reason, sizeof(hello->reason), "cannot hold %.40s bytes in %.8s mode: %s",
+			 argv[1], argv[2], strerror(-err));
+		return;
+	}
+	fb_status_kib(0, "VmRSS", &rss);
+	fb_status_kib(0, "VmPTE", &pte);
+	hello->resident_bytes = region->resident_bytes;
+	hello->thp_bytes = region->thp_bytes;
+	hello->maps = fb_count_mappings(0);
+	hello->rss_kib = rss;
+	hello->pte_kib = pte;
+}
+
+static const struct fb_case *find_case(const struct fb_worker_request *req)
+{
+	uint32_t nfam = 0;
+	while (fb_families[nfam])
+		nfam++;
+	if (req->family >= nfam || req->kase >= fb_families[req->family]->ncases)
+		return NULL;
+	return &fb_families[req->family]->cases[req->kase];
+}
+
+/* Serve requests until the client closes the pipe. */
+static int serve(struct fb_env *env)
+{
+	static struct fb_sample samples[FB_WORKER_BATCH];
+	struct fb_worker_request req;
+	struct fb_worker_reply reply;
+	int err;
+
+	while ((err = read_full(0, &req, sizeof(req))) == 0) {
+		const struct fb_case *kase = find_case(&req);
+		memset(&reply, 0, sizeof(reply));
+		memset(samples, 0, sizeof(samples));
+		env->reason[0] = '\0';
+		env->param = kase ? kase->param : 0;
+		if (!kase || req.n > FB_WORKER_BATCH) {
+			reply.status = -EINVAL;
+			snprintf(reply.reason, sizeof(reply.reason), "bad request");
+		} else {
+			reply.status = kase->run(env, samples, req.n);
+			reply.n = reply.status == 0 ? req.n : 0;
+			memcpy(reply.reason, env->reason, sizeof(reply.reason));
+		}
+		if ((err = write_full(1, &reply, sizeof(reply))) ||
+		    (err = write_full(1, samples, reply.n * sizeof(samples[0]))))
+			return err;
+	}
+	return err == -EPIPE ? 0 : err;
+}
+
+int main(int argc, char **argv)
+{
+	static struct fb_env env;
+	struct fb_region region;
+	struct fb_worker_hello hello;
+	char self[PATH_MAX];
+
+	if (argc != 3 || (strcmp(argv[2], "4k") && strcmp(argv[2], "thp"))) {
+		fprintf(stderr, "usage: fb-worker SIZE_BYTES 4k|thp (started by forkbench-bench)\n");
+		return 2;
+	}
+	/* Die with the benchmark binary, whatever kills it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 1;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[len > 0 ? len : 0] = '\0';
+	env.helper_dir = dirname(self);
+	int err = fb_region_create(&region, strtoull(argv[1], NULL, 10),
+				   strcmp(argv[2], "thp") ? FB_PAGES_4K : FB_PAGES_THP);
+	env.region = &region;
+	hello_fill(&hello, &region, err, argv);
+	if (write_full(1, &hello, sizeof(hello)) || err)
+		return 1;
+	err = serve(&env);
+	fb_region_destroy(&region);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/* main.c - forkbench: the driver. `forkbench COMMAND [options]`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", fb_cmd_run, "run the benchmarks into a new results/<run-id>/ folder" },
+};
+
+static int usage(FILE *out)
+{
+	fprintf(out, "usage: forkbench COMMAND [options]   (COMMAND --help for its options)\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	return out == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);   /* fork hygiene: nothing buffered twice */
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+		return usage(stdout);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fb_error("unknown command '%s' (try forkbench --help)", argv[1]);
+	return 2;
+}

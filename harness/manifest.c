@@ -1,0 +1,185 @@
+/* manifest.c - capture the environment of a run (see manifest.h). */
+#define _GNU_SOURCE
+#include "manifest.h"
+
+#include <dirent.h>
+#include <gnu/libc-version.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* One kernel or machine setting read from a file: a row per setting. */
+struct setting {
+	const char *key;
+	const char *path;
+	const char *why;   /* how it shapes the figures */
+};
+
+static const struct setting settings[] = {
+	{ "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled", "THP mode decides how fork copies the region" },
+	{ "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag", "whether huge pages are compacted on fault" },
+	{ "aslr", "/proc/sys/kernel/randomize_va_space", "address layout noise" },
+	{ "perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid", "whether perf_event_open counts faults" },
+	{ "pid_max", "/proc/sys/kernel/pid_max", "PID limit (lecture: 32768, up to ~4 million)" },
+	{ "threads_max", "/proc/sys/kernel/threads-max", "system-wide task limit" },
+	{ "overcommit_memory", "/proc/sys/vm/overcommit_memory", "whether fork of a large parent is refused" },
+	{ "governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "frequency scaling" },
+	{ "no_turbo", "/sys/devices/system/cpu/intel_pstate/no_turbo", "turbo boost" },
+	{ "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource", "cost of clock_gettime" },
+	{ "sys_vendor", "/sys/class/dmi/id/sys_vendor", "hypervisor or hardware vendor" },
+	{ "product_name", "/sys/class/dmi/id/product_name", "machine model" },
+	{ "loadavg", "/proc/loadavg", "load at start" },
+};
+
+static json_t *text_or_null(const char *path)
+{
+	char buf[512];
+	return fb_read_line(path, buf, sizeof(buf)) == 0 ? json_string(buf) : json_null();
+}
+
+static json_t *settings_json(void)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		json_object_set_new(obj, settings[i].key, text_or_null(settings[i].path));
+	return obj;
+}
+
+/* Each file of a folder as "name": "first line" (CPU vulnerabilities). */
+static json_t *folder_json(const char *dir_path)
+{
+	json_t *obj = json_object();
+	DIR *dir = opendir(dir_path);
+	struct dirent *e;
+	char path[1024];
+
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_path, e->d_name);
+		json_object_set_new(obj, e->d_name, text_or_null(path));
+	}
+	if (dir)
+		closedir(dir);
+	return obj;
+}
+
+/* A "key: value" line of a /proc-style file, e.g. "model name" in cpuinfo. */
+static json_t *proc_field(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	size_t len = strlen(key);
+	json_t *value = json_null();
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, len) == 0 && strchr(line, ':')) {
+			char *v = strchr(line, ':') + 1;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			json_decref(value);
+			value = json_string(v);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return value;
+}
+
+static json_t *cpu_json(void)
+{
+	json_t *flags = proc_field("/proc/cpuinfo", "flags");
+	const char *f = json_string_value(flags);
+	json_t *cpu = json_pack("{s:o, s:I, s:b}", "model", proc_field("/proc/cpuinfo", "model name"),
+				"cores_online", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+				"hypervisor", f && strstr(f, " hypervisor"));
+	json_decref(flags);
+	json_object_set_new(cpu, "vulnerabilities", folder_json("/sys/devices/system/cpu/vulnerabilities"));
+	return cpu;
+}
+
+/* memory.max and pids.max of this process's cgroup (v2), where readable. */
+static json_t *cgroup_json(void)
+{
+	char line[512], path[1024];
+	json_t *obj = json_object();
+
+	if (fb_read_line("/proc/self/cgroup", line, sizeof(line)) == 0 && strncmp(line, "0::", 3) == 0) {
+		json_object_set_new(obj, "path", json_string(line + 3));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", line + 3);
+		json_object_set_new(obj, "memory_max", text_or_null(path));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max", line + 3);
+		json_object_set_new(obj, "pids_max", text_or_null(path));
+	}
+	return obj;
+}
+
+static json_t *limits_json(void)
+{
+	struct rlimit nproc;
+	json_t *obj = json_object();
+
+	if (getrlimit(RLIMIT_NPROC, &nproc) == 0)
+		json_object_set_new(obj, "rlimit_nproc", nproc.rlim_cur == RLIM_INFINITY ?
+				    json_string("unlimited") : json_integer((json_int_t)nproc.rlim_cur));
+	json_object_set_new(obj, "cgroup", cgroup_json());
+	json_object_set_new(obj, "mem_total_kib", proc_field("/proc/meminfo", "MemTotal"));
+	json_object_set_new(obj, "mem_available_kib", proc_field("/proc/meminfo", "MemAvailable"));
+	return obj;
+}
+
+static json_t *command_or_null(const char *const argv[])
+{
+	char buf[256];
+	return fb_command_line(argv, buf, sizeof(buf)) == 0 ? json_string(buf) : json_null();
+}
+
+static json_t *versions_json(void)
+{
+	struct utsname u;
+	const char *gb[] = { "dpkg-query", "-W", "-f=${Version}", "libbenchmark-dev", NULL };
+	const char *jansson[] = { "dpkg-query", "-W", "-f=${Version}", "libjansson-dev", NULL };
+	json_t *obj = json_object();
+
+	if (uname(&u) == 0) {
+		json_object_set_new(obj, "kernel", json_string(u.release));
+		json_object_set_new(obj, "kernel_build", json_string(u.version));
+		json_object_set_new(obj, "machine", json_string(u.machine));
+	}
+	json_object_set_new(obj, "distribution", proc_field("/etc/os-release", "PRETTY_NAME"));
+	json_object_set_new(obj, "compiler", json_string("gcc " __VERSION__));
+	json_object_set_new(obj, "glibc", json_string(gnu_get_libc_version()));
+	json_object_set_new(obj, "google_benchmark", command_or_null(gb));
+	json_object_set_new(obj, "jansson", command_or_null(jansson));
+	return obj;
+}
+
+static json_t *git_json(const char *repo_dir)
+{
+	const char *rev[] = { "git", "-C", repo_dir, "rev-parse", "HEAD", NULL };
+	const char *dirty[] = { "git", "-C", repo_dir, "status", "--porcelain", "--untracked-files=no", NULL };
+	char buf[256];
+	json_t *revision = command_or_null(rev);
+
+	/* status prints nothing for a clean tree: any first line means dirty. */
+	int status_ok = fb_command_line(dirty, buf, sizeof(buf)) == 0;
+	return json_pack("{s:o, s:o}", "revision", revision,
+			 "dirty", status_ok && json_is_string(revision) ? json_boolean(buf[0] != '\0') : json_null());
+}
+
+json_t *fb_manifest_environment(const char *repo_dir)
+{
+	json_t *env = json_object();
+
+	json_object_set_new(env, "versions", versions_json());
+	json_object_set_new(env, "cpu", cpu_json());
+	json_object_set_new(env, "kernel_settings", settings_json());
+	json_object_set_new(env, "limits", limits_json());
+	json_object_set_new(env, "git", git_json(repo_dir));
+	return env;
+}

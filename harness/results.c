@@ -1,0 +1,146 @@
+/* results.c - read bench.json into per-benchmark records (see results.h). */
+#define _GNU_SOURCE
+#include "results.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+static double unit_to_ns(const char *unit)
+{
+	if (!unit || strcmp(unit, "ns") == 0)
+		return 1;
+	if (strcmp(unit, "us") == 0)
+		return 1e3;
+	return strcmp(unit, "ms") == 0 ? 1e6 : 1e9;
+}
+
+/* "family/case.../mem_mib:N/mode:M": the case may itself contain '/'. */
+static void parse_name(struct fb_result *r)
+{
+	const char *first = strchr(r->name, '/');
+	const char *mem = strstr(r->name, "/mem_mib:");
+	const char *mode = strstr(r->name, "/mode:");
+
+	snprintf(r->family, sizeof(r->family), "%.*s", first ? (int)(first - r->name) : 31, r->name);
+	if (first && mem && mem > first)
+		snprintf(r->kase, sizeof(r->kase), "%.*s", (int)(mem - first - 1), first + 1);
+	r->mem_mib = mem ? strtol(mem + 9, NULL, 10) : 0;
+	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode + 6 : "4k");
+}
+
+static struct fb_result *find_or_add(struct fb_results *res, const char *name)
+{
+	for (size_t i = 0; i < res->count; i++)
+		if (strcmp(res->items[i].name, name) == 0)
+			return &res->items[i];
+	struct fb_result *grown = realloc(res->items, (res->count + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	res->items = grown;
+	struct fb_result *r = &res->items[res->count++];
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	parse_name(r);
+	return r;
+}
+
+static int add_row(struct fb_results *res, json_t *row)
+{
+	const char *name = json_string_value(json_object_get(row, "run_name"));
+	const char *type = json_string_value(json_object_get(row, "run_type"));
+	struct fb_result *r;
+
+	if (!name)
+		name = json_string_value(json_object_get(row, "name"));
+	if (!name || (type && strcmp(type, "iteration") != 0))
+		return name ? 0 : -1;   /* aggregates are recomputed by the harness */
+	if (!(r = find_or_add(res, name)))
+		return -1;
+	if (json_is_true(json_object_get(row, "error_occurred"))) {
+		r->error = json_string_value(json_object_get(row, "error_message"));
+		r->skipped = r->error && strncmp(r->error, "skipped: ", 9) == 0;
+		return 0;
+	}
+	double *t = realloc(r->times_ns, (r->nreps + 1) * sizeof(*t));
+	json_t **rows = realloc(r->rows, (r->nreps + 1) * sizeof(*rows));
+	if (t)
+		r->times_ns = t;
+	if (rows)
+		r->rows = rows;
+	if (!t || !rows)
+		return -1;
+	r->times_ns[r->nreps] = json_number_value(json_object_get(row, "real_time")) *
+		unit_to_ns(json_string_value(json_object_get(row, "time_unit")));
+	r->rows[r->nreps++] = row;
+	return 0;
+}
+
+int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len)
+{
+	json_error_t jerr;
+	json_t *list;
+	size_t i;
+	json_t *row;
+
+	memset(out, 0, sizeof(*out));
+	out->root = json_load_file(path, 0, &jerr);
+	if (!out->root) {
+		snprintf(err, err_len, "%s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text);
+		return -1;
+	}
+	list = json_object_get(out->root, "benchmarks");
+	if (!json_is_array(list)) {
+		snprintf(err, err_len, "%s: no \"benchmarks\" array: not a Google Benchmark JSON file", path);
+		fb_results_free(out);
+		return -1;
+	}
+	json_array_foreach(list, i, row) {
+		if (!json_is_object(row) || add_row(out, row)) {
+			snprintf(err, err_len, "%s: benchmark row %zu is malformed", path, i);
+			fb_results_free(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void fb_results_free(struct fb_results *res)
+{
+	for (size_t i = 0; i < res->count; i++) {
+		free(res->items[i].times_ns);
+		free(res->items[i].rows);
+	}
+	free(res->items);
+	json_decref(res->root);
+	memset(res, 0, sizeof(*res));
+}
+
+const struct fb_result *fb_results_find(const struct fb_results *res, const char *name)
+{
+	for (size_t i = 0; i < res->count; i++)
+		if (strcmp(res->items[i].name, name) == 0)
+			return &res->items[i];
+	return NULL;
+}
+
+double fb_result_median_ns(const struct fb_result *r)
+{
+	return r && r->nreps ? fb_median(r->times_ns, r->nreps) : NAN;
+}
+
+double fb_result_counter_median(const struct fb_result *r, const char *counter)
+{
+	double values[256];
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->nreps && n < 256; i++) {
+		json_t *v = json_object_get(r->rows[i], counter);
+		if (json_is_number(v))
+			values[n++] = json_number_value(v);
+	}
+	return n ? fb_median(values, n) : NAN;
+}

@@ -1,0 +1,38 @@
+/* results.h - a run's bench.json (Google Benchmark's own schema) read into
+ * one record per benchmark, with its repetitions gathered: the input of the
+ * summary, the report and compare. */
+#ifndef FB_RESULTS_H
+#define FB_RESULTS_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct fb_result {
+	const char *name;        /* run_name: "spawn/fork/mem_mib:64/mode:4k" */
+	char family[32];
+	char kase[64];
+	char mode[8];            /* "4k" / "thp" */
+	long mem_mib;
+	double *times_ns;        /* per-iteration real time of each repetition */
+	json_t **rows;           /* the iteration rows (borrowed from the document) */
+	size_t nreps;
+	const char *error;       /* error_message, or NULL */
+	int skipped;             /* error_message starts with "skipped: " */
+};
+
+struct fb_results {
+	json_t *root;
+	struct fb_result *items;
+	size_t count;
+};
+
+/* 0, or -1 with err naming the file and what is wrong with it. */
+int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len);
+void fb_results_free(struct fb_results *results);
+const struct fb_result *fb_results_find(const struct fb_results *results, const char *name);
+/* Median over repetitions of the real time (ns) or of a counter; NAN when
+ * absent or the benchmark did not run. */
+double fb_result_median_ns(const struct fb_result *r);
+double fb_result_counter_median(const struct fb_result *r, const char *counter);
+
+#endif

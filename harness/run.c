@@ -1,0 +1,292 @@
+/* run.c - `forkbench run`: run the benchmarks into a new run folder
+ * results/<run-id>/ (bench.json, manifest.json), written under a temporary
+ * name and renamed when complete, so a folder is never half-written and an
+ * earlier run is never overwritten. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "manifest.h"
+#include "options.h"
+#include "results.h"
+#include "sizes.h"
+#include "summary.h"
+#include "util.h"
+
+/* Profiles fix repetitions and the minimum measured time per repetition;
+ * explicit options override them. Odd repetition counts: Google Benchmark
+ * 1.7.1's median aggregate is wrong for even ones. */
+struct profile {
+	const char *name;
+	int repetitions;
+	double min_time_s;
+};
+
+static const struct profile profiles[] = {
+	{ "quick", 3, 0.01 },
+	{ "default", 9, 0.05 },
+};
+
+static const struct fb_option run_options[] = {
+	{ "profile", FB_OPT_STRING, 0, 0, "default", "quick or default" },
+	{ "filter", FB_OPT_STRING, 0, 0, NULL, "regex over benchmark names, e.g. 'spawn/fork/'" },
+	{ "max-mem", FB_OPT_INT, 0, 1 << 30, NULL, "largest memory size in MiB (default sweep 0,1,16,64,256,1024)" },
+	{ "sizes", FB_OPT_STRING, 0, 0, NULL, "explicit memory sizes in MiB, e.g. 0,64,512" },
+	{ "modes", FB_OPT_STRING, 0, 0, "4k,thp", "page modes: 4k, thp or both" },
+	{ "repetitions", FB_OPT_INT, 1, 99, NULL, "repetitions per benchmark (profile's by default)" },
+	{ "min-time", FB_OPT_DOUBLE, 0.001, 60, NULL, "minimum measured seconds per repetition" },
+	{ "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" },
+	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
+};
+#define N_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+
+struct run_config {
+	const struct profile *profile;
+	struct fb_sizes sizes;
+	int repetitions;
+	double min_time_s;
+	const char *filter, *modes, *results_dir;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg, char *err, size_t len)
+{
+	const char *profile = fb_opt_text(v, "profile");
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (strcmp(profiles[i].name, profile) == 0)
+			cfg->profile = &profiles[i];
+	if (!cfg->profile)
+		return snprintf(err, len, "unknown profile '%s' (quick or default)", profile), -1;
+	cfg->repetitions = fb_opt_given(v, "repetitions") ? (int)fb_opt_number(v, "repetitions")
+							   : cfg->profile->repetitions;
+	cfg->min_time_s = fb_opt_given(v, "min-time") ? fb_opt_number(v, "min-time")
+						      : cfg->profile->min_time_s;
+	cfg->filter = fb_opt_text(v, "filter");
+	cfg->modes = fb_opt_text(v, "modes");
+	cfg->results_dir = fb_opt_text(v, "results");
+	if (fb_opt_given(v, "sizes") && fb_opt_given(v, "max-mem"))
+		return snprintf(err, len, "give --sizes or --max-mem, not both"), -1;
+	if (fb_opt_given(v, "sizes")) {
+		if (fb_sizes_parse(fb_opt_text(v, "sizes"), &cfg->sizes, err, len))
+			return -1;
+	} else {
+		fb_sizes_default(&cfg->sizes, fb_opt_given(v, "max-mem") ? (long)fb_opt_number(v, "max-mem") : -1);
+	}
+	if (strcmp(cfg->modes, "4k") && strcmp(cfg->modes, "thp") && strcmp(cfg->modes, "4k,thp") &&
+	    strcmp(cfg->modes, "thp,4k"))
+		return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", cfg->modes), -1;
+	return fb_sizes_check_memory(&cfg->sizes, err, len);
+}
+
+/* Start forkbench-bench writing tmp_dir/bench.json. On a terminal its own
+ * console table is the progress display; otherwise (CI, pipes) it goes to
+ * bench.log in the run folder. Returns the pid or -1. */
+static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
+{
+	char bin[PATH_MAX], out[PATH_MAX + 32], log[PATH_MAX + 32], reps[48], min_time[48];
+	char filter[1100], sizes[160], sizes_arg[180], modes[48];
+	const char *ci = getenv("CI");
+	int quiet = !isatty(1) || (ci && strcmp(ci, "true") == 0);
+	const char *argv[16];
+	int argc = 0;
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+
+	fb_self_dir(bin, sizeof(bin) - 20);
+	strcat(bin, "/forkbench-bench");
+	snprintf(out, sizeof(out), "--benchmark_out=%s/bench.json", tmp_dir);
+	snprintf(log, sizeof(log), "%s/bench.log", tmp_dir);
+	snprintf(reps, sizeof(reps), "--benchmark_repetitions=%d", cfg->repetitions);
+	snprintf(min_time, sizeof(min_time), "--benchmark_min_time=%g", cfg->min_time_s);
+	snprintf(filter, sizeof(filter), "--benchmark_filter=%s", cfg->filter ? cfg->filter : ".");
+	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
+	snprintf(sizes_arg, sizeof(sizes_arg), "--sizes=%s", sizes);
+	snprintf(modes, sizeof(modes), "--modes=%s", cfg->modes);
+	argv[argc++] = bin;
+	argv[argc++] = out;
+	argv[argc++] = "--benchmark_out_format=json";
+	argv[argc++] = reps;
+	argv[argc++] = min_time;
+	argv[argc++] = filter;
+	if (cfg->repetitions > 1)   /* spreads drift over all benchmarks alike */
+		argv[argc++] = "--benchmark_enable_random_interleaving=true";
+	argv[argc++] = sizes_arg;
+	argv[argc++] = modes;
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int err = posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		fb_error("cannot start %s: %s (run `make` first)", bin, strerror(err));
+		return -1;
+	}
+	return pid;
+}
+
+/* Wait for the benchmark binary; then reap anything orphaned below us (we
+ * are a child subreaper), so no zombie outlives the run. */
+static int wait_bench(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void remove_tree(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", "--", dir, NULL };
+	char ignored[8];
+	fb_command_line(argv, ignored, sizeof(ignored));
+}
+
+static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
+{
+	char sizes[160];
+	json_t *cmd = json_array();
+
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
+	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s}", "command_line", cmd,
+			 "profile", cfg->profile->name, "repetitions", cfg->repetitions,
+			 "min_time_s", cfg->min_time_s, "filter", cfg->filter, "sizes_mib", sizes,
+			 "modes", cfg->modes);
+}
+
+static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
+			  int argc, char **argv)
+{
+	char repo[PATH_MAX], path[PATH_MAX + 32];
+	time_t now = time(NULL);
+	char stamp[32];
+
+	fb_self_dir(repo, sizeof(repo) - 4);
+	strcat(repo, "/..");
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	json_t *m = json_pack("{s:i, s:s, s:s, s:o, s:o}", "schema_version", FB_SCHEMA_VERSION,
+			      "run_id", run_id, "finished_utc", stamp,
+			      "config", config_json(cfg, argc, argv),
+			      "environment", fb_manifest_environment(repo));
+	snprintf(path, sizeof(path), "%s/manifest.json", tmp_dir);
+	int err = m ? fb_write_json_atomic(path, m) : -ENOMEM;
+	json_decref(m);
+	return err;
+}
+
+/* Name the finished temp folder results/<UTC time> (-2, -3... when that is
+ * taken), write the manifest with that id, and rename: RENAME_NOREPLACE
+ * never replaces an earlier run, even one made at the same second. */
+static int publish(const char *tmp_dir, const struct run_config *cfg, int argc, char **argv,
+		   char *final, size_t len)
+{
+	time_t now = time(NULL);
+	char stamp[32], run_id[48];
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
+	for (int n = 1; n < 100; n++) {
+		snprintf(run_id, sizeof(run_id), n == 1 ? "%s" : "%s-%d", stamp, n);
+		snprintf(final, len, "%s/%s", cfg->results_dir, run_id);
+		if (access(final, F_OK) == 0)
+			continue;
+		int err = write_manifest(tmp_dir, run_id, cfg, argc, argv);
+		if (err)
+			return err;
+		if (renameat2(AT_FDCWD, tmp_dir, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+static int check_and_summarise(const char *dir)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 160];
+	struct fb_results res;
+
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	if (fb_results_load(path, &res, err, sizeof(err))) {
+		fb_error("%s", err);
+		return -1;
+	}
+	fb_summary_print(&res, stdout);
+	fb_results_free(&res);
+	return 0;
+}
+
+static int usage_error(const char *err)
+{
+	fb_error("run: %s", err);
+	return 2;
+}
+
+int fb_cmd_run(int argc, char **argv)
+{
+	struct fb_opt_values v;
+	struct run_config cfg;
+	char err[512], tmp[PATH_MAX], final[PATH_MAX];
+
+	if (fb_options_parse(run_options, N_RUN_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
+		return usage_error(err);
+	if (fb_opt_given(&v, "help")) {
+		printf("usage: forkbench run [options]\n");
+		fb_options_help(run_options, N_RUN_OPTIONS, stdout);
+		return 0;
+	}
+	if (v.npositional)
+		return usage_error("takes no positional arguments (try --help)");
+	if (resolve_config(&v, &cfg, err, sizeof(err)))
+		return usage_error(err);
+	if (mkdir(cfg.results_dir, 0755) && errno != EEXIST)
+		return usage_error(strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/.incomplete-XXXXXX", cfg.results_dir);
+	if (!mkdtemp(tmp))
+		return fb_error("cannot create a folder in %s: %s", cfg.results_dir, strerror(errno)), 1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	pid_t pid = start_bench(&cfg, tmp);
+	int status = pid < 0 ? 1 : wait_bench(pid);
+	if (status || interrupted) {
+		remove_tree(tmp);
+		if (interrupted)
+			fb_error("run: interrupted; no run folder was written");
+		else
+			fb_error("run: the benchmarks failed (status %d); no run folder was written", status);
+		return interrupted ? 130 : status == 2 ? 2 : 1;
+	}
+	if (check_and_summarise(tmp) || publish(tmp, &cfg, argc, argv, final, sizeof(final))) {
+		remove_tree(tmp);
+		return fb_error("run: could not complete the run folder"), 1;
+	}
+	printf("\nrun folder: %s\n", final);
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* util.h - small helpers of the forkbench driver: files, commands, JSON. */
+#ifndef FB_UTIL_H
+#define FB_UTIL_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* First line of a file without its newline into buf; 0 or -errno. */
+int fb_read_line(const char *path, char *buf, size_t len);
+/* Run argv (no shell) and capture the first line of its stdout; 0 when it
+ * exited 0, else -1. The child is always reaped. */
+int fb_command_line(const char *const argv[], char *buf, size_t len);
+/* Write JSON to dir/name through a temp file and rename: a reader never
+ * sees half a file. 0 or -errno. */
+int fb_write_json_atomic(const char *path, json_t *json);
+/* One line "forkbench: <message>" on stderr. */
+void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The folder holding this executable (its build folder). */
+void fb_self_dir(char *buf, size_t len);
+
+#endif

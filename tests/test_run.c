@@ -1,0 +1,187 @@
+/* test_run.c - `forkbench run` end to end: a new run folder with a valid
+ * manifest.json and a bench.json covering every case x size x mode (or a
+ * recorded skip); an impossible size refused with status 2, one stderr line
+ * and no folder; Ctrl-C leaves no folder, no temp folder and no process. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "check.h"
+#include "family.h"
+#include "testutil.h"
+
+static char build[PATH_MAX];
+
+/* Run forkbench with args in its own process group; stderr into err_path.
+ * When interrupt_after_ms > 0, send SIGINT to the group after that long. */
+static int run_forkbench(const char *const *args, const char *err_path, int interrupt_after_ms)
+{
+	char bin[PATH_MAX + 16];
+	const char *argv[24] = { bin };
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, n = 1;
+
+	snprintf(bin, sizeof(bin), "%s/forkbench", build);
+	while (args[n - 1] && n < 23)
+		argv[n] = args[n - 1], n++;
+	argv[n] = NULL;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (posix_spawn(&pid, bin, &fa, &attr, (char *const *)argv, environ))
+		return -1;
+	if (interrupt_after_ms > 0) {
+		struct timespec ts = { interrupt_after_ms / 1000, (interrupt_after_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		kill(-pid, SIGINT);   /* as a terminal's Ctrl-C: the whole group */
+	}
+	waitpid(pid, &status, 0);
+	/* Whatever the group held must be gone (give PDEATHSIG a moment). */
+	for (int i = 0; i < 50 && kill(-pid, 0) == 0; i++)
+		usleep(20000);
+	if (kill(-pid, 0) == 0)
+		return -2;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Folder entries of dir: run folders (into first) and temp folders. */
+static int count_entries(const char *dir, char *first, size_t len, int *temps)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int runs = 0;
+
+	*temps = 0;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, ".incomplete", 11) == 0)
+			(*temps)++;
+		else if (e->d_name[0] != '.' && runs++ == 0)
+			snprintf(first, len, "%s/%s", dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return runs;
+}
+
+static int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int lines = 0, c;
+	while (f && (c = getc(f)) != EOF)
+		lines += c == '\n';
+	if (f)
+		fclose(f);
+	return lines;
+}
+
+/* The row of name in bench.json: ran (real_time) or recorded a reason. */
+static int covered(json_t *benchmarks, const char *name)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(benchmarks, i, row) {
+		const char *n = json_string_value(json_object_get(row, "run_name"));
+		if (!n || strcmp(n, name))
+			continue;
+		if (json_is_true(json_object_get(row, "error_occurred")))
+			return json_string_length(json_object_get(row, "error_message")) > 0;
+		return json_is_number(json_object_get(row, "real_time"));
+	}
+	return 0;
+}
+
+static void check_coverage(json_t *bench)
+{
+	static const char *const modes[] = { "4k", "thp" };
+	static const int sizes[] = { 0, 1 };
+	json_t *list = json_object_get(bench, "benchmarks");
+	char name[256], missing[256] = "";
+	int expected = 0, found = 0;
+
+	for (int f = 0; fb_families[f]; f++)
+		for (size_t c = 0; c < fb_families[f]->ncases; c++)
+			for (int m = 0; m < 2; m++)
+				for (int s = 0; s < 2; s++) {
+					const struct fb_case *k = &fb_families[f]->cases[c];
+					if ((m && !(k->axes & FB_AXIS_MODE)) || (s && !(k->axes & FB_AXIS_MEM)))
+						continue;
+					snprintf(name, sizeof(name), "%s/%s/mem_mib:%d/mode:%s", fb_families[f]->name,
+						 k->name, sizes[s], modes[m]);
+					expected++;
+					if (covered(list, name))
+						found++;
+					else
+						snprintf(missing, sizeof(missing), "%s", name);
+				}
+	CHECK(expected > 0 && found == expected, "bench.json covers every case x size x mode or records why not",
+	      "%d of %d; missing e.g. %s", found, expected, missing);
+}
+
+static void check_run_folder(const char *run)
+{
+	char path[PATH_MAX + 32];
+	json_error_t jerr;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", run);
+	json_t *m = json_load_file(path, 0, &jerr);
+	CHECK(m && json_integer_value(json_object_get(m, "schema_version")) == 1 &&
+	      json_is_string(json_object_get(json_object_get(json_object_get(m, "environment"), "versions"), "kernel")) &&
+	      json_array_size(json_object_get(json_object_get(m, "config"), "command_line")) > 1,
+	      "manifest.json: schema 1, kernel, command line", "%s", m ? "fields missing" : jerr.text);
+	json_decref(m);
+	snprintf(path, sizeof(path), "%s/bench.json", run);
+	json_t *b = json_load_file(path, 0, &jerr);
+	CHECK(b && json_is_array(json_object_get(b, "benchmarks")), "bench.json is Google Benchmark JSON",
+	      "%s", b ? "no benchmarks array" : jerr.text);
+	if (b)
+		check_coverage(b);
+	json_decref(b);
+}
+
+int main(void)
+{
+	char results[] = "/tmp/fb-test-run-XXXXXX", err_path[PATH_MAX], run[PATH_MAX];
+	int temps;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	build_dir(build, sizeof(build));
+	if (!mkdtemp(results))
+		return 1;
+	snprintf(err_path, sizeof(err_path), "%s.stderr", results);
+
+	const char *huge[] = { "run", "--max-mem", "100000000", "--results", results, NULL };
+	int rc = run_forkbench(huge, err_path, 0);
+	CHECK(rc == 2 && count_lines(err_path) == 1, "impossible size: exit 2 and one stderr line",
+	      "exit %d, %d lines", rc, count_lines(err_path));
+	CHECK(count_entries(results, run, sizeof(run), &temps) == 0 && temps == 0,
+	      "impossible size: no run folder, no temp folder", "%d temps", temps);
+
+	const char *quick[] = { "run", "--profile", "quick", "--max-mem", "1", "--repetitions", "1",
+				"--min-time", "0.002", "--results", results, NULL };
+	rc = run_forkbench(quick, err_path, 0);
+	CHECK(rc == 0, "quick run at 0 and 1 MiB exits 0", "exit %d (see %s)", rc, err_path);
+	CHECK(count_entries(results, run, sizeof(run), &temps) == 1 && temps == 0,
+	      "one new run folder, no temp folder left", "temps %d", temps);
+	check_run_folder(run);
+
+	rc = run_forkbench(quick, err_path, 1500);
+	int runs = count_entries(results, run, sizeof(run), &temps);
+	CHECK(rc == 130 && runs == 1 && temps == 0, "Ctrl-C: status 130, no new or temp folder, no process left",
+	      "exit %d, %d run folders, %d temps", rc, runs, temps);
+	CHECK(count_zombie_children(getpid()) == 0, "no zombie left", "zombies");
+
+	char cmd[PATH_MAX * 2];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", results, err_path);
+	return system(cmd) == 0 ? check_done() : 1;
+}

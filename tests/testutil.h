@@ -1,0 +1,57 @@
+/* testutil.h - helpers shared by forkbench's tests: process-table checks and
+ * the build folder. */
+#ifndef FB_TESTUTIL_H
+#define FB_TESTUTIL_H
+
+#include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* State letter and parent of /proc/PID/stat; fields after the command are
+ * parsed from the last ')' since the command may itself hold ') '. */
+static inline int proc_state(int pid, char *state, int *ppid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *close = strrchr(buf, ')');
+	return close && sscanf(close + 1, " %c %d", state, ppid) == 2 ? 0 : -1;
+}
+
+/* How many children of parent are zombies (state Z) right now. */
+static inline int count_zombie_children(int parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int zombies = 0, ppid;
+	char state;
+
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		if (pid > 0 && proc_state(pid, &state, &ppid) == 0 && ppid == parent && state == 'Z')
+			zombies++;
+	}
+	if (d)
+		closedir(d);
+	return zombies;
+}
+
+/* The build folder: tests live in BUILD/tests/. */
+static inline void build_dir(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	snprintf(buf, len, "%s", dirname(dirname(self)));
+}
+
+#endif
