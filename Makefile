@@ -7,7 +7,7 @@ CXX     ?= c++
 BUILD   := build
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wwrite-strings
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu17 $(WARN) -MMD -MP -Ibench -Iharness
+CFLAGS  += -std=gnu17 $(WARN) -MMD -MP -Ibench -Iharness -Ivalidate
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -MMD -MP -Ibench
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -17,7 +17,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 BENCH_MAINS   := bench/main.c bench/worker.c bench/exit0.c
 HARNESS_MAINS := harness/main.c
 BENCH_LIB   := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c)) $(wildcard bench/*.S)
-HARNESS_LIB := $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c))
+HARNESS_LIB := $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c)) $(wildcard validate/*.c)
 # The worker is static and pure C: it only needs the families, not the
 # Google Benchmark client side (pool.c).
 WORKER_LIB  := $(filter-out bench/pool.c,$(BENCH_LIB))
@@ -66,8 +66,9 @@ $(BUILD)/rel/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
-$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB) bench/sizes.c bench/region.c)
-	$(CC) $^ -o $@ -ljansson -lm
+# The driver reuses the families' pure-C code (sizes, regions, fault counting).
+$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB) $(WORKER_LIB))
+	$(CC) $^ -o $@ -pthread -ljansson -lm
 
 $(BUILD)/forkbench-bench: $(call obj,rel,bench/main.c bench/gbench.cc $(BENCH_LIB))
 	$(CXX) $^ -o $@ -lbenchmark -lpthread -lm

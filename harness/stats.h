@@ -1,11 +1,33 @@
-/* stats.h - summaries of per-repetition figures (the harness owns them). */
+/* stats.h - summaries of per-repetition figures. The harness owns the
+ * statistics: benchmarks only produce raw rows (STYLE 2-3). */
 #ifndef FB_STATS_H
 #define FB_STATS_H
 
 #include <stddef.h>
 
+struct fb_summary {
+	size_t n;
+	double median, min, max, mean;
+	double p90;          /* 90th percentile, linear interpolation between ranks */
+	double stddev;       /* sample standard deviation (n - 1) */
+	double cv;           /* stddev / mean; 0 when n < 2 */
+	double mad;          /* median absolute deviation from the median (unscaled) */
+	double ci_low, ci_high; /* confidence interval of the median (order statistics) */
+	double ci_level;     /* its exact coverage, >= 0.95 when n >= 6 */
+};
+
 /* Median of n values (n > 0); the mean of the middle two for even n. The
  * input is not modified. */
 double fb_median(const double *values, size_t n);
+/* Quantile q in [0, 1] of n sorted values: linear interpolation between
+ * closest ranks (R's type 7, numpy's default). */
+double fb_quantile_sorted(const double *sorted, size_t n, double q);
+/* Ranks (1-based) j <= k of the distribution-free confidence interval of
+ * the median: the narrowest symmetric pair with binomial coverage >= level;
+ * when n is too small for that, (1, n) and its lower coverage. */
+void fb_median_ci_ranks(size_t n, double level, size_t *j, size_t *k, double *coverage);
+/* Fill s from n values (n > 0). Returns 0, or -1 when n is 0 or memory
+ * runs out. */
+int fb_summarize(const double *values, size_t n, struct fb_summary *s);
 
 #endif

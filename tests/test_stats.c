@@ -1,0 +1,52 @@
+/* test_stats.c - the harness's statistics against values computed by hand. */
+#include <math.h>
+
+#include "check.h"
+#include "stats.h"
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) + 1);
+}
+
+int main(void)
+{
+	/* 9 values, unsorted: sorted 1 2 3 4 5 6 7 8 100. */
+	const double nine[] = { 5, 3, 100, 1, 8, 2, 7, 4, 6 };
+	struct fb_summary s;
+
+	CHECK(fb_summarize(nine, 9, &s) == 0, "summarize 9 values", "failed");
+	CHECK(near(s.median, 5) && near(s.min, 1) && near(s.max, 100), "median 5, min 1, max 100",
+	      "median %g min %g max %g", s.median, s.min, s.max);
+	/* p90: position 0.9 * 8 = 7.2 -> 8 + 0.2 * (100 - 8) = 26.4 */
+	CHECK(near(s.p90, 26.4), "p90 by linear interpolation = 26.4", "p90 %g", s.p90);
+	CHECK(near(s.mean, 136.0 / 9), "mean 136/9", "mean %g", s.mean);
+	/* |x - 5| = 0 1 1 2 2 3 3 4 95 -> median 2 */
+	CHECK(near(s.mad, 2), "MAD 2", "mad %g", s.mad);
+	/* sum of squares about the mean, by hand: sum x^2 = 10204; n mean^2 = 136^2/9 */
+	double sd = sqrt((10204 - 136.0 * 136.0 / 9) / 8);
+	CHECK(near(s.stddev, sd) && near(s.cv, sd / (136.0 / 9)), "sample stddev and CV", "sd %g cv %g", s.stddev, s.cv);
+	/* n = 9: P(B <= 1) = 10/512, so [x(2), x(8)] covers 1 - 20/512 = 0.9609 */
+	CHECK(near(s.ci_low, 2) && near(s.ci_high, 8) && near(s.ci_level, 1 - 20.0 / 512),
+	      "95% CI of the median, n=9: [x(2), x(8)], coverage 0.9609", "[%g, %g] level %g",
+	      s.ci_low, s.ci_high, s.ci_level);
+
+	const double even[] = { 4, 1, 3, 2 };
+	CHECK(near(fb_median(even, 4), 2.5), "median of 4 values is the mean of the middle two",
+	      "%g", fb_median(even, 4));
+	/* n = 5: even (1, 5) covers only 1 - 2/32 = 0.9375 */
+	size_t j, k;
+	double cov;
+	fb_median_ci_ranks(5, 0.95, &j, &k, &cov);
+	CHECK(j == 1 && k == 5 && near(cov, 0.9375), "n=5: CI is [min, max] with coverage 0.9375",
+	      "j %zu k %zu cov %g", j, k, cov);
+	/* n = 20: P(B <= 5) = 21700/1048576 = 0.0207 <= 0.025 < P(B <= 6) -> j = 6, k = 15 */
+	fb_median_ci_ranks(20, 0.95, &j, &k, &cov);
+	CHECK(j == 6 && k == 15 && near(cov, 1 - 2 * 21700.0 / 1048576), "n=20: CI ranks 6 and 15",
+	      "j %zu k %zu cov %g", j, k, cov);
+	const double one[] = { 7 };
+	CHECK(fb_summarize(one, 1, &s) == 0 && s.cv == 0 && s.median == 7 && s.ci_low == 7,
+	      "one value: CV 0, CI collapses to it", "cv %g", s.cv);
+	CHECK(fb_summarize(one, 0, &s) == -1, "no values: refused", "accepted");
+	return check_done();
+}
