@@ -25,9 +25,48 @@ struct bench_point {
 	size_t mem_mib;
 	enum fb_page_mode mode;
 	struct fb_pool *pool;
+	char name[200];
 };
 
 static struct fb_pool pool;   /* global only so that a signal can reap the workers */
+
+/* Progress on a terminal: one rewritten stderr line per benchmark run;
+ * nothing when stderr is not a terminal or CI=true. */
+struct progress {
+	int enabled;
+	long done, total;
+	int64_t start_ns;
+};
+
+static struct progress progress;
+
+/* Read before gb_initialize, which consumes the --benchmark_* flags. */
+static long repetitions_flag(int argc, char **argv)
+{
+	long reps = 1;
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--benchmark_repetitions=", 24) == 0)
+			reps = strtol(argv[i] + 24, NULL, 10);
+	return reps;
+}
+
+static void progress_init(long reps, long registered)
+{
+	const char *ci = getenv("CI");
+
+	progress.enabled = isatty(2) && !(ci && strcmp(ci, "true") == 0);
+	progress.total = registered * (reps > 0 ? reps : 1);
+	progress.start_ns = fb_now_ns();
+}
+
+static void progress_show(const char *name)
+{
+	if (!progress.enabled)
+		return;
+	progress.done++;
+	fprintf(stderr, "\r\033[K[%4ld/%ld, %3.0f s] %s", progress.done, progress.total,
+		(double)(fb_now_ns() - progress.start_ns) / 1e9, name);
+}
 
 static void report_worker(gb_state *st, const struct bench_point *pt, const struct fb_worker *w)
 {
@@ -90,6 +129,7 @@ static void run_point(gb_state *st, void *ctx)
 	char reason[FB_REASON_LEN + 64] = "";
 	const char *no_thp = pt->mode == FB_PAGES_THP ? fb_thp_unavailable_reason() : NULL;
 
+	progress_show(pt->name);
 	if (no_thp) {
 		gb_skip(st, no_thp);
 		return;
@@ -161,10 +201,26 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
+static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode mode, struct fb_pool *p)
+{
+	struct bench_point *pt = calloc(1, sizeof(*pt));
+
+	if (!pt)
+		abort();
+	*pt = (struct bench_point){ .family = f, .kase = c, .mem_mib = mib, .mode = mode, .pool = p };
+	snprintf(pt->name, sizeof(pt->name), "%s/%s/mem_mib:%zu/mode:%s", fb_families[f]->name,
+		 fb_families[f]->cases[c].name, mib, fb_page_mode_name(mode));
+	gb_bench *b = gb_register(pt->name, run_point, pt);
+	gb_use_manual_time(b);
+	gb_unit(b, GB_US);
+}
+
 /* Register case x mode x size, named "family/case/mem_mib:N/mode:M" so a
  * --benchmark_filter regex can pick any slice. */
-static void register_all(const struct options *opt, struct fb_pool *p)
+static long register_all(const struct options *opt, struct fb_pool *p)
 {
+	long registered = 0;
+
 	for (unsigned f = 0; fb_families[f]; f++) {
 		for (unsigned c = 0; c < fb_families[f]->ncases; c++) {
 			const struct fb_case *kase = &fb_families[f]->cases[c];
@@ -175,20 +231,13 @@ static void register_all(const struct options *opt, struct fb_pool *p)
 					size_t mib = opt->sizes.mib[s];
 					if (mib && !(kase->axes & FB_AXIS_MEM))
 						continue;
-					struct bench_point *pt = calloc(1, sizeof(*pt));
-					char name[256];
-					if (!pt)
-						abort();
-					*pt = (struct bench_point){ f, c, mib, (enum fb_page_mode)mode, p };
-					snprintf(name, sizeof(name), "%s/%s/mem_mib:%zu/mode:%s", fb_families[f]->name,
-						 kase->name, mib, fb_page_mode_name((enum fb_page_mode)mode));
-					gb_bench *b = gb_register(name, run_point, pt);
-					gb_use_manual_time(b);
-					gb_unit(b, GB_US);
+					register_point(f, c, mib, (enum fb_page_mode)mode, p);
+					registered++;
 				}
 			}
 		}
 	}
+	return registered;
 }
 
 /* Ctrl-C or kill: reap the workers (they would die anyway through
@@ -208,14 +257,17 @@ int main(int argc, char **argv)
 
 	self[len > 0 ? len : 0] = '\0';
 	snprintf(worker, sizeof(worker), "%s/fb-worker", dirname(self));
+	long reps = repetitions_flag(argc, argv);
 	gb_initialize(&argc, argv);
 	parse_options(argc, argv, &opt);
 	fb_pool_init(&pool, worker, fb_mem_available_bytes() / 2);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	register_all(&opt, &pool);
+	progress_init(reps, register_all(&opt, &pool));
 	size_t ran = gb_run();
+	if (progress.enabled)
+		fputc('\n', stderr);
 	fb_pool_shutdown(&pool, 0);
 	gb_shutdown();
 	if (ran == 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "util.h"
 
 static double unit_to_ns(const char *unit)
 {
@@ -32,8 +33,24 @@ static void parse_name(struct fb_result *r)
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode + 6 : "4k");
 }
 
-static struct fb_result *find_or_add(struct fb_results *res, const char *name)
+void fb_results_base_name(const char *run_name, char *out, size_t len)
 {
+	static const char *const suffixes[] = { "/manual_time", "/real_time" };
+	size_t n = strlen(run_name);
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && strcmp(run_name + n - sl, suffixes[i]) == 0)
+			n -= sl;
+	}
+	snprintf(out, len, "%.*s", (int)n, run_name);
+}
+
+static struct fb_result *find_or_add(struct fb_results *res, const char *run_name)
+{
+	char name[256];
+
+	fb_results_base_name(run_name, name, sizeof(name));
 	for (size_t i = 0; i < res->count; i++)
 		if (strcmp(res->items[i].name, name) == 0)
 			return &res->items[i];
@@ -43,7 +60,7 @@ static struct fb_result *find_or_add(struct fb_results *res, const char *name)
 	res->items = grown;
 	struct fb_result *r = &res->items[res->count++];
 	memset(r, 0, sizeof(*r));
-	r->name = name;
+	snprintf(r->name, sizeof(r->name), "%s", name);
 	parse_name(r);
 	return r;
 }
@@ -79,6 +96,20 @@ static int add_row(struct fb_results *res, json_t *row)
 	return 0;
 }
 
+/* Stable order whatever the run's (random interleaving) order was: family,
+ * case, page mode, memory size. */
+static int cmp_result(const void *a, const void *b)
+{
+	const struct fb_result *x = a, *y = b;
+	int c = strcmp(x->family, y->family);
+
+	if (!c)
+		c = strcmp(x->kase, y->kase);
+	if (!c)
+		c = strcmp(x->mode, y->mode);
+	return c ? c : (x->mem_mib > y->mem_mib) - (x->mem_mib < y->mem_mib);
+}
+
 int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len)
 {
 	json_error_t jerr;
@@ -87,7 +118,7 @@ int fb_results_load(const char *path, struct fb_results *out, char *err, size_t 
 	json_t *row;
 
 	memset(out, 0, sizeof(*out));
-	out->root = json_load_file(path, 0, &jerr);
+	out->root = fb_json_load_lenient(path, &jerr);
 	if (!out->root) {
 		snprintf(err, err_len, "%s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text);
 		return -1;
@@ -105,6 +136,7 @@ int fb_results_load(const char *path, struct fb_results *out, char *err, size_t 
 			return -1;
 		}
 	}
+	qsort(out->items, out->count, sizeof(out->items[0]), cmp_result);
 	return 0;
 }
 

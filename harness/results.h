@@ -8,7 +8,8 @@
 #include <jansson.h>
 
 struct fb_result {
-	const char *name;        /* run_name: "spawn/fork/mem_mib:64/mode:4k" */
+	char name[256];          /* "spawn/fork/mem_mib:64/mode:4k": run_name without
+				  * Google Benchmark's "/manual_time" suffix */
 	char family[32];
 	char kase[64];
 	char mode[8];            /* "4k" / "thp" */
@@ -26,6 +27,8 @@ struct fb_results {
 	size_t count;
 };
 
+/* name without the "/manual_time" or "/real_time" Google Benchmark appends. */
+void fb_results_base_name(const char *run_name, char *out, size_t len);
 /* 0, or -1 with err naming the file and what is wrong with it. */
 int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len);
 void fb_results_free(struct fb_results *results);

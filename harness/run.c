@@ -23,6 +23,7 @@
 #include "results.h"
 #include "sizes.h"
 #include "summary.h"
+#include "syscheck.h"
 #include "util.h"
 
 /* Profiles fix repetitions and the minimum measured time per repetition;
@@ -98,15 +99,13 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	return fb_sizes_check_memory(&cfg->sizes, err, len);
 }
 
-/* Start forkbench-bench writing tmp_dir/bench.json. On a terminal its own
- * console table is the progress display; otherwise (CI, pipes) it goes to
- * bench.log in the run folder. Returns the pid or -1. */
+/* Start forkbench-bench writing tmp_dir/bench.json; its console table goes
+ * to bench.log in the run folder, and its progress line (terminal only, not
+ * with CI=true) to our stderr. Returns the pid or -1. */
 static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 {
 	char bin[PATH_MAX], out[PATH_MAX + 32], log[PATH_MAX + 32], reps[48], min_time[48];
 	char filter[1100], sizes[160], sizes_arg[180], modes[48];
-	const char *ci = getenv("CI");
-	int quiet = !isatty(1) || (ci && strcmp(ci, "true") == 0);
 	const char *argv[16];
 	int argc = 0;
 	pid_t pid;
@@ -134,8 +133,7 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 	argv[argc++] = modes;
 	argv[argc] = NULL;
 	posix_spawn_file_actions_init(&fa);
-	if (quiet)
-		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int err = posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err) {
@@ -181,20 +179,29 @@ static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
 			 "modes", cfg->modes);
 }
 
-static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
-			  int argc, char **argv)
+/* The environment as it was when the run started (the load average after
+ * the benchmarks would describe our own work), with the system warnings. */
+static json_t *capture_environment(void)
 {
-	char repo[PATH_MAX], path[PATH_MAX + 32];
-	time_t now = time(NULL);
-	char stamp[32];
+	char repo[PATH_MAX];
 
 	fb_self_dir(repo, sizeof(repo) - 4);
 	strcat(repo, "/..");
+	return fb_manifest_environment(repo);
+}
+
+static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
+			  json_t *environment, int argc, char **argv)
+{
+	char path[PATH_MAX + 32];
+	time_t now = time(NULL);
+	char stamp[32];
+
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	json_t *m = json_pack("{s:i, s:s, s:s, s:o, s:o}", "schema_version", FB_SCHEMA_VERSION,
+	json_t *m = json_pack("{s:i, s:s, s:s, s:o, s:O, s:o}", "schema_version", FB_SCHEMA_VERSION,
 			      "run_id", run_id, "finished_utc", stamp,
-			      "config", config_json(cfg, argc, argv),
-			      "environment", fb_manifest_environment(repo));
+			      "config", config_json(cfg, argc, argv), "environment", environment,
+			      "warnings", fb_syscheck(environment));
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp_dir);
 	int err = m ? fb_write_json_atomic(path, m) : -ENOMEM;
 	json_decref(m);
@@ -204,8 +211,8 @@ static int write_manifest(const char *tmp_dir, const char *run_id, const struct 
 /* Name the finished temp folder results/<UTC time> (-2, -3... when that is
  * taken), write the manifest with that id, and rename: RENAME_NOREPLACE
  * never replaces an earlier run, even one made at the same second. */
-static int publish(const char *tmp_dir, const struct run_config *cfg, int argc, char **argv,
-		   char *final, size_t len)
+static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *environment,
+		   int argc, char **argv, char *final, size_t len)
 {
 	time_t now = time(NULL);
 	char stamp[32], run_id[48];
@@ -216,7 +223,7 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, int argc, 
 		snprintf(final, len, "%s/%s", cfg->results_dir, run_id);
 		if (access(final, F_OK) == 0)
 			continue;
-		int err = write_manifest(tmp_dir, run_id, cfg, argc, argv);
+		int err = write_manifest(tmp_dir, run_id, cfg, environment, argc, argv);
 		if (err)
 			return err;
 		if (renameat2(AT_FDCWD, tmp_dir, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
@@ -240,6 +247,17 @@ static int check_and_summarise(const char *dir)
 	fb_summary_print(&res, stdout);
 	fb_results_free(&res);
 	return 0;
+}
+
+static void print_warnings(json_t *environment)
+{
+	json_t *warnings = fb_syscheck(environment), *w;
+	size_t i;
+
+	json_array_foreach(warnings, i, w)
+		fprintf(stderr, "warning: %s: %s\n", json_string_value(json_object_get(w, "name")),
+			json_string_value(json_object_get(w, "message")));
+	json_decref(warnings);
 }
 
 static int usage_error(const char *err)
@@ -270,12 +288,15 @@ int fb_cmd_run(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s/.incomplete-XXXXXX", cfg.results_dir);
 	if (!mkdtemp(tmp))
 		return fb_error("cannot create a folder in %s: %s", cfg.results_dir, strerror(errno)), 1;
+	json_t *environment = capture_environment();
+	print_warnings(environment);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
 	pid_t pid = start_bench(&cfg, tmp);
 	int status = pid < 0 ? 1 : wait_bench(pid);
 	if (status || interrupted) {
+		json_decref(environment);
 		remove_tree(tmp);
 		if (interrupted)
 			fb_error("run: interrupted; no run folder was written");
@@ -283,7 +304,10 @@ int fb_cmd_run(int argc, char **argv)
 			fb_error("run: the benchmarks failed (status %d); no run folder was written", status);
 		return interrupted ? 130 : status == 2 ? 2 : 1;
 	}
-	if (check_and_summarise(tmp) || publish(tmp, &cfg, argc, argv, final, sizeof(final))) {
+	int failed = check_and_summarise(tmp) ||
+		     publish(tmp, &cfg, environment, argc, argv, final, sizeof(final));
+	json_decref(environment);
+	if (failed) {
 		remove_tree(tmp);
 		return fb_error("run: could not complete the run folder"), 1;
 	}

@@ -13,6 +13,11 @@ int fb_command_line(const char *const argv[], char *buf, size_t len);
 /* Write JSON to dir/name through a temp file and rename: a reader never
  * sees half a file. 0 or -errno. */
 int fb_write_json_atomic(const char *path, json_t *json);
+/* Load a JSON file that may hold the bare NaN / Infinity tokens Google
+ * Benchmark writes (its cv aggregate of a constant-zero counter is NaN),
+ * which strict JSON and jansson reject: they are read as null. NULL with
+ * jerr filled on failure. */
+json_t *fb_json_load_lenient(const char *path, json_error_t *jerr);
 /* One line "forkbench: <message>" on stderr. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */

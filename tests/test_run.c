@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "family.h"
+#include "results.h"
 #include "testutil.h"
 
 static char build[PATH_MAX];
@@ -92,7 +93,11 @@ static int covered(json_t *benchmarks, const char *name)
 	json_t *row;
 	json_array_foreach(benchmarks, i, row) {
 		const char *n = json_string_value(json_object_get(row, "run_name"));
-		if (!n || strcmp(n, name))
+		char base[256];
+		if (!n)
+			continue;
+		fb_results_base_name(n, base, sizeof(base));
+		if (strcmp(base, name))
 			continue;
 		if (json_is_true(json_object_get(row, "error_occurred")))
 			return json_string_length(json_object_get(row, "error_message")) > 0;
