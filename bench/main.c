@@ -3,7 +3,8 @@
  * processes. Own flags (after Google Benchmark's --benchmark_*):
  *   --sizes=0,1,16   memory sizes in MiB (default 0,1,16,64,256,1024)
  *   --max-mem=MIB    drop default sizes above MIB (and add MIB itself)
- *   --modes=4k,thp   page modes (default both) */
+ *   --modes=4k,thp   page modes (default both)
+ *   --progress-fd=N  write a progress line to file descriptor N */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -30,15 +31,16 @@ struct bench_point {
 
 static struct fb_pool pool;   /* global only so that a signal can reap the workers */
 
-/* Progress on a terminal: one rewritten stderr line per benchmark run;
- * nothing when stderr is not a terminal or CI=true. */
+/* Progress: one rewritten line per benchmark run, written to the file
+ * descriptor given by --progress-fd (the driver passes its terminal there;
+ * none in CI or when output is not a terminal). */
 struct progress {
-	int enabled;
+	int fd;                 /* -1: off */
 	long done, total;
 	int64_t start_ns;
 };
 
-static struct progress progress;
+static struct progress progress = { .fd = -1 };
 
 /* Read before gb_initialize, which consumes the --benchmark_* flags. */
 static long repetitions_flag(int argc, char **argv)
@@ -52,20 +54,21 @@ static long repetitions_flag(int argc, char **argv)
 
 static void progress_init(long reps, long registered)
 {
-	const char *ci = getenv("CI");
-
-	progress.enabled = isatty(2) && !(ci && strcmp(ci, "true") == 0);
 	progress.total = registered * (reps > 0 ? reps : 1);
 	progress.start_ns = fb_now_ns();
 }
 
 static void progress_show(const char *name)
 {
-	if (!progress.enabled)
+	char line[300];
+
+	if (progress.fd < 0)
 		return;
 	progress.done++;
-	fprintf(stderr, "\r\033[K[%4ld/%ld, %3.0f s] %s", progress.done, progress.total,
-		(double)(fb_now_ns() - progress.start_ns) / 1e9, name);
+	int len = snprintf(line, sizeof(line), "\r\033[K[%4ld/%ld, %3.0f s] %s", progress.done, progress.total,
+			   (double)(fb_now_ns() - progress.start_ns) / 1e9, name);
+	if (write(progress.fd, line, (size_t)len) < 0)
+		progress.fd = -1;
 }
 
 static void report_worker(gb_state *st, const struct bench_point *pt, const struct fb_worker *w)
@@ -187,6 +190,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		else if (strncmp(argv[i], "--max-mem=", 10) == 0) {
 			if (fb_mib_parse(argv[i] + 10, &mib, err, sizeof(err)) == 0)
 				fb_sizes_default(&opt->sizes, mib);
+		} else if (strncmp(argv[i], "--progress-fd=", 14) == 0) {
+			progress.fd = atoi(argv[i] + 14);
 		} else if (strncmp(argv[i], "--modes=", 8) == 0) {
 			if (parse_modes(argv[i] + 8, opt))
 				snprintf(err, sizeof(err), "--modes takes 4k, thp or 4k,thp, not '%s'", argv[i] + 8);
@@ -266,8 +271,8 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	progress_init(reps, register_all(&opt, &pool));
 	size_t ran = gb_run();
-	if (progress.enabled)
-		fputc('\n', stderr);
+	if (progress.fd >= 0 && write(progress.fd, "\r\033[K", 4) < 0)
+		progress.fd = -1;
 	fb_pool_shutdown(&pool, 0);
 	gb_shutdown();
 	if (ran == 0) {

@@ -99,14 +99,16 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	return fb_sizes_check_memory(&cfg->sizes, err, len);
 }
 
-/* Start forkbench-bench writing tmp_dir/bench.json; its console table goes
- * to bench.log in the run folder, and its progress line (terminal only, not
- * with CI=true) to our stderr. Returns the pid or -1. */
+/* Start forkbench-bench writing tmp_dir/bench.json; its console output goes
+ * to bench.log in the run folder, and its progress line to our stderr as fd
+ * 3 when that is a terminal and CI is not "true". Returns the pid or -1. */
 static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 {
 	char bin[PATH_MAX], out[PATH_MAX + 32], log[PATH_MAX + 32], reps[48], min_time[48];
 	char filter[1100], sizes[160], sizes_arg[180], modes[48];
 	const char *argv[16];
+	const char *ci = getenv("CI");
+	int show_progress = isatty(2) && !(ci && strcmp(ci, "true") == 0);
 	int argc = 0;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
@@ -131,9 +133,14 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 		argv[argc++] = "--benchmark_enable_random_interleaving=true";
 	argv[argc++] = sizes_arg;
 	argv[argc++] = modes;
+	if (show_progress)
+		argv[argc++] = "--progress-fd=3";
 	argv[argc] = NULL;
 	posix_spawn_file_actions_init(&fa);
+	if (show_progress)
+		posix_spawn_file_actions_adddup2(&fa, 2, 3);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	int err = posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err) {
@@ -254,10 +261,30 @@ static void print_warnings(json_t *environment)
 	json_t *warnings = fb_syscheck(environment), *w;
 	size_t i;
 
+	if (json_array_size(warnings))
+		printf("\nconditions that make these figures noisy or unrepresentative:\n");
 	json_array_foreach(warnings, i, w)
-		fprintf(stderr, "warning: %s: %s\n", json_string_value(json_object_get(w, "name")),
+		printf("  warning: %s: %s\n", json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "message")));
 	json_decref(warnings);
+}
+
+/* The benchmark binary's last line explains a failure (its usage errors
+ * are one line): show it, then say that nothing was written. */
+static void report_bench_failure(const char *tmp_dir, int status)
+{
+	char path[PATH_MAX + 16], line[512], last[512] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bench.log", tmp_dir);
+	if ((f = fopen(path, "r"))) {
+		while (fgets(line, sizeof(line), f))
+			if (line[0] != '\n')
+				snprintf(last, sizeof(last), "%s", line);
+		fclose(f);
+	}
+	last[strcspn(last, "\n")] = '\0';
+	fb_error("run: %s (status %d); no run folder was written", last[0] ? last : "the benchmarks failed", status);
 }
 
 static int usage_error(const char *err)
@@ -289,7 +316,6 @@ int fb_cmd_run(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		return fb_error("cannot create a folder in %s: %s", cfg.results_dir, strerror(errno)), 1;
 	json_t *environment = capture_environment();
-	print_warnings(environment);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
@@ -297,20 +323,20 @@ int fb_cmd_run(int argc, char **argv)
 	int status = pid < 0 ? 1 : wait_bench(pid);
 	if (status || interrupted) {
 		json_decref(environment);
-		remove_tree(tmp);
 		if (interrupted)
 			fb_error("run: interrupted; no run folder was written");
 		else
-			fb_error("run: the benchmarks failed (status %d); no run folder was written", status);
+			report_bench_failure(tmp, status);
+		remove_tree(tmp);
 		return interrupted ? 130 : status == 2 ? 2 : 1;
 	}
-	int failed = check_and_summarise(tmp) ||
-		     publish(tmp, &cfg, environment, argc, argv, final, sizeof(final));
-	json_decref(environment);
-	if (failed) {
+	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, sizeof(final))) {
+		json_decref(environment);
 		remove_tree(tmp);
 		return fb_error("run: could not complete the run folder"), 1;
 	}
+	print_warnings(environment);
+	json_decref(environment);
 	printf("\nrun folder: %s\n", final);
 	return 0;
 }

@@ -40,7 +40,10 @@ static int run_forkbench(const char *const *args, const char *err_path, int inte
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (posix_spawn(&pid, bin, &fa, &attr, (char *const *)argv, environ))
+	int err = posix_spawn(&pid, bin, &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (err)
 		return -1;
 	if (interrupt_after_ms > 0) {
 		struct timespec ts = { interrupt_after_ms / 1000, (interrupt_after_ms % 1000) * 1000000L };
@@ -180,7 +183,9 @@ int main(void)
 	      "one new run folder, no temp folder left", "temps %d", temps);
 	check_run_folder(run);
 
-	rc = run_forkbench(quick, err_path, 1500);
+	/* Long enough (2 s per repetition) to be interrupted in the middle. */
+	const char *slow[] = { "run", "--max-mem", "1", "--min-time", "2", "--results", results, NULL };
+	rc = run_forkbench(slow, err_path, 1500);
 	int runs = count_entries(results, run, sizeof(run), &temps);
 	CHECK(rc == 130 && runs == 1 && temps == 0, "Ctrl-C: status 130, no new or temp folder, no process left",
 	      "exit %d, %d run folders, %d temps", rc, runs, temps);
