@@ -3,5 +3,6 @@
 #define FB_COMMANDS_H
 
 int fb_cmd_run(int argc, char **argv);
+int fb_cmd_report(int argc, char **argv);
 
 #endif

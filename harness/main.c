@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", fb_cmd_run, "run the benchmarks into a new results/<run-id>/ folder" },
+	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 };
 
 static int usage(FILE *out)

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "external.h"
 #include "manifest.h"
 #include "options.h"
+#include "report.h"
 #include "results.h"
 #include "sizes.h"
 #include "summary.h"
@@ -33,11 +35,12 @@ struct profile {
 	const char *name;
 	int repetitions;
 	double min_time_s;
+	int hyperfine_runs;
 };
 
 static const struct profile profiles[] = {
-	{ "quick", 3, 0.01 },
-	{ "default", 9, 0.05 },
+	{ "quick", 3, 0.01, 30 },
+	{ "default", 9, 0.05, 200 },
 };
 
 static const struct fb_option run_options[] = {
@@ -330,6 +333,8 @@ int fb_cmd_run(int argc, char **argv)
 		remove_tree(tmp);
 		return interrupted ? 130 : status == 2 ? 2 : 1;
 	}
+	if (fb_run_hyperfine(tmp, cfg.profile->hyperfine_runs, err, sizeof(err)))
+		printf("hyperfine left out: %s\n", err);
 	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, sizeof(final))) {
 		json_decref(environment);
 		remove_tree(tmp);
@@ -338,5 +343,12 @@ int fb_cmd_run(int argc, char **argv)
 	print_warnings(environment);
 	json_decref(environment);
 	printf("\nrun folder: %s\n", final);
+	/* The run's raw files are complete and published; a report that fails
+	 * can be rendered again later with `forkbench report`. */
+	if (fb_report_render(final, err, sizeof(err))) {
+		fb_error("report: %s (the run folder is complete; retry with forkbench report %s)", err, final);
+		return 1;
+	}
+	printf("report: %s/report.html (and report.md)\n", final);
 	return 0;
 }

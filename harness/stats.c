@@ -104,3 +104,28 @@ int fb_summarize(const double *values, size_t n, struct fb_summary *s)
 	free(sorted);
 	return 0;
 }
+
+int fb_linear_fit(const double *x, const double *y, size_t n, struct fb_fit *fit)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0;
+
+	memset(fit, 0, sizeof(*fit));
+	if (n < 2)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i] / (double)n;
+		my += y[i] / (double)n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+		syy += (y[i] - my) * (y[i] - my);
+	}
+	if (sxx == 0)
+		return -1;
+	fit->n = n;
+	fit->slope = sxy / sxx;
+	fit->intercept = my - fit->slope * mx;
+	fit->r2 = syy == 0 ? 1 : sxy * sxy / (sxx * syy);
+	return 0;
+}

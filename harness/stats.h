@@ -30,4 +30,13 @@ void fb_median_ci_ranks(size_t n, double level, size_t *j, size_t *k, double *co
  * runs out. */
 int fb_summarize(const double *values, size_t n, struct fb_summary *s);
 
+/* Least-squares line y = intercept + slope x over n points, with R^2
+ * (1 when the points lie on the line; 0 when the line explains nothing).
+ * Returns -1 when n < 2 or all x are equal. */
+struct fb_fit {
+	double slope, intercept, r2;
+	size_t n;
+};
+int fb_linear_fit(const double *x, const double *y, size_t n, struct fb_fit *fit);
+
 #endif

@@ -9,7 +9,9 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,20 +62,14 @@ int fb_command_line(const char *const argv[], char *buf, size_t len)
 
 int fb_write_json_atomic(const char *path, json_t *json)
 {
-	char tmp[PATH_MAX];
+	char *text = json_dumps(json, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int err;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	if (json_dump_file(json, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-		int err = errno ? -errno : -EIO;
-		unlink(tmp);
-		return err;
-	}
-	if (rename(tmp, path)) {
-		int err = -errno;
-		unlink(tmp);
-		return err;
-	}
-	return 0;
+	if (!text)
+		return -ENOMEM;
+	err = fb_write_file_atomic(path, text, strlen(text));
+	free(text);
+	return err;
 }
 
 /* Copy text to out, replacing NaN, -nan, Infinity... outside strings by
@@ -135,6 +131,53 @@ json_t *fb_json_load_lenient(const char *path, json_error_t *jerr)
 	free(text);
 	free(clean);
 	return json;
+}
+
+int fb_write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -errno;
+	for (size_t done = 0; done < len && !err;) {
+		ssize_t put = write(fd, data + done, len - done);
+		if (put < 0 && errno != EINTR)
+			err = -errno;
+		done += put > 0 ? (size_t)put : 0;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+int fb_membuf_open(struct fb_membuf *buf)
+{
+	buf->data = NULL;
+	buf->len = 0;
+	buf->f = open_memstream(&buf->data, &buf->len);
+	return buf->f ? 0 : -errno;
+}
+
+int fb_membuf_commit(struct fb_membuf *buf, const char *path)
+{
+	int err = fclose(buf->f) ? -EIO : 0;
+
+	if (!err)
+		err = fb_write_file_atomic(path, buf->data, buf->len);
+	free(buf->data);
+	buf->data = NULL;
+	return err;
+}
+
+int fb_mkdir(const char *path)
+{
+	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
 void fb_error(const char *fmt, ...)

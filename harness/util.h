@@ -18,6 +18,19 @@ int fb_write_json_atomic(const char *path, json_t *json);
  * which strict JSON and jansson reject: they are read as null. NULL with
  * jerr filled on failure. */
 json_t *fb_json_load_lenient(const char *path, json_error_t *jerr);
+/* Write len bytes to path through a temp file and rename. 0 or -errno. */
+int fb_write_file_atomic(const char *path, const char *data, size_t len);
+/* A text buffer to fill with stdio and then write atomically. */
+struct fb_membuf {
+	FILE *f;
+	char *data;
+	size_t len;
+};
+int fb_membuf_open(struct fb_membuf *buf);
+/* Close the stream and write the text to path atomically; frees the text. */
+int fb_membuf_commit(struct fb_membuf *buf, const char *path);
+/* mkdir that is content when the folder exists. 0 or -errno. */
+int fb_mkdir(const char *path);
 /* One line "forkbench: <message>" on stderr. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */

@@ -48,5 +48,16 @@ int main(void)
 	CHECK(fb_summarize(one, 1, &s) == 0 && s.cv == 0 && s.median == 7 && s.ci_low == 7,
 	      "one value: CV 0, CI collapses to it", "cv %g", s.cv);
 	CHECK(fb_summarize(one, 0, &s) == -1, "no values: refused", "accepted");
+
+	/* y = 3 + 2x exactly, then with residuals +1 -1 +1 -1 at x = 0..3:
+	 * slope stays 2 - 0.4 = 1.6 (sxy = 10 - 2 = 8, sxx = 5), by hand. */
+	const double x[] = { 0, 1, 2, 3 }, line[] = { 3, 5, 7, 9 }, noisy[] = { 4, 4, 8, 8 };
+	struct fb_fit fit;
+	CHECK(fb_linear_fit(x, line, 4, &fit) == 0 && near(fit.slope, 2) && near(fit.intercept, 3) && near(fit.r2, 1),
+	      "exact line: slope 2, intercept 3, R^2 1", "slope %g icpt %g r2 %g", fit.slope, fit.intercept, fit.r2);
+	/* noisy: my = 6, sxy = (-1.5)(-2)+(-.5)(-2)+(.5)(2)+(1.5)(2) = 8, syy = 16 -> R^2 = 64/80 = 0.8 */
+	CHECK(fb_linear_fit(x, noisy, 4, &fit) == 0 && near(fit.slope, 1.6) && near(fit.intercept, 3.6) && near(fit.r2, 0.8),
+	      "noisy line: slope 1.6, intercept 3.6, R^2 0.8", "slope %g icpt %g r2 %g", fit.slope, fit.intercept, fit.r2);
+	CHECK(fb_linear_fit(x, line, 1, &fit) == -1, "one point: no fit", "fitted");
 	return check_done();
 }

@@ -1,0 +1,62 @@
+/* external.c - run hyperfine into the run folder (see external.h). */
+#define _GNU_SOURCE
+#include "external.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int fb_run_logged(const char *const argv[], const char *log_path)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = 0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	int err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err)
+		return 127;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fb_run_hyperfine(const char *run_dir, int runs, char *why, size_t why_len)
+{
+	char build[PATH_MAX], direct[PATH_MAX + 32], dynamic[PATH_MAX + 32], shell[PATH_MAX + 48];
+	char out[PATH_MAX + 32], log[PATH_MAX + 32], nruns[16];
+
+	fb_self_dir(build, sizeof(build));
+	snprintf(direct, sizeof(direct), "%s/fb-exit0-static", build);
+	snprintf(dynamic, sizeof(dynamic), "%s/fb-exit0-dynamic", build);
+	snprintf(shell, sizeof(shell), "sh -c %s", direct);
+	snprintf(out, sizeof(out), "%s/hyperfine.json", run_dir);
+	snprintf(log, sizeof(log), "%s/hyperfine.log", run_dir);
+	snprintf(nruns, sizeof(nruns), "%d", runs);
+	/* -N: no intermediate shell, so the first command is one fork+exec of
+	 * the helper and the third adds exactly one sh. */
+	const char *argv[] = { "hyperfine", "-N", "--style", "basic", "--warmup", "5", "--runs", nruns,
+			       "--export-json", out, direct, dynamic, shell, NULL };
+	int status = fb_run_logged(argv, log);
+	if (status == 127) {
+		snprintf(why, why_len, "hyperfine is not installed (Debian package hyperfine)");
+		return -1;
+	}
+	if (status) {
+		snprintf(why, why_len, "hyperfine failed with status %d (see hyperfine.log)", status);
+		unlink(out);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* plot.c - write plot data from a run's results and run gnuplot on the
+ * scripts in plots/ (see plot.h). */
+#define _GNU_SOURCE
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stats.h"
+#include "util.h"
+
+/* The series of the memory plot: the primitives whose cost the lecture
+ * discusses, each in both page modes. */
+static const char *const memory_series[] = {
+	"fork", "vfork", "clone3", "posix_spawn_static", "fork_exec_static", "fork_exec_dynamic",
+};
+#define N_MEMORY_SERIES (sizeof(memory_series) / sizeof(memory_series[0]))
+
+static int data_path(const char *run_dir, const char *stem, char *path, size_t len)
+{
+	snprintf(path, len, "%s/plots", run_dir);
+	if (fb_mkdir(path))
+		return -1;
+	snprintf(path, len, "%s/plots/%s.dat", run_dir, stem);
+	return 0;
+}
+
+static void put_value(FILE *f, double value)
+{
+	if (isnan(value))
+		fputs(" ?", f);
+	else
+		fprintf(f, " %.3f", value);
+}
+
+static double median_us(const struct fb_results *res, const char *family, const char *kase,
+			long mib, const char *mode)
+{
+	char name[256];
+	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, kase, mib, mode);
+	return fb_result_median_ns(fb_results_find(res, name)) / 1e3;
+}
+
+int fb_plot_data_spawn_memory(const struct fb_results *res, const char *run_dir)
+{
+	static const char *const modes[] = { "4k", "thp" };
+	char path[PATH_MAX];
+	long sizes[32];
+	size_t nsizes = 0;
+	struct fb_membuf buf;
+
+	for (size_t i = 0; i < res->count && nsizes < 32; i++)   /* sorted by size within a case */
+		if (strcmp(res->items[i].family, "spawn") == 0 && strcmp(res->items[i].kase, "fork") == 0 &&
+		    strcmp(res->items[i].mode, "4k") == 0 && res->items[i].mem_mib > 0)
+			sizes[nsizes++] = res->items[i].mem_mib;
+	if (nsizes < 2 || data_path(run_dir, "spawn_memory", path, sizeof(path)) || fb_membuf_open(&buf))
+		return 0;
+	fputs("mem_mib", buf.f);
+	/* All 4k series first, then all thp ones: the script dashes the second half. */
+	for (size_t s = 0; s < N_MEMORY_SERIES * 2; s++)
+		fprintf(buf.f, " %s/%s", memory_series[s % N_MEMORY_SERIES], modes[s / N_MEMORY_SERIES]);
+	fputc('\n', buf.f);
+	for (size_t z = 0; z < nsizes; z++) {
+		fprintf(buf.f, "%ld", sizes[z]);
+		for (size_t s = 0; s < N_MEMORY_SERIES * 2; s++)
+			put_value(buf.f, median_us(res, "spawn", memory_series[s % N_MEMORY_SERIES], sizes[z],
+						   modes[s / N_MEMORY_SERIES]));
+		fputc('\n', buf.f);
+	}
+	return fb_membuf_commit(&buf, path) ? 0 : (int)N_MEMORY_SERIES;
+}
+
+int fb_plot_data_spawn_zero(const struct fb_results *res, const char *run_dir)
+{
+	char path[PATH_MAX];
+	struct fb_membuf buf;
+	struct fb_summary s;
+	int rows = 0;
+
+	if (data_path(run_dir, "spawn_zero", path, sizeof(path)) || fb_membuf_open(&buf))
+		return 0;
+	fputs("case median_us min_us p90_us\n", buf.f);
+	for (size_t i = 0; i < res->count; i++) {
+		const struct fb_result *r = &res->items[i];
+		if (strcmp(r->family, "spawn") || r->mem_mib != 0 || strcmp(r->mode, "4k") ||
+		    !r->nreps || fb_summarize(r->times_ns, r->nreps, &s))
+			continue;
+		fprintf(buf.f, "%s %.3f %.3f %.3f\n", r->kase, s.median / 1e3, s.min / 1e3, s.p90 / 1e3);
+		rows++;
+	}
+	return fb_membuf_commit(&buf, path) == 0 && rows ? 4 : 0;
+}
+
+/* gnuplot -e "datafile=...; outstem=...; EXTRA" plots/<stem>.gp, with
+ * GNUPLOT_LIB pointing at plots/ for common.gp, from the source tree. */
+int fb_plot_render(const char *run_dir, const char *stem, const char *extra_vars,
+		   char *err, size_t err_len)
+{
+	char src[PATH_MAX], script[PATH_MAX + 32], vars[3 * PATH_MAX];
+	const char *argv[] = { "gnuplot", "-e", vars, script, NULL };
+	pid_t pid;
+	int status = -1;
+	posix_spawn_file_actions_t fa;
+
+	fb_self_dir(src, sizeof(src) - 8);
+	strcat(src, "/../plots");
+	snprintf(script, sizeof(script), "%s/%s.gp", src, stem);
+	setenv("GNUPLOT_LIB", src, 1);
+	snprintf(vars, sizeof(vars), "datafile='%s/plots/%s.dat'; outstem='%s/plots/%s'; %s",
+		 run_dir, stem, run_dir, stem, extra_vars ? extra_vars : "");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	int e = posix_spawnp(&pid, "gnuplot", &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (e == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (e || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, err_len, "gnuplot failed on %s (%s)", script, e ? strerror(e) : "see its message above");
+		return -1;
+	}
+	return 0;
+}

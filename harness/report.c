@@ -1,0 +1,379 @@
+/* report.c - `forkbench report RUN`: report.md and a self-contained
+ * report.html rendered only from the run folder's raw files (manifest.json,
+ * bench.json, and hyperfine.json / perf-stat.json when present), so that
+ * rendering twice gives the same bytes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "doc.h"
+#include "plot.h"
+#include "report.h"
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+struct run_files {
+	const char *dir;
+	json_t *manifest;
+	struct fb_results results;
+	json_t *hyperfine;    /* NULL when absent */
+	json_t *perf;         /* NULL when absent */
+};
+
+static json_t *load_json(const char *dir, const char *name, int optional, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	json_error_t jerr;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (optional && access(path, F_OK) != 0)
+		return NULL;
+	json_t *json = json_load_file(path, 0, &jerr);
+	if (!json)
+		snprintf(err, len, "%s: %s (line %d)", path, access(path, F_OK) ? "missing" : jerr.text, jerr.line);
+	return json;
+}
+
+static int load_run(const char *dir, struct run_files *run, char *err, size_t len)
+{
+	char path[PATH_MAX];
+
+	memset(run, 0, sizeof(*run));
+	run->dir = dir;
+	if (!(run->manifest = load_json(dir, "manifest.json", 0, err, len)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	if (access(path, F_OK))
+		return snprintf(err, len, "%s: missing", path), -1;
+	if (fb_results_load(path, &run->results, err, len))
+		return -1;
+	err[0] = '\0';
+	run->hyperfine = load_json(dir, "hyperfine.json", 1, err, len);
+	run->perf = load_json(dir, "perf-stat.json", 1, err, len);
+	return err[0] ? -1 : 0;
+}
+
+static void free_run(struct run_files *run)
+{
+	json_decref(run->manifest);
+	json_decref(run->hyperfine);
+	json_decref(run->perf);
+	fb_results_free(&run->results);
+}
+
+/* "850 ns", "12.3 us", "4.56 ms": three significant figures or so. */
+static void fmt_time(double ns, char *buf, size_t len)
+{
+	if (isnan(ns))
+		snprintf(buf, len, "-");
+	else if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+}
+
+static const char *manifest_text(const json_t *m, const char *group, const char *sub, const char *key)
+{
+	json_t *g = json_object_get(json_object_get(m, "environment"), group);
+	return json_string_value(json_object_get(sub ? json_object_get(g, sub) : g, key));
+}
+
+static void section_environment(struct fb_doc *doc, const json_t *m)
+{
+	static const char *const rows[][4] = {
+		{ "kernel", "versions", NULL, "kernel" },
+		{ "distribution", "versions", NULL, "distribution" },
+		{ "CPU", "cpu", NULL, "model" },
+		{ "THP enabled", "kernel_settings", NULL, "thp_enabled" },
+		{ "THP defrag", "kernel_settings", NULL, "thp_defrag" },
+		{ "ASLR", "kernel_settings", NULL, "aslr" },
+		{ "perf_event_paranoid", "kernel_settings", NULL, "perf_event_paranoid" },
+		{ "pid_max", "kernel_settings", NULL, "pid_max" },
+		{ "threads-max", "kernel_settings", NULL, "threads_max" },
+		{ "load average at start", "kernel_settings", NULL, "loadavg" },
+		{ "vendor", "kernel_settings", NULL, "sys_vendor" },
+		{ "compiler", "versions", NULL, "compiler" },
+		{ "glibc", "versions", NULL, "glibc" },
+		{ "Google Benchmark", "versions", NULL, "google_benchmark" },
+		{ "git revision", "git", NULL, "revision" },
+	};
+	static const char *const head[] = { "item", "value" };
+	json_t *cpu = json_object_get(json_object_get(m, "environment"), "cpu");
+	char cores[64];
+
+	fb_doc_heading(doc, 2, "Environment");
+	fb_doc_table(doc, 2, head);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *value = manifest_text(m, rows[i][1], rows[i][2], rows[i][3]);
+		fb_doc_row(doc, (const char *const[]){ rows[i][0], value ? value : "(not available)" });
+	}
+	snprintf(cores, sizeof(cores), "%lld%s", (long long)json_integer_value(json_object_get(cpu, "cores_online")),
+		 json_is_true(json_object_get(cpu, "hypervisor")) ? ", virtual machine" : "");
+	fb_doc_row(doc, (const char *const[]){ "cores", cores });
+	json_t *dirty = json_object_get(json_object_get(json_object_get(m, "environment"), "git"), "dirty");
+	fb_doc_row(doc, (const char *const[]){ "uncommitted changes", json_is_true(dirty) ? "yes" :
+					       json_is_false(dirty) ? "no" : "unknown" });
+}
+
+static void section_warnings(struct fb_doc *doc, const json_t *m)
+{
+	json_t *warnings = json_object_get(m, "warnings"), *w;
+	size_t i;
+
+	fb_doc_heading(doc, 2, "Conditions of this run");
+	if (!json_array_size(warnings))
+		fb_doc_para(doc, "No condition known to make these figures noisy was found.");
+	json_array_foreach(warnings, i, w)
+		fb_doc_para(doc, "Warning (%s): %s.", json_string_value(json_object_get(w, "name")),
+			    json_string_value(json_object_get(w, "message")));
+}
+
+/* One row per benchmark: the time's median, its 95% CI, CV, min and p90
+ * over repetitions; or why it did not run. */
+static void result_row(struct fb_doc *doc, const struct fb_result *r)
+{
+	char n[16], med[32], ci[80], cv[32], min[32], p90[32], lo[32], hi[32];
+	struct fb_summary s;
+
+	if (r->error || !r->nreps || fb_summarize(r->times_ns, r->nreps, &s)) {
+		fb_doc_row(doc, (const char *const[]){ r->name, "0", r->error ? r->error : "no data", "", "", "", "" });
+		return;
+	}
+	snprintf(n, sizeof(n), "%zu", s.n);
+	fmt_time(s.median, med, sizeof(med));
+	fmt_time(s.ci_low, lo, sizeof(lo));
+	fmt_time(s.ci_high, hi, sizeof(hi));
+	snprintf(ci, sizeof(ci), "%s .. %s (%.0f%%)", lo, hi, s.ci_level * 100);
+	snprintf(cv, sizeof(cv), "%.1f%%", s.cv * 100);
+	fmt_time(s.min, min, sizeof(min));
+	fmt_time(s.p90, p90, sizeof(p90));
+	fb_doc_row(doc, (const char *const[]){ r->name, n, med, ci, cv, min, p90 });
+}
+
+static void family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
+{
+	static const char *const head[] = { "benchmark", "n", "median", "95% CI of the median",
+					     "CV", "min", "p90" };
+	fb_doc_table(doc, 7, head);
+	for (size_t i = 0; i < res->count; i++)
+		if (strcmp(res->items[i].family, family) == 0)
+			result_row(doc, &res->items[i]);
+}
+
+/* Fit median round trip against the parent's memory: the cost of copying
+ * page tables (4k) or PMDs (thp) per GiB. */
+static void slope_rows(struct fb_doc *doc, const struct fb_results *res, const char *kase, const char *mode)
+{
+	double x[32], y[32];
+	size_t n = 0;
+	struct fb_fit fit;
+	char slope[32], icpt[32], r2[16], count[8];
+
+	for (size_t i = 0; i < res->count && n < 32; i++) {
+		const struct fb_result *r = &res->items[i];
+		if (strcmp(r->family, "spawn") || strcmp(r->kase, kase) || strcmp(r->mode, mode) || !r->nreps)
+			continue;
+		x[n] = (double)r->mem_mib / 1024;
+		y[n++] = fb_result_median_ns(r) / 1e3;
+	}
+	if (fb_linear_fit(x, y, n, &fit))
+		return;
+	snprintf(slope, sizeof(slope), "%.1f", fit.slope);
+	snprintf(icpt, sizeof(icpt), "%.1f", fit.intercept);
+	snprintf(r2, sizeof(r2), "%.4f", fit.r2);
+	snprintf(count, sizeof(count), "%zu", fit.n);
+	fb_doc_row(doc, (const char *const[]){ kase, mode, slope, icpt, r2, count });
+}
+
+static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
+{
+	static const char *const head[] = { "case", "mode", "slope (us per GiB)", "intercept (us)", "R^2", "points" };
+	static const char *const fitted[] = { "fork", "clone", "clone3", "fork_exec_static" };
+	char vars[32];
+	int ncols = fb_plot_data_spawn_memory(&run->results, run->dir);
+
+	fb_doc_heading(doc, 2, "Process creation (spawn)");
+	fb_doc_para(doc, "Round trip = spawn + child exit + waitpid, in a parent (fb-worker) holding the given "
+		    "resident memory. fork copies the parent's page tables, so its cost grows with memory; "
+		    "vfork and CLONE_VM share them and stay flat; with THP one PMD entry maps 2 MiB.");
+	if (ncols) {
+		snprintf(vars, sizeof(vars), "nseries=%d", ncols);
+		if (fb_plot_render(run->dir, "spawn_memory", vars, err, len))
+			return -1;
+		fb_doc_image(doc, "spawn_memory", "Spawn round trip vs parent memory (log-log)");
+	}
+	if (fb_plot_data_spawn_zero(&run->results, run->dir)) {
+		if (fb_plot_render(run->dir, "spawn_zero", NULL, err, len))
+			return -1;
+		fb_doc_image(doc, "spawn_zero", "Spawn primitives at 0 MiB: median, min..p90");
+	}
+	fb_doc_heading(doc, 3, "Cost per GiB of parent memory (least-squares fit of the median)");
+	fb_doc_table(doc, 6, head);
+	for (size_t i = 0; i < sizeof(fitted) / sizeof(fitted[0]); i++) {
+		slope_rows(doc, &run->results, fitted[i], "4k");
+		slope_rows(doc, &run->results, fitted[i], "thp");
+	}
+	fb_doc_heading(doc, 3, "Every spawn benchmark");
+	family_table(doc, &run->results, "spawn");
+	return 0;
+}
+
+static void section_other_families(struct fb_doc *doc, const struct fb_results *res)
+{
+	const char *done[16];
+	size_t ndone = 0;
+
+	for (size_t i = 0; i < res->count && ndone < 16; i++) {
+		const char *family = res->items[i].family;
+		size_t j = 0;
+		while (j < ndone && strcmp(done[j], family))
+			j++;
+		if (j < ndone || strcmp(family, "spawn") == 0)
+			continue;
+		done[ndone++] = family;
+		fb_doc_heading(doc, 2, family);
+		family_table(doc, res, family);
+	}
+}
+
+/* hyperfine's exported JSON: results[] with command, mean, stddev, median,
+ * min, max in seconds. */
+static void section_hyperfine(struct fb_doc *doc, const json_t *hf)
+{
+	static const char *const head[] = { "command", "mean", "stddev", "median", "min", "max", "runs" };
+	json_t *r;
+	size_t i;
+
+	if (!hf)
+		return;
+	fb_doc_heading(doc, 2, "Whole commands (hyperfine)");
+	fb_doc_para(doc, "hyperfine times whole commands from outside, including the shell where one is used: "
+		    "what a user waits for. Exported JSON: hyperfine.json.");
+	fb_doc_table(doc, 7, head);
+	json_array_foreach(json_object_get(hf, "results"), i, r) {
+		static const char *const keys[] = { "mean", "stddev", "median", "min", "max" };
+		char cells[5][32], runs[16];
+		for (size_t k = 0; k < 5; k++)
+			fmt_time(json_number_value(json_object_get(r, keys[k])) * 1e9, cells[k], sizeof(cells[k]));
+		snprintf(runs, sizeof(runs), "%zu", json_array_size(json_object_get(r, "times")));
+		fb_doc_row(doc, (const char *const[]){ json_string_value(json_object_get(r, "command")),
+						       cells[0], cells[1], cells[2], cells[3], cells[4], runs });
+	}
+}
+
+/* perf-stat.json: {"case", "perf_minor_faults", "suite_faults", "verdict",
+ * "note"} written by the run from scripts/cow-perf-check.sh. */
+static void section_perf(struct fb_doc *doc, const json_t *perf)
+{
+	if (!perf)
+		return;
+	fb_doc_heading(doc, 2, "perf stat cross-check");
+	fb_doc_para(doc, "%s", json_string_value(json_object_get(perf, "summary")) ?
+		    json_string_value(json_object_get(perf, "summary")) : "(no summary recorded)");
+}
+
+static void section_reproduce(struct fb_doc *doc, const json_t *m)
+{
+	json_t *cfg = json_object_get(m, "config");
+	const char *filter = json_string_value(json_object_get(cfg, "filter"));
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "build/forkbench run --profile %s --sizes %s --modes %s "
+		 "--repetitions %lld --min-time %g%s%s%s",
+		 json_string_value(json_object_get(cfg, "profile")),
+		 json_string_value(json_object_get(cfg, "sizes_mib")),
+		 json_string_value(json_object_get(cfg, "modes")),
+		 (long long)json_integer_value(json_object_get(cfg, "repetitions")),
+		 json_number_value(json_object_get(cfg, "min_time_s")),
+		 filter ? " --filter '" : "", filter ? filter : "", filter ? "'" : "");
+	fb_doc_heading(doc, 2, "Reproduce this run");
+	fb_doc_para(doc, "From a checkout of git revision %s (make all first):",
+		    manifest_text(m, "git", NULL, "revision") ? manifest_text(m, "git", NULL, "revision") : "unknown");
+	fb_doc_code(doc, cmd);
+}
+
+static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
+{
+	const json_t *m = run->manifest;
+
+	fb_doc_heading(doc, 1, "forkbench report");
+	fb_doc_para(doc, "Run %s, finished %s, profile %s: %lld repetitions per benchmark, "
+		    "figures are medians over repetitions.",
+		    json_string_value(json_object_get(m, "run_id")),
+		    json_string_value(json_object_get(m, "finished_utc")),
+		    json_string_value(json_object_get(json_object_get(m, "config"), "profile")),
+		    (long long)json_integer_value(json_object_get(json_object_get(m, "config"), "repetitions")));
+	section_warnings(doc, m);
+	if (section_spawn(doc, run, err, len))
+		return -1;
+	section_other_families(doc, &run->results);
+	section_hyperfine(doc, run->hyperfine);
+	section_perf(doc, run->perf);
+	section_environment(doc, m);
+	section_reproduce(doc, m);
+	return 0;
+}
+
+static int write_outputs(const struct fb_doc *doc, const char *dir, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	struct fb_membuf buf;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	if ((e = fb_membuf_open(&buf)) || fb_doc_write_md(doc, buf.f) || (e = fb_membuf_commit(&buf, path)))
+		return snprintf(err, len, "%s: %s", path, strerror(e ? -e : EIO)), -1;
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	if ((e = fb_membuf_open(&buf)))
+		return snprintf(err, len, "%s: %s", path, strerror(-e)), -1;
+	if (fb_doc_write_html(doc, "forkbench report", dir, buf.f, err, len)) {
+		fclose(buf.f);
+		free(buf.data);
+		return -1;
+	}
+	if ((e = fb_membuf_commit(&buf, path)))
+		return snprintf(err, len, "%s: %s", path, strerror(-e)), -1;
+	return 0;
+}
+
+int fb_report_render(const char *run_dir, char *err, size_t err_len)
+{
+	struct run_files run;
+	struct fb_doc doc;
+	int rc;
+
+	if (load_run(run_dir, &run, err, err_len)) {
+		free_run(&run);
+		return -1;
+	}
+	fb_doc_init(&doc);
+	rc = build_doc(&doc, &run, err, err_len) || write_outputs(&doc, run_dir, err, err_len) ? -1 : 0;
+	fb_doc_free(&doc);
+	free_run(&run);
+	return rc;
+}
+
+int fb_cmd_report(int argc, char **argv)
+{
+	char err[PATH_MAX + 256];
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fb_error("usage: forkbench report RUN_FOLDER");
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	if (fb_report_render(argv[1], err, sizeof(err))) {
+		fb_error("report: %s", err);
+		return 2;
+	}
+	printf("%s/report.md\n%s/report.html\n", argv[1], argv[1]);
+	return 0;
+}
