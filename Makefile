@@ -36,7 +36,11 @@ PROFILE ?=
 RUN_ARGS := $(if $(MAX_MEM),--max-mem $(MAX_MEM)) $(if $(FILTER),--filter '$(FILTER)') \
 	$(if $(PROFILE),--profile $(PROFILE))
 
-.PHONY: all deps bench test clean
+BASELINE ?=
+NAME ?=
+REGRESS_ARGS ?= --junit results/regress-junit.xml --markdown results/regress.md
+
+.PHONY: all deps bench test clean baseline regress report
 all: $(BINS)
 
 deps:
@@ -45,6 +49,22 @@ deps:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/forkbench run $(RUN_ARGS)
+
+# A baseline is a quick run kept under results/baselines/NAME (commit it).
+baseline: deps
+	@test -n "$(NAME)" || { echo "usage: make baseline NAME=<name>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/forkbench run --profile quick --out results/baselines/$(NAME) $(RUN_ARGS)
+
+# Run like the baseline and compare: exit 1 on a significant slow-down.
+regress: deps
+	@test -n "$(BASELINE)" || { echo "usage: make regress BASELINE=<name under results/baselines>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/forkbench regress results/baselines/$(BASELINE) $(REGRESS_ARGS)
+
+report:
+	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run-id>" >&2; exit 2; }
+	@$(BUILD)/forkbench report $(RUN)
 
 test: deps
 	@$(MAKE) --no-print-directory all tests

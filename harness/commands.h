@@ -2,7 +2,13 @@
 #ifndef FB_COMMANDS_H
 #define FB_COMMANDS_H
 
+#include <stddef.h>
+
 int fb_cmd_run(int argc, char **argv);
+/* `run` that also gives the run folder it wrote (final) to its caller. */
+int fb_run_main(int argc, char **argv, char *final, size_t final_len);
+int fb_cmd_regress(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
+int fb_cmd_compare(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* doc.c - build a report as data and write it as Markdown or HTML (see doc.h). */
 #define _GNU_SOURCE
 #include "doc.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -130,19 +131,6 @@ int fb_doc_write_md(const struct fb_doc *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-static void html_escape(const char *text, FILE *out)
-{
-	for (; *text; text++) {
-		switch (*text) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*text, out);
-		}
-	}
-}
-
 static void html_table(json_t *block, FILE *out)
 {
 	json_t *row, *cell;
@@ -151,7 +139,7 @@ static void html_table(json_t *block, FILE *out)
 	fputs("<table>\n<tr>", out);
 	json_array_foreach(json_object_get(block, "header"), i, cell) {
 		fputs("<th>", out);
-		html_escape(json_string_value(cell), out);
+		fb_xml_escape(json_string_value(cell), out);
 		fputs("</th>", out);
 	}
 	fputs("</tr>\n", out);
@@ -159,7 +147,7 @@ static void html_table(json_t *block, FILE *out)
 		fputs("<tr>", out);
 		json_array_foreach(row, j, cell) {
 			fputs("<td>", out);
-			html_escape(json_string_value(cell), out);
+			fb_xml_escape(json_string_value(cell), out);
 			fputs("</td>", out);
 		}
 		fputs("</tr>\n", out);
@@ -199,11 +187,11 @@ static int html_image(json_t *block, const char *run_dir, FILE *out, char *err, 
 	}
 	fclose(f);
 	fputs("<figure><img alt=\"", out);
-	html_escape(text_of(block, "title"), out);
+	fb_xml_escape(text_of(block, "title"), out);
 	fputs("\" src=\"data:image/svg+xml;base64,", out);
 	base64(data, (size_t)len, out);
 	fputs("\"><figcaption>", out);
-	html_escape(text_of(block, "title"), out);
+	fb_xml_escape(text_of(block, "title"), out);
 	fputs("</figcaption></figure>\n", out);
 	free(data);
 	return 0;
@@ -234,12 +222,12 @@ int fb_doc_write_html(const struct fb_doc *doc, const char *title, const char *r
 		if (strcmp(kind, "heading") == 0) {
 			int level = (int)json_integer_value(json_object_get(block, "level"));
 			fprintf(out, "<h%d>", level);
-			html_escape(text_of(block, "text"), out);
+			fb_xml_escape(text_of(block, "text"), out);
 			fprintf(out, "</h%d>\n", level);
 		} else if (strcmp(kind, "para") == 0 || strcmp(kind, "code") == 0) {
 			int code = kind[0] == 'c';
 			fputs(code ? "<pre>" : "<p>", out);
-			html_escape(text_of(block, "text"), out);
+			fb_xml_escape(text_of(block, "text"), out);
 			fputs(code ? "</pre>\n" : "</p>\n", out);
 		} else if (strcmp(kind, "table") == 0) {
 			html_table(block, out);

@@ -13,6 +13,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", fb_cmd_run, "run the benchmarks into a new results/<run-id>/ folder" },
+	{ "compare", fb_cmd_compare, "compare two runs (BASE NEW): exit 1 on a significant slow-down" },
+	{ "regress", fb_cmd_regress, "run like a baseline run folder, then compare against it" },
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 };
 

@@ -349,6 +349,7 @@ int fb_report_render(const char *run_dir, char *err, size_t err_len)
 {
 	struct run_files run;
 	struct fb_doc doc;
+	char log[PATH_MAX + 32];
 	int rc;
 
 	if (load_run(run_dir, &run, err, err_len)) {
@@ -356,6 +357,8 @@ int fb_report_render(const char *run_dir, char *err, size_t err_len)
 		return -1;
 	}
 	fb_doc_init(&doc);
+	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
+	unlink(log);   /* each rendering starts its own log */
 	rc = build_doc(&doc, &run, err, err_len) || write_outputs(&doc, run_dir, err, err_len) ? -1 : 0;
 	fb_doc_free(&doc);
 	free_run(&run);

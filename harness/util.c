@@ -180,6 +180,19 @@ int fb_mkdir(const char *path)
 	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
+void fb_xml_escape(const char *text, FILE *out)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: fputc(*text, out);
+		}
+	}
+}
+
 void fb_error(const char *fmt, ...)
 {
 	va_list ap;

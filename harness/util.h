@@ -3,6 +3,7 @@
 #define FB_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 /* First line of a file without its newline into buf; 0 or -errno. */
@@ -31,6 +32,8 @@ int fb_membuf_open(struct fb_membuf *buf);
 int fb_membuf_commit(struct fb_membuf *buf, const char *path);
 /* mkdir that is content when the folder exists. 0 or -errno. */
 int fb_mkdir(const char *path);
+/* text with <, >, & and " escaped, for HTML and XML. */
+void fb_xml_escape(const char *text, FILE *out);
 /* One line "forkbench: <message>" on stderr. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */

@@ -1,0 +1,184 @@
+/* compare.c - compare two runs (see compare.h). */
+#define _GNU_SOURCE
+#include "compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "utest.h"
+
+/* compare.py's UTEST_MIN_REPETITIONS: below this no test is made. */
+#define MIN_REPETITIONS 2
+
+const char *fb_verdict_name(enum fb_verdict v)
+{
+	static const char *const names[] = { "same", "faster", "slower", "not comparable" };
+	return names[v];
+}
+
+static double family_threshold(const struct fb_compare_opts *opts, const char *family)
+{
+	char copy[256], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", opts->family_thresholds);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq && (size_t)(eq - tok) == strlen(family) && strncmp(tok, family, strlen(family)) == 0)
+			return atof(eq + 1);
+	}
+	return opts->threshold;
+}
+
+static int check_family_thresholds(const char *spec, char *err, size_t len)
+{
+	char copy[256], *save = NULL, *end;
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		double v = eq ? strtod(eq + 1, &end) : -1;
+		if (!eq || eq == tok || *end || !(v > 0 && v < 10))
+			return snprintf(err, len, "--family-threshold takes FAMILY=FRACTION[,...], not '%s'", tok), -1;
+	}
+	return 0;
+}
+
+/* The divisor of a run under --normalize: the median of its calibration
+ * benchmark, or 1 for "none". 0 when the calibration is missing. */
+static double calibration_ns(const struct fb_results *res, const char *mode)
+{
+	char name[96];
+
+	if (strcmp(mode, "none") == 0)
+		return 1;
+	snprintf(name, sizeof(name), "calibrate/%s/mem_mib:0/mode:4k", mode);
+	const struct fb_result *r = fb_results_find(res, name);
+	return r && !r->error && r->nreps ? fb_result_median_ns(r) : 0;
+}
+
+/* Why a pair cannot be compared, or NULL when it can. */
+static const char *not_comparable(const struct fb_result *b, const struct fb_result *n, char *buf, size_t len)
+{
+	if (!b || !n)
+		return snprintf(buf, len, "missing in %s", b ? "NEW" : "BASE"), buf;
+	if (b->error || n->error)
+		return snprintf(buf, len, "%s in %s", (b->error ? b : n)->skipped ? "skipped" : "failed",
+				b->error ? "BASE" : "NEW"), buf;
+	if (b->nreps < MIN_REPETITIONS || n->nreps < MIN_REPETITIONS)
+		return snprintf(buf, len, "too few repetitions (%zu and %zu; at least %d)", b->nreps, n->nreps,
+				MIN_REPETITIONS), buf;
+	return NULL;
+}
+
+static void scaled(const struct fb_result *r, double divisor, double *out)
+{
+	for (size_t i = 0; i < r->nreps; i++)
+		out[i] = r->times_ns[i] / divisor;
+}
+
+static void compare_pair(const struct fb_result *b, const struct fb_result *n, const double div[2],
+			 const struct fb_compare_opts *opts, struct fb_compare_row *row)
+{
+	double xb[256], xn[256];
+	struct fb_summary sb, sn;
+	struct fb_utest ut;
+
+	row->p = NAN;
+	row->threshold = family_threshold(opts, (b ? b : n)->family);
+	if (not_comparable(b, n, row->note, sizeof(row->note))) {
+		row->verdict = FB_NOT_COMPARABLE;
+		return;
+	}
+	row->n_base = b->nreps < 256 ? b->nreps : 256;
+	row->n_new = n->nreps < 256 ? n->nreps : 256;
+	scaled(b, div[0], xb);
+	scaled(n, div[1], xn);
+	fb_summarize(xb, row->n_base, &sb);
+	fb_summarize(xn, row->n_new, &sn);
+	fb_mann_whitney(xb, row->n_base, xn, row->n_new, &ut);
+	row->base_median_ns = sb.median;
+	row->new_median_ns = sn.median;
+	row->ratio = sn.median / sb.median;
+	/* Conservative: the ratio of the medians' order-statistic intervals. */
+	row->ratio_low = sn.ci_low / sb.ci_high;
+	row->ratio_high = sn.ci_high / sb.ci_low;
+	row->p = ut.p;
+	snprintf(row->note, sizeof(row->note), "U test (%s)", ut.exact ? "exact" : "normal approximation");
+	if (ut.p < opts->alpha && row->ratio > 1 + row->threshold)
+		row->verdict = FB_SLOWER;
+	else if (ut.p < opts->alpha && row->ratio < 1 / (1 + row->threshold))
+		row->verdict = FB_FASTER;
+	else
+		row->verdict = FB_SAME;
+}
+
+/* Every name of either run, once, in BASE's order then NEW's extras. */
+static size_t union_names(const struct fb_results *a, const struct fb_results *b, const char ***names)
+{
+	size_t n = 0;
+
+	*names = malloc((a->count + b->count + 1) * sizeof(**names));
+	for (size_t i = 0; *names && i < a->count; i++)
+		(*names)[n++] = a->items[i].name;
+	for (size_t i = 0; *names && i < b->count; i++)
+		if (!fb_results_find(a, b->items[i].name))
+			(*names)[n++] = b->items[i].name;
+	return *names ? n : 0;
+}
+
+static int setup_divisors(const struct fb_results *base, const struct fb_results *new_run,
+			  const struct fb_compare_opts *opts, double div[2], struct fb_comparison *out,
+			  char *err, size_t len)
+{
+	if (strcmp(opts->normalize, "none") && strcmp(opts->normalize, "syscall") && strcmp(opts->normalize, "touch"))
+		return snprintf(err, len, "--normalize takes none, syscall or touch, not '%s'", opts->normalize), -1;
+	div[0] = calibration_ns(base, opts->normalize);
+	div[1] = calibration_ns(new_run, opts->normalize);
+	if (div[0] <= 0 || div[1] <= 0)
+		return snprintf(err, len, "--normalize %s needs the benchmark calibrate/%s/mem_mib:0/mode:4k in both "
+				"runs (missing in %s)", opts->normalize, opts->normalize, div[0] <= 0 ? "BASE" : "NEW"), -1;
+	if (strcmp(opts->normalize, "none") == 0)
+		snprintf(out->normalize_note, sizeof(out->normalize_note), "absolute times (no normalisation)");
+	else
+		snprintf(out->normalize_note, sizeof(out->normalize_note),
+			 "times divided by each run's calibrate/%s median (BASE %.0f ns, NEW %.0f ns)",
+			 opts->normalize, div[0], div[1]);
+	return 0;
+}
+
+int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
+	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len)
+{
+	const char **names;
+	double div[2];
+
+	memset(out, 0, sizeof(*out));
+	if (check_family_thresholds(opts->family_thresholds, err, err_len) ||
+	    setup_divisors(base, new_run, opts, div, out, err, err_len))
+		return -1;
+	size_t n = union_names(base, new_run, &names);
+	out->rows = calloc(n ? n : 1, sizeof(*out->rows));
+	if (!out->rows || (!names && (base->count || new_run->count))) {
+		free(names);
+		return snprintf(err, err_len, "out of memory"), -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fb_compare_row *row = &out->rows[out->count++];
+		snprintf(row->name, sizeof(row->name), "%s", names[i]);
+		compare_pair(fb_results_find(base, names[i]), fb_results_find(new_run, names[i]), div, opts, row);
+		out->regressions += row->verdict == FB_SLOWER;
+		out->improvements += row->verdict == FB_FASTER;
+		out->not_comparable += row->verdict == FB_NOT_COMPARABLE;
+	}
+	free(names);
+	return 0;
+}
+
+void fb_comparison_free(struct fb_comparison *cmp)
+{
+	free(cmp->rows);
+	memset(cmp, 0, sizeof(*cmp));
+}

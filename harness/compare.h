@@ -1,0 +1,51 @@
+/* compare.h - compare two runs benchmark by benchmark: ratio of medians
+ * with its interval, a two-sided Mann-Whitney U test over repetitions (as
+ * Google Benchmark's compare.py), and a verdict. A regression is both
+ * significant (p < alpha) and larger than a threshold. */
+#ifndef FB_COMPARE_H
+#define FB_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "results.h"
+
+enum fb_verdict { FB_SAME, FB_FASTER, FB_SLOWER, FB_NOT_COMPARABLE };
+
+struct fb_compare_opts {
+	double alpha;                 /* significance level, 0.05 */
+	double threshold;             /* relative change that matters, 0.10 */
+	char family_thresholds[256];  /* "spawn=0.2,cow=0.15": per-family overrides */
+	const char *normalize;        /* "none", "syscall" or "touch" */
+};
+
+struct fb_compare_row {
+	char name[256];
+	enum fb_verdict verdict;
+	double base_median_ns, new_median_ns;  /* normalised when asked: then unitless */
+	double ratio, ratio_low, ratio_high;   /* NEW / BASE; interval from the medians' CIs */
+	double p;                              /* NAN when not tested */
+	double threshold;                      /* the one that applied */
+	size_t n_base, n_new;
+	char note[200];                        /* why not comparable, or the test used */
+};
+
+struct fb_comparison {
+	struct fb_compare_row *rows;
+	size_t count;
+	size_t regressions, improvements, not_comparable;
+	char normalize_note[200];              /* what the figures were divided by */
+};
+
+/* 0, or -1 with err (bad options, or calibration missing for --normalize). */
+int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
+	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);
+void fb_comparison_free(struct fb_comparison *cmp);
+const char *fb_verdict_name(enum fb_verdict v);
+
+/* Exporters: they only format. */
+void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
+void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
+void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
+
+#endif

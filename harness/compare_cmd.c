@@ -1,0 +1,117 @@
+/* compare_cmd.c - `forkbench compare BASE NEW`: exit 0 when no benchmark
+ * regressed, 1 when one did, 2 on bad input. BASE and NEW are run folders
+ * or bench.json files. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "manifest.h"
+#include "options.h"
+#include "util.h"
+
+static const struct fb_option compare_options[] = {
+	{ "alpha", FB_OPT_DOUBLE, 1e-6, 0.5, "0.05", "significance level of the U test" },
+	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
+	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
+	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch" },
+	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
+	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
+	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
+};
+#define N_COMPARE_OPTIONS (sizeof(compare_options) / sizeof(compare_options[0]))
+
+/* A run folder's manifest must be of our schema; a bare bench.json is taken
+ * as Google Benchmark's JSON. */
+static int load_input(const char *path, struct fb_results *res, char *err, size_t len)
+{
+	char file[PATH_MAX + 32];
+	struct stat st;
+	json_error_t jerr;
+
+	if (stat(path, &st))
+		return snprintf(err, len, "%s: %s", path, strerror(errno)), -1;
+	if (!S_ISDIR(st.st_mode))
+		return fb_results_load(path, res, err, len);
+	snprintf(file, sizeof(file), "%s/manifest.json", path);
+	json_t *m = json_load_file(file, 0, &jerr);
+	json_int_t version = json_integer_value(json_object_get(m, "schema_version"));
+	json_decref(m);
+	if (!m)
+		return snprintf(err, len, "%s: %s", file, jerr.text), -1;
+	if (version != FB_SCHEMA_VERSION)
+		return snprintf(err, len, "%s: schema version %lld, this forkbench reads version %d",
+				file, (long long)version, FB_SCHEMA_VERSION), -1;
+	snprintf(file, sizeof(file), "%s/bench.json", path);
+	return fb_results_load(file, res, err, len);
+}
+
+typedef void (*exporter)(const struct fb_comparison *, const struct fb_compare_opts *, FILE *);
+
+static int export_to(const char *path, exporter fn, const struct fb_comparison *cmp,
+		     const struct fb_compare_opts *opts)
+{
+	struct fb_membuf buf;
+	int err;
+
+	if (!path)
+		return 0;
+	if ((err = fb_membuf_open(&buf)))
+		return err;
+	fn(cmp, opts, buf.f);
+	if ((err = fb_membuf_commit(&buf, path)))
+		fb_error("compare: cannot write %s: %s", path, strerror(-err));
+	return err;
+}
+
+static int usage(const char *err)
+{
+	fb_error("compare: %s", err);
+	return 2;
+}
+
+int fb_cmd_compare(int argc, char **argv)
+{
+	struct fb_opt_values v;
+	struct fb_compare_opts opts;
+	struct fb_results base, new_run;
+	struct fb_comparison cmp;
+	char err[PATH_MAX + 256];
+
+	if (fb_options_parse(compare_options, N_COMPARE_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
+		return usage(err);
+	if (fb_opt_given(&v, "help")) {
+		printf("usage: forkbench compare BASE NEW [options]   (run folders or bench.json files)\n");
+		fb_options_help(compare_options, N_COMPARE_OPTIONS, stdout);
+		return 0;
+	}
+	if (v.npositional != 2)
+		return usage("needs BASE and NEW (run folders or bench.json files)");
+	memset(&opts, 0, sizeof(opts));
+	opts.alpha = fb_opt_number(&v, "alpha");
+	opts.threshold = fb_opt_number(&v, "threshold");
+	opts.normalize = fb_opt_text(&v, "normalize");
+	if (fb_opt_text(&v, "family-threshold"))
+		snprintf(opts.family_thresholds, sizeof(opts.family_thresholds), "%s", fb_opt_text(&v, "family-threshold"));
+	if (load_input(v.positional[0], &base, err, sizeof(err)))
+		return usage(err);
+	if (load_input(v.positional[1], &new_run, err, sizeof(err))) {
+		fb_results_free(&base);
+		return usage(err);
+	}
+	int rc = fb_compare(&base, &new_run, &opts, &cmp, err, sizeof(err)) ? usage(err) : -1;
+	if (rc < 0) {
+		fb_compare_print_table(&cmp, &opts, stdout);
+		int werr = export_to(fb_opt_text(&v, "markdown"), fb_compare_write_markdown, &cmp, &opts) ||
+			   export_to(fb_opt_text(&v, "junit"), fb_compare_write_junit, &cmp, &opts);
+		rc = werr ? 2 : cmp.regressions ? 1 : 0;
+		fb_comparison_free(&cmp);
+	}
+	fb_results_free(&base);
+	fb_results_free(&new_run);
+	return rc;
+}

@@ -1,0 +1,127 @@
+/* compare_out.c - the comparison as a terminal table, Markdown and JUnit
+ * XML: formatting only (see compare.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compare.h"
+#include "util.h"
+
+static void fmt_ratio(const struct fb_compare_row *r, char *buf, size_t len)
+{
+	if (r->verdict == FB_NOT_COMPARABLE)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f [%.3f, %.3f]", r->ratio, r->ratio_low, r->ratio_high);
+}
+
+static void fmt_p(const struct fb_compare_row *r, char *buf, size_t len)
+{
+	if (isnan(r->p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.4f", r->p);
+}
+
+static void fmt_medians(const struct fb_compare_row *r, const struct fb_compare_opts *opts,
+			char *base, char *new_run, size_t len)
+{
+	int absolute = strcmp(opts->normalize, "none") == 0;
+	if (r->verdict == FB_NOT_COMPARABLE) {
+		snprintf(base, len, "-");
+		snprintf(new_run, len, "-");
+	} else if (absolute) {
+		snprintf(base, len, "%.1f us", r->base_median_ns / 1e3);
+		snprintf(new_run, len, "%.1f us", r->new_median_ns / 1e3);
+	} else {
+		snprintf(base, len, "%.4g x", r->base_median_ns);
+		snprintf(new_run, len, "%.4g x", r->new_median_ns);
+	}
+}
+
+static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
+{
+	fprintf(out, "Compared %zu benchmarks: %s; two-sided Mann-Whitney U test, alpha %g; a change counts when "
+		"it is significant and beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
+		opts->threshold * 100, opts->family_thresholds[0] ? " (per family: " : "", opts->family_thresholds);
+	if (opts->family_thresholds[0])
+		fputc(')', out);
+}
+
+static void print_totals(const struct fb_comparison *cmp, FILE *out)
+{
+	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same\n", cmp->regressions,
+		cmp->improvements, cmp->not_comparable,
+		cmp->count - cmp->regressions - cmp->improvements - cmp->not_comparable);
+}
+
+void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
+{
+	char ratio[64], p[16], base[32], new_run[32];
+
+	print_header(cmp, opts, out);
+	fprintf(out, "\n%-46s %12s %12s %26s %8s  %s\n", "benchmark", "base", "new", "ratio new/base [interval]",
+		"p", "verdict");
+	for (size_t i = 0; i < cmp->count; i++) {
+		const struct fb_compare_row *r = &cmp->rows[i];
+		fmt_ratio(r, ratio, sizeof(ratio));
+		fmt_p(r, p, sizeof(p));
+		fmt_medians(r, opts, base, new_run, sizeof(base));
+		fprintf(out, "%-46s %12s %12s %26s %8s  %s%s%s\n", r->name, base, new_run, ratio, p,
+			fb_verdict_name(r->verdict), r->verdict == FB_NOT_COMPARABLE ? ": " : "",
+			r->verdict == FB_NOT_COMPARABLE ? r->note : "");
+	}
+	fputc('\n', out);
+	print_totals(cmp, out);
+}
+
+void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
+{
+	char ratio[64], p[16], base[32], new_run[32];
+
+	fprintf(out, "## Comparison\n\n");
+	print_header(cmp, opts, out);
+	fprintf(out, "\n\n| benchmark | base | new | ratio new/base [interval] | p | verdict |\n"
+		"| --- | --- | --- | --- | --- | --- |\n");
+	for (size_t i = 0; i < cmp->count; i++) {
+		const struct fb_compare_row *r = &cmp->rows[i];
+		fmt_ratio(r, ratio, sizeof(ratio));
+		fmt_p(r, p, sizeof(p));
+		fmt_medians(r, opts, base, new_run, sizeof(base));
+		fprintf(out, "| %s | %s | %s | %s | %s | %s%s%s |\n", r->name, base, new_run, ratio, p,
+			r->verdict == FB_SLOWER ? "**slower**" : fb_verdict_name(r->verdict),
+			r->verdict == FB_NOT_COMPARABLE ? ": " : "", r->verdict == FB_NOT_COMPARABLE ? r->note : "");
+	}
+	fputc('\n', out);
+	print_totals(cmp, out);
+}
+
+/* One testcase per benchmark: a regression is a failure, a benchmark that
+ * cannot be compared is skipped with the reason. */
+void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
+{
+	char ratio[64], p[16];
+
+	(void)opts;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+		"<testsuite name=\"forkbench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		cmp->count, cmp->regressions, cmp->not_comparable);
+	for (size_t i = 0; i < cmp->count; i++) {
+		const struct fb_compare_row *r = &cmp->rows[i];
+		fmt_ratio(r, ratio, sizeof(ratio));
+		fmt_p(r, p, sizeof(p));
+		fputs("  <testcase classname=\"forkbench\" name=\"", out);
+		fb_xml_escape(r->name, out);
+		fputs("\">", out);
+		if (r->verdict == FB_SLOWER)
+			fprintf(out, "<failure message=\"slower: ratio %s, p=%s, beyond %.0f%%\"/>", ratio, p,
+				r->threshold * 100);
+		else if (r->verdict == FB_NOT_COMPARABLE) {
+			fputs("<skipped message=\"", out);
+			fb_xml_escape(r->note, out);
+			fputs("\"/>", out);
+		}
+		fputs("</testcase>\n", out);
+	}
+	fputs("</testsuite>\n</testsuites>\n", out);
+}
