@@ -106,6 +106,12 @@ int fb_cmd_compare(int argc, char **argv)
 	int rc = fb_compare(&base, &new_run, &opts, &cmp, err, sizeof(err)) ? usage(err) : -1;
 	if (rc < 0) {
 		fb_compare_print_table(&cmp, &opts, stdout);
+		if (cmp.not_comparable == cmp.count) {   /* nothing compared is no pass */
+			fb_comparison_free(&cmp);
+			fb_results_free(&base);
+			fb_results_free(&new_run);
+			return usage("no benchmark could be compared (see the table): not a pass");
+		}
 		int werr = export_to(fb_opt_text(&v, "markdown"), fb_compare_write_markdown, &cmp, &opts) ||
 			   export_to(fb_opt_text(&v, "junit"), fb_compare_write_junit, &cmp, &opts);
 		rc = werr ? 2 : cmp.regressions ? 1 : 0;
