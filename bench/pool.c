@@ -1,6 +1,7 @@
 /* pool.c - start, feed and reap fb-worker processes (see pool.h). */
 #define _GNU_SOURCE
 #include "pool.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,20 +17,6 @@ void fb_pool_init(struct fb_pool *pool, const char *worker_path, size_t budget_b
 	memset(pool, 0, sizeof(*pool));
 	snprintf(pool->worker_path, sizeof(pool->worker_path), "%s", worker_path);
 	pool->budget_bytes = budget_bytes;
-}
-
-static int io_full(int fd, void *buf, size_t len, int writing)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t r = writing ? write(fd, (char *)buf + done, len - done)
-				    : read(fd, (char *)buf + done, len - done);
-		if (r == 0)
-			return -EPIPE;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		done += r > 0 ? (size_t)r : 0;
-	}
-	return 0;
 }
 
 static void worker_stop(struct fb_worker *w, int from_signal)
@@ -81,7 +68,7 @@ static int worker_start(struct fb_pool *pool, struct fb_worker *w, char *reason,
 		snprintf(reason, len, "cannot start %s: %s", pool->worker_path, strerror(err));
 		return -err;
 	}
-	err = io_full(w->from_fd, &w->hello, sizeof(w->hello), 0);
+	err = fb_read_full(w->from_fd, &w->hello, sizeof(w->hello));
 	if (err || w->hello.status) {
 		snprintf(reason, len, "%s", err ? "worker died while touching its memory" : w->hello.reason);
 		worker_stop(w, 0);
@@ -132,17 +119,17 @@ static int run_batch(struct fb_worker *w, struct fb_worker_request *req,
 		     struct fb_sample *out, char *reason, size_t reason_len)
 {
 	struct fb_worker_reply reply;
-	int err = io_full(w->to_fd, req, sizeof(*req), 1);
+	int err = fb_write_full(w->to_fd, req, sizeof(*req));
 
 	if (!err)
-		err = io_full(w->from_fd, &reply, sizeof(reply), 0);
+		err = fb_read_full(w->from_fd, &reply, sizeof(reply));
 	if (err) {
 		snprintf(reason, reason_len, "worker %d stopped answering: %s", w->pid, strerror(-err));
 		worker_stop(w, 1);
 		return err;
 	}
 	if (reply.status == 0)
-		err = io_full(w->from_fd, out, reply.n * sizeof(*out), 0);
+		err = fb_read_full(w->from_fd, out, reply.n * sizeof(*out));
 	if (reply.status)
 		snprintf(reason, reason_len, "%s", reply.reason);
 	return reply.status ? reply.status : err;

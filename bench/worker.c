@@ -14,31 +14,8 @@
 #include <unistd.h>
 
 #include "family.h"
+#include "fdio.h"
 #include "worker_proto.h"
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t got = read(fd, (char *)buf + done, len - done);
-		if (got == 0)
-			return -EPIPE;
-		if (got < 0 && errno != EINTR)
-			return -errno;
-		done += got > 0 ? (size_t)got : 0;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t put = write(fd, (const char *)buf + done, len - done);
-		if (put < 0 && errno != EINTR)
-			return -errno;
-		done += put > 0 ? (size_t)put : 0;
-	}
-	return 0;
-}
 
 static void hello_fill(struct fb_worker_hello *hello, const struct fb_region *region,
 		       int err, char *const *argv)
@@ -79,7 +56,7 @@ static int serve(struct fb_env *env)
 	struct fb_worker_reply reply;
 	int err;
 
-	while ((err = read_full(0, &req, sizeof(req))) == 0) {
+	while ((err = fb_read_full(0, &req, sizeof(req))) == 0) {
 		const struct fb_case *kase = find_case(&req);
 		memset(&reply, 0, sizeof(reply));
 		memset(samples, 0, sizeof(samples));
@@ -93,8 +70,8 @@ static int serve(struct fb_env *env)
 			reply.n = reply.status == 0 ? req.n : 0;
 			memcpy(reply.reason, env->reason, sizeof(reply.reason));
 		}
-		if ((err = write_full(1, &reply, sizeof(reply))) ||
-		    (err = write_full(1, samples, reply.n * sizeof(samples[0]))))
+		if ((err = fb_write_full(1, &reply, sizeof(reply))) ||
+		    (err = fb_write_full(1, samples, reply.n * sizeof(samples[0]))))
 			return err;
 	}
 	return err == -EPIPE ? 0 : err;
@@ -122,7 +99,7 @@ int main(int argc, char **argv)
 				   strcmp(argv[2], "thp") ? FB_PAGES_4K : FB_PAGES_THP);
 	env.region = &region;
 	hello_fill(&hello, &region, err, argv);
-	if (write_full(1, &hello, sizeof(hello)) || err)
+	if (fb_write_full(1, &hello, sizeof(hello)) || err)
 		return 1;
 	err = serve(&env);
 	fb_region_destroy(&region);

@@ -99,39 +99,20 @@ static void check_synthetic(void)
 	fb_comparison_free(&cmp);
 }
 
-/* Run forkbench with args; stdout to out_path, stderr to err_path. */
+/* Run build/forkbench with args; stdout to out_path, stderr to err_path. */
 static int forkbench(const char *const *args, const char *out_path, const char *err_path)
 {
 	char bin[PATH_MAX + 16];
 	const char *argv[24] = { bin };
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = -1, n = 1;
+	int n = 1;
 
 	snprintf(bin, sizeof(bin), "%s/forkbench", build);
-	while (args[n - 1] && n < 23)
-		argv[n] = args[n - 1], n++;
+	while (args[n - 1] && n < 23) {
+		argv[n] = args[n - 1];
+		n++;
+	}
 	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int err = posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err)
-		return -1;
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int count_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int lines = 0, c;
-	while (f && (c = getc(f)) != EOF)
-		lines += c == '\n';
-	if (f)
-		fclose(f);
-	return lines;
+	return run_command(argv, out_path, err_path);
 }
 
 /* NEW = BASE's 64 MiB fork rows renamed as its 0 MiB rows: a real
@@ -194,7 +175,7 @@ static void check_end_to_end(char *run_dir, size_t len)
 static void check_bad_inputs(const char *run_dir)
 {
 	char out[PATH_MAX], err[PATH_MAX], corrupt[PATH_MAX], other[PATH_MAX], base[PATH_MAX], folder[PATH_MAX];
-	char manifest[PATH_MAX + 32], bench[PATH_MAX + 32], cmd[3 * PATH_MAX];
+	char manifest[PATH_MAX + 32], bench[PATH_MAX + 32], cmd[5 * PATH_MAX];
 
 	snprintf(out, sizeof(out), "%s/out", tmp);
 	snprintf(err, sizeof(err), "%s/err", tmp);

@@ -15,24 +15,6 @@
 
 static char build[PATH_MAX];
 
-/* Run argv with stdout to out_path (or /dev/null) and stderr to err_path. */
-static int run(const char *const argv[], const char *out_path, const char *err_path)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = -1;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err)
-		return -1;
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -126,7 +108,7 @@ static void check_browser(const char *run_dir, const char *tmp)
 	size_t n = 12;
 	common[n] = "--dump-dom";
 	common[n + 1] = url;
-	int rc = run(common, dom, err);
+	int rc = run_command(common, dom, err);
 	int imgs = count_imgs(html);
 	snprintf(expect, sizeof(expect), "data-images-loaded=\"%d/%d\"", imgs, imgs);
 	CHECK(rc == 0 && imgs >= 2 && file_contains(dom, expect), "report.html: every plot loaded in Chromium",
@@ -134,7 +116,7 @@ static void check_browser(const char *run_dir, const char *tmp)
 	common[n] = "--window-size=1200,3000";
 	common[n + 1] = shot_arg;
 	common[n + 2] = url;
-	rc = run(common, NULL, err);
+	rc = run_command(common, NULL, err);
 	struct stat st;
 	CHECK(rc == 0 && stat(shot, &st) == 0 && st.st_size > 10000 && file_contains(shot, "PNG"),
 	      "a screenshot of the report is taken", "exit %d", rc);
@@ -155,12 +137,12 @@ static void check_errors(const char *run_dir, const char *err_path)
 		FILE *f = fopen(path, "w");
 		fputs("{\"benchmarks\": [ {broken", f);
 		fclose(f);
-		int rc = run(argv, NULL, err_path);
+		int rc = run_command(argv, NULL, err_path);
 		snprintf(name, sizeof(name), "corrupt %s: exit 2, error names it", files[i]);
 		CHECK(rc == 2 && file_contains(err_path, files[i]), name, "exit %d", rc);
 		unlink(path);
 		if (i < 2) {   /* hyperfine.json is optional: only bench and manifest are required */
-			rc = run(argv, NULL, err_path);
+			rc = run_command(argv, NULL, err_path);
 			snprintf(name, sizeof(name), "missing %s: exit 2, error names it", files[i]);
 			CHECK(rc == 2 && file_contains(err_path, files[i]) && file_contains(err_path, "missing"),
 			      name, "exit %d", rc);
@@ -184,7 +166,7 @@ int main(void)
 	snprintf(err_path, sizeof(err_path), "%s/stderr", tmp);
 	const char *argv_run[] = { bin, "run", "--profile", "quick", "--max-mem", "16", "--min-time", "0.002",
 				   "--filter", "spawn/", "--results", results, NULL };
-	int rc = run(argv_run, NULL, err_path);
+	int rc = run_command(argv_run, NULL, err_path);
 	DIR *d = opendir(results);
 	struct dirent *e;
 	run_dir[0] = '\0';
@@ -197,7 +179,7 @@ int main(void)
 
 	char *first = snapshot(run_dir, &len1);
 	const char *argv_report[] = { bin, "report", run_dir, NULL };
-	rc = run(argv_report, NULL, err_path);
+	rc = run_command(argv_report, NULL, err_path);
 	char *second = snapshot(run_dir, &len2);
 	CHECK(rc == 0 && len1 == len2 && memcmp(first, second, len1) == 0 && len1 > 5000,
 	      "rendering twice gives identical bytes (report.md, report.html, plots)",

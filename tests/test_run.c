@@ -78,17 +78,6 @@ static int count_entries(const char *dir, char *first, size_t len, int *temps)
 	return runs;
 }
 
-static int count_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int lines = 0, c;
-	while (f && (c = getc(f)) != EOF)
-		lines += c == '\n';
-	if (f)
-		fclose(f);
-	return lines;
-}
-
 /* The row of name in bench.json: ran (real_time) or recorded a reason. */
 static int covered(json_t *benchmarks, const char *name)
 {

@@ -4,6 +4,9 @@
 #define FB_TESTUTIL_H
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -52,6 +55,39 @@ static inline void build_dir(char *buf, size_t len)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
 	snprintf(buf, len, "%s", dirname(dirname(self)));
+}
+
+/* Run argv (PATH searched) with stdout to out_path and stderr to err_path
+ * (NULL: /dev/null); the exit status, 128+signal, or -1. Always reaped. */
+extern char **environ;
+
+static inline int run_command(const char *const argv[], const char *out_path, const char *err_path)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = -1;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int lines = 0, c;
+	while (f && (c = getc(f)) != EOF)
+		lines += c == '\n';
+	if (f)
+		fclose(f);
+	return lines;
 }
 
 #endif
