@@ -1,0 +1,194 @@
+/* test_threads.c - every thread-family case really runs what it creates and
+ * joins it, nothing leaks (tasks back to the start, VmSize flat over many
+ * iterations), and the hand-written switch preserves the callee-saved
+ * registers and the stack. Calls the ops directly, as the worker does. */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "ctxswitch.h"
+#include "family.h"
+#include "pool.h"
+#include "region.h"
+#include "testutil.h"
+
+extern const struct fb_family fb_threads_family;
+
+static long task_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	long n = 0;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Detached threads may still be leaving after their semaphore was posted:
+ * wait (bounded) for the task list to settle. */
+static long settled_task_count(long want)
+{
+	long n = task_count();
+	for (int i = 0; i < 200 && n != want; i++) {
+		usleep(5000);
+		n = task_count();
+	}
+	return n;
+}
+
+static double expected_ran(const struct fb_case *k)
+{
+	if (strstr(k->name, "switch"))
+		return 1000;
+	if (strncmp(k->name, "burst_", 6) == 0)
+		return (double)k->param;
+	return 1;
+}
+
+static void check_case(const struct fb_case *k, long tasks_at_start)
+{
+	static struct fb_sample samples[4];
+	struct fb_env env;
+	char name[160];
+
+	memset(&env, 0, sizeof(env));
+	memset(samples, 0, sizeof(samples));
+	env.param = k->param;
+	int err = k->run(&env, samples, 4);
+	snprintf(name, sizeof(name), "%s: every iteration ran %.0f and joined it", k->name, expected_ran(k));
+	if (err == FB_SKIP || err == FB_NO_RESOURCE) {
+		SKIP(name, env.reason);
+		return;
+	}
+	int all_ran = err == 0;
+	for (int i = 0; i < 4; i++)
+		all_ran &= samples[i].values[0] == expected_ran(k) && samples[i].time_ns > 0;
+	CHECK(all_ran, name, "op returned %d (%s); ran %.0f %.0f %.0f %.0f", err, env.reason,
+	      samples[0].values[0], samples[1].values[0], samples[2].values[0], samples[3].values[0]);
+	long tasks = settled_task_count(tasks_at_start);
+	snprintf(name, sizeof(name), "%s: /proc/self/task back to %ld", k->name, tasks_at_start);
+	CHECK(tasks == tasks_at_start, name, "%ld tasks", tasks);
+}
+
+/* VmSize of a real fb-worker (static, not sanitized: AddressSanitizer's
+ * own allocator grows in this process) after 50 and after 550 more
+ * iterations: glibc caches thread stacks, so the first creations may map
+ * memory; after that it must stay flat. */
+static void check_no_growth(struct fb_pool *pool, const char *case_name)
+{
+	static struct fb_sample samples[500];
+	unsigned fam = 0, kase = 0;
+	long before = -1, after = -1;
+	char name[128], reason[256] = "";
+
+	while (fb_families[fam] != &fb_threads_family)
+		fam++;
+	while (strcmp(fb_threads_family.cases[kase].name, case_name))
+		kase++;
+	struct fb_worker *w = fb_pool_get(pool, 0, FB_PAGES_4K, reason, sizeof(reason));
+	int err = !w || fb_worker_run(w, fam, kase, samples, 50, reason, sizeof(reason));
+	if (!err)
+		fb_status_kib(w->pid, "VmSize", &before);
+	err = err || fb_worker_run(w, fam, kase, samples, 500, reason, sizeof(reason));
+	if (!err)
+		fb_status_kib(w->pid, "VmSize", &after);
+	snprintf(name, sizeof(name), "%s in fb-worker: VmSize flat over 500 more iterations", case_name);
+	CHECK(!err && after == before, name, "%s VmSize %ld -> %ld KiB", reason, before, after);
+}
+
+#ifdef __x86_64__
+static void *main_sp, *child_sp;
+static uint64_t seen[5];
+static volatile int child_entered;
+
+/* The other context wrecks every callee-saved register before switching
+ * back: the switch must give the main side its own values again. */
+__attribute__((no_sanitize("address")))
+static void wreck_registers(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		child_entered++;
+		__asm__ volatile("mov $-1, %%rbx\n\tmov $-1, %%r12\n\tmov $-1, %%r13\n\tmov $-1, %%r14\n\t"
+				 "mov $-1, %%r15\n\t" ::: "rbx", "r12", "r13", "r14", "r15");
+		fb_ctx_switch(&child_sp, main_sp);
+	}
+}
+
+/* Known values in rbx, r12-r15 across a switch away and back, set and read
+ * in assembly so the compiler keeps no copies; operands are globals
+ * (RIP-relative) and the red zone is stepped over before the call. */
+__attribute__((noinline, no_sanitize("address")))
+static void switch_with_known_registers(void)
+{
+	__asm__ volatile(
+		"movabs $0x1111111111111111, %%rbx\n\t"
+		"movabs $0x1212121212121212, %%r12\n\t"
+		"movabs $0x1313131313131313, %%r13\n\t"
+		"movabs $0x1414141414141414, %%r14\n\t"
+		"movabs $0x1515151515151515, %%r15\n\t"
+		"sub $128, %%rsp\n\t"
+		"lea %[main_sp], %%rdi\n\t"
+		"mov %[child_sp], %%rsi\n\t"
+		"call fb_ctx_switch\n\t"
+		"add $128, %%rsp\n\t"
+		"mov %%rbx, %[s0]\n\tmov %%r12, %[s1]\n\tmov %%r13, %[s2]\n\tmov %%r14, %[s3]\n\tmov %%r15, %[s4]\n\t"
+		: [main_sp] "=m"(main_sp), [s0] "=m"(seen[0]), [s1] "=m"(seen[1]), [s2] "=m"(seen[2]),
+		  [s3] "=m"(seen[3]), [s4] "=m"(seen[4])
+		: [child_sp] "m"(child_sp)
+		: "rbx", "r12", "r13", "r14", "r15", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		  "memory", "cc");
+}
+
+static void check_switch_preserves(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	static const uint64_t want[5] = { 0x1111111111111111, 0x1212121212121212, 0x1313131313131313,
+					  0x1414141414141414, 0x1515151515151515 };
+	volatile uint64_t pattern[64];
+
+	for (int i = 0; i < 64; i++)
+		pattern[i] = 0xabcd000000000000ULL + (uint64_t)i;
+	child_sp = fb_ctx_make(stack, sizeof(stack), wreck_registers, NULL);
+	switch_with_known_registers();
+	switch_with_known_registers();   /* a resumed context, not only a new one */
+	CHECK(child_entered == 2 && memcmp(seen, want, sizeof(want)) == 0,
+	      "hand-written switch preserves rbx, r12-r15 across two switches",
+	      "entered %d; rbx %#lx r12 %#lx r13 %#lx r14 %#lx r15 %#lx", child_entered,
+	      (unsigned long)seen[0], (unsigned long)seen[1], (unsigned long)seen[2],
+	      (unsigned long)seen[3], (unsigned long)seen[4]);
+	int intact = 1;
+	for (int i = 0; i < 64; i++)
+		intact &= pattern[i] == 0xabcd000000000000ULL + (uint64_t)i;
+	CHECK(intact, "the caller's stack is intact after switching away and back", "pattern changed");
+}
+#else
+static void check_switch_preserves(void)
+{
+	SKIP("hand-written switch preserves registers", "the switch exists for x86-64 only");
+}
+#endif
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	long tasks_at_start = task_count();
+	for (size_t i = 0; i < fb_threads_family.ncases; i++)
+		check_case(&fb_threads_family.cases[i], tasks_at_start);
+	struct fb_pool pool;
+	char worker[PATH_MAX + 16];
+	build_dir(worker, sizeof(worker) - 16);
+	strcat(worker, "/fb-worker");
+	fb_pool_init(&pool, worker, 1 << 30);
+	check_no_growth(&pool, "pthread_create_join");
+	check_no_growth(&pool, "clone_thread");
+	check_no_growth(&pool, "pthread_detached_sem");
+	check_no_growth(&pool, "burst_256");
+	fb_pool_shutdown(&pool, 0);
+	settled_task_count(tasks_at_start);
+	check_switch_preserves();
+	CHECK(count_zombie_children(getpid()) == 0, "no zombie left by fork_exit_wait", "zombies");
+	return check_done();
+}
