@@ -76,7 +76,7 @@ static void check_case(const struct fb_case *k, long tasks_at_start)
  * own allocator grows in this process) after 50 and after 550 more
  * iterations: glibc caches thread stacks, so the first creations may map
  * memory; after that it must stay flat. */
-static void check_no_growth(struct fb_pool *pool, const char *case_name)
+static void check_no_growth(struct fb_pool *pool, const char *case_name, long allowance_kib)
 {
 	static struct fb_sample samples[500];
 	unsigned fam = 0, kase = 0;
@@ -94,8 +94,10 @@ static void check_no_growth(struct fb_pool *pool, const char *case_name)
 	err = err || fb_worker_run(w, fam, kase, samples, 500, reason, sizeof(reason));
 	if (!err)
 		fb_status_kib(w->pid, "VmSize", &after);
-	snprintf(name, sizeof(name), "%s in fb-worker: VmSize flat over 500 more iterations", case_name);
-	CHECK(!err && after == before, name, "%s VmSize %ld -> %ld KiB", reason, before, after);
+	snprintf(name, sizeof(name), "%s in fb-worker: VmSize %s over 500 more iterations", case_name,
+		 allowance_kib ? "within glibc's 40 MiB stack cache" : "flat");
+	CHECK(!err && after >= 0 && after <= before + allowance_kib, name, "%s VmSize %ld -> %ld KiB",
+	      reason, before, after);
 }
 
 #ifdef __x86_64__
@@ -182,10 +184,12 @@ int main(void)
 	build_dir(worker, sizeof(worker) - 16);
 	strcat(worker, "/fb-worker");
 	fb_pool_init(&pool, worker, 1 << 30);
-	check_no_growth(&pool, "pthread_create_join");
-	check_no_growth(&pool, "clone_thread");
-	check_no_growth(&pool, "pthread_detached_sem");
-	check_no_growth(&pool, "burst_256");
+	check_no_growth(&pool, "pthread_create_join", 0);
+	check_no_growth(&pool, "clone_thread", 0);
+	check_no_growth(&pool, "burst_256", 0);
+	/* A detached thread may still be leaving when the next one starts, so a
+	 * few stacks can be in use at once; glibc caches at most 40 MiB of them. */
+	check_no_growth(&pool, "pthread_detached_sem", 40 * 1024);
 	fb_pool_shutdown(&pool, 0);
 	settled_task_count(tasks_at_start);
 	check_switch_preserves();
