@@ -78,31 +78,55 @@ int fb_plot_data_spawn_memory(const struct fb_results *res, const char *run_dir)
 	return fb_membuf_commit(&buf, path) ? 0 : (int)N_MEMORY_SERIES;
 }
 
-int fb_plot_data_spawn_zero(const struct fb_results *res, const char *run_dir)
+/* One bar per benchmark: label, median, min and p90 in microseconds. */
+static int write_bars(const struct fb_results *res, const char *run_dir, const char *stem,
+		      const char *const *names, size_t nnames)
 {
 	char path[PATH_MAX];
 	struct fb_membuf buf;
 	struct fb_summary s;
 	int rows = 0;
 
-	if (data_path(run_dir, "spawn_zero", path, sizeof(path)) || fb_membuf_open(&buf))
+	if (data_path(run_dir, stem, path, sizeof(path)) || fb_membuf_open(&buf))
 		return 0;
 	fputs("case median_us min_us p90_us\n", buf.f);
-	for (size_t i = 0; i < res->count; i++) {
-		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, "spawn") || r->mem_mib != 0 || strcmp(r->mode, "4k") ||
-		    !r->nreps || fb_summarize(r->times_ns, r->nreps, &s))
+	for (size_t i = 0; i < nnames; i++) {
+		const struct fb_result *r = fb_results_find(res, names[i]);
+		if (!r || r->error || !r->nreps || fb_summarize(r->times_ns, r->nreps, &s))
 			continue;
 		fprintf(buf.f, "%s %.3f %.3f %.3f\n", r->kase, s.median / 1e3, s.min / 1e3, s.p90 / 1e3);
 		rows++;
 	}
-	return fb_membuf_commit(&buf, path) == 0 && rows ? 4 : 0;
+	return fb_membuf_commit(&buf, path) == 0 && rows ? rows : 0;
 }
 
-/* gnuplot -e "datafile=...; outstem=...; EXTRA" plots/<stem>.gp, with
+int fb_plot_data_spawn_zero(const struct fb_results *res, const char *run_dir)
+{
+	const char *names[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->count && n < 64; i++)
+		if (strcmp(res->items[i].family, "spawn") == 0 && res->items[i].mem_mib == 0 &&
+		    strcmp(res->items[i].mode, "4k") == 0)
+			names[n++] = res->items[i].name;
+	return write_bars(res, run_dir, "spawn_zero", names, n);
+}
+
+/* Creation cost, from the process down to a user-level context. */
+int fb_plot_data_threads(const struct fb_results *res, const char *run_dir)
+{
+	static const char *const names[] = {
+		"threads/fork_exit_wait/mem_mib:0/mode:4k", "threads/pthread_create_join/mem_mib:0/mode:4k",
+		"threads/clone_thread/mem_mib:0/mode:4k", "threads/pthread_detached_sem/mem_mib:0/mode:4k",
+		"threads/ucontext_create/mem_mib:0/mode:4k", "threads/bare_create/mem_mib:0/mode:4k",
+	};
+	return write_bars(res, run_dir, "threads_cost", names, sizeof(names) / sizeof(names[0]));
+}
+
+/* gnuplot -e "datafile=...; outstem=...; EXTRA" plots/<script>.gp, with
  * GNUPLOT_LIB pointing at plots/ for common.gp, from the source tree. */
-int fb_plot_render(const char *run_dir, const char *stem, const char *extra_vars,
-		   char *err, size_t err_len)
+int fb_plot_render(const char *run_dir, const char *script_name, const char *stem,
+		   const char *extra_vars, char *err, size_t err_len)
 {
 	char src[PATH_MAX], script[PATH_MAX + 32], vars[3 * PATH_MAX], log[PATH_MAX + 32];
 	const char *argv[] = { "gnuplot", "-e", vars, script, NULL };
@@ -112,7 +136,7 @@ int fb_plot_render(const char *run_dir, const char *stem, const char *extra_vars
 
 	fb_self_dir(src, sizeof(src) - 8);
 	strcat(src, "/../plots");
-	snprintf(script, sizeof(script), "%s/%s.gp", src, stem);
+	snprintf(script, sizeof(script), "%s/%s.gp", src, script_name);
 	setenv("GNUPLOT_LIB", src, 1);
 	snprintf(vars, sizeof(vars), "datafile='%s/plots/%s.dat'; outstem='%s/plots/%s'; %s",
 		 run_dir, stem, run_dir, stem, extra_vars ? extra_vars : "");

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "doc.h"
 #include "plot.h"
+#include "ratios.h"
 #include "report.h"
 #include "results.h"
 #include "stats.h"
@@ -207,12 +208,13 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 		    "vfork and CLONE_VM share them and stay flat; with THP one PMD entry maps 2 MiB.");
 	if (ncols) {
 		snprintf(vars, sizeof(vars), "nseries=%d", ncols);
-		if (fb_plot_render(run->dir, "spawn_memory", vars, err, len))
+		if (fb_plot_render(run->dir, "spawn_memory", "spawn_memory", vars, err, len))
 			return -1;
 		fb_doc_image(doc, "spawn_memory", "Spawn round trip vs parent memory (log-log)");
 	}
 	if (fb_plot_data_spawn_zero(&run->results, run->dir)) {
-		if (fb_plot_render(run->dir, "spawn_zero", NULL, err, len))
+		if (fb_plot_render(run->dir, "bars", "spawn_zero", "plottitle='Spawn primitives at 0 MiB, 4 KiB pages'; "
+				   "ylab='round trip (us): bar median, whisker min..p90'; logy=0", err, len))
 			return -1;
 		fb_doc_image(doc, "spawn_zero", "Spawn primitives at 0 MiB: median, min..p90");
 	}
@@ -227,6 +229,35 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 	return 0;
 }
 
+static int section_threads(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
+{
+	static const char *const head[] = { "comparison", "ratio of medians", "i.e. 1 :" };
+	char value[32], inverse[32];
+
+	if (!fb_plot_data_threads(&run->results, run->dir))
+		return 0;
+	fb_doc_heading(doc, 2, "Threads, processes and user-level contexts");
+	fb_doc_para(doc, "Creation cost measured in the same worker process: a process (fork + exit + wait), "
+		    "kernel threads (pthread, raw clone with CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+		    "CLONE_THREAD), and user-level contexts (makecontext + swapcontext, which makes one "
+		    "rt_sigprocmask system call per switch, and a hand-written switch with none).");
+	if (fb_plot_render(run->dir, "bars", "threads_cost", "plottitle='Creating a process, a thread, a user-level "
+			   "context'; ylab='median (us, log scale), whisker min..p90'; logy=1", err, len))
+		return -1;
+	fb_doc_image(doc, "threads_cost", "Creation cost: process, kernel threads, user-level contexts");
+	fb_doc_table(doc, 3, head);
+	for (size_t i = 0; i < fb_nratios; i++) {
+		double r = fb_ratio_value(&run->results, &fb_ratios[i]);
+		if (isnan(r))
+			continue;
+		snprintf(value, sizeof(value), "%.4f", r);
+		snprintf(inverse, sizeof(inverse), "%.0f", 1 / r);
+		fb_doc_row(doc, (const char *const[]){ fb_ratios[i].label, value, inverse });
+	}
+	family_table(doc, &run->results, "threads");
+	return 0;
+}
+
 static void section_other_families(struct fb_doc *doc, const struct fb_results *res)
 {
 	const char *done[16];
@@ -237,7 +268,7 @@ static void section_other_families(struct fb_doc *doc, const struct fb_results *
 		size_t j = 0;
 		while (j < ndone && strcmp(done[j], family))
 			j++;
-		if (j < ndone || strcmp(family, "spawn") == 0)
+		if (j < ndone || strcmp(family, "spawn") == 0 || strcmp(family, "threads") == 0)
 			continue;
 		done[ndone++] = family;
 		fb_doc_heading(doc, 2, family);
@@ -314,6 +345,8 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 		    (long long)json_integer_value(json_object_get(json_object_get(m, "config"), "repetitions")));
 	section_warnings(doc, m);
 	if (section_spawn(doc, run, err, len))
+		return -1;
+	if (section_threads(doc, run, err, len))
 		return -1;
 	section_other_families(doc, &run->results);
 	section_hyperfine(doc, run->hyperfine);
