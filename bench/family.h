@@ -16,7 +16,7 @@
 
 #include "region.h"
 
-#define FB_MAX_VALUES 12
+#define FB_MAX_VALUES 16
 #define FB_REASON_LEN 200
 
 /* One iteration's figures: time_ns becomes Google Benchmark's manual
