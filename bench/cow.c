@@ -319,6 +319,22 @@ static int cow_once(struct cow_ctx *c, struct fb_sample *out)
 	return 0;
 }
 
+/* The parent's writes to a shared THP split its PMDs: the region would stay
+ * 4 KiB-mapped for every benchmark the worker runs after this one. Map it
+ * afresh (touched, huge again) so that each iteration, and the cases that
+ * follow, see the region the worker was started with. */
+static int restore_huge_region(struct fb_env *env)
+{
+	struct fb_region *r = env->region;
+	size_t size = r->size_bytes;
+
+	fb_region_destroy(r);
+	int err = fb_region_create(r, size, FB_PAGES_THP);
+	if (err)
+		snprintf(env->reason, sizeof(env->reason), "re-creating the THP region: %s", strerror(-err));
+	return err;
+}
+
 static int cow_run(struct fb_env *env, struct fb_sample *out, size_t n)
 {
 	struct cow_ctx c = { .env = env, .pattern = (enum cow_pattern)env->param };
@@ -331,8 +347,12 @@ static int cow_run(struct fb_env *env, struct fb_sample *out, size_t n)
 	c.shared = mmap(NULL, sizeof(*c.shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c.shared == MAP_FAILED)
 		return -errno;
-	for (size_t i = 0; !err && i < n; i++)
+	int restore = c.pattern == PARENT_WRITES && env->region->mode == FB_PAGES_THP;
+	for (size_t i = 0; !err && i < n; i++) {
 		err = cow_once(&c, &out[i]);
+		if (!err && restore)
+			err = restore_huge_region(env);
+	}
 	munmap(c.shared, sizeof(*c.shared));
 	return err;
 }
