@@ -44,10 +44,12 @@ struct fb_env {
 typedef int (*fb_op_fn)(struct fb_env *env, struct fb_sample *out, size_t n);
 
 /* Which axes a case is swept over. Without FB_AXIS_MEM the case runs once
- * with 0 MiB; without FB_AXIS_MODE only in 4k mode. */
+ * with 0 MiB; without FB_AXIS_MODE only in 4k mode. FB_AXIS_NO_ZERO leaves
+ * out the 0 MiB point of the sweep (a case about the memory itself). */
 enum fb_axes {
 	FB_AXIS_MEM = 1 << 0,
 	FB_AXIS_MODE = 1 << 1,
+	FB_AXIS_NO_ZERO = 1 << 2,
 };
 
 struct fb_case {

@@ -234,7 +234,8 @@ static long register_all(const struct options *opt, struct fb_pool *p)
 					continue;
 				for (size_t s = 0; s < opt->sizes.count; s++) {
 					size_t mib = opt->sizes.mib[s];
-					if (mib && !(kase->axes & FB_AXIS_MEM))
+					if ((mib && !(kase->axes & FB_AXIS_MEM)) ||
+					    (!mib && (kase->axes & FB_AXIS_NO_ZERO)))
 						continue;
 					register_point(f, c, mib, (enum fb_page_mode)mode, p);
 					registered++;

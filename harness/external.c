@@ -60,3 +60,21 @@ int fb_run_hyperfine(const char *run_dir, int runs, char *why, size_t why_len)
 	}
 	return 0;
 }
+
+int fb_run_perf_check(const char *run_dir, char *why, size_t why_len)
+{
+	char build[PATH_MAX], script[PATH_MAX + 48], out[PATH_MAX + 32], log[PATH_MAX + 32];
+
+	fb_self_dir(build, sizeof(build));
+	snprintf(script, sizeof(script), "%s/../scripts/cow-perf-check.sh", build);
+	snprintf(out, sizeof(out), "%s/perf-stat.json", run_dir);
+	snprintf(log, sizeof(log), "%s/perf-stat.log", run_dir);
+	const char *argv[] = { script, build, out, "64", NULL };
+	int status = fb_run_logged(argv, log);
+	if (status) {
+		snprintf(why, why_len, "%s failed with status %d (see perf-stat.log)", script, status);
+		unlink(out);
+		return -1;
+	}
+	return 0;
+}

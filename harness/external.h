@@ -12,5 +12,9 @@ int fb_run_logged(const char *const argv[], const char *log_path);
  * the dynamic one, runs times each, exported to run_dir/hyperfine.json.
  * 0, or the reason it was left out in why (and -1). */
 int fb_run_hyperfine(const char *run_dir, int runs, char *why, size_t why_len);
+/* perf stat's count of one COW case beside the suite's own
+ * (scripts/cow-perf-check.sh) into run_dir/perf-stat.json, which says
+ * itself when perf could not count here. 0, or -1 with why. */
+int fb_run_perf_check(const char *run_dir, char *why, size_t why_len);
 
 #endif

@@ -17,13 +17,6 @@
 #include "stats.h"
 #include "util.h"
 
-/* The series of the memory plot: the primitives whose cost the lecture
- * discusses, each in both page modes. */
-static const char *const memory_series[] = {
-	"fork", "vfork", "clone3", "posix_spawn_static", "fork_exec_static", "fork_exec_dynamic",
-};
-#define N_MEMORY_SERIES (sizeof(memory_series) / sizeof(memory_series[0]))
-
 static int data_path(const char *run_dir, const char *stem, char *path, size_t len)
 {
 	snprintf(path, len, "%s/plots", run_dir);
@@ -41,15 +34,20 @@ static void put_value(FILE *f, double value)
 		fprintf(f, " %.3f", value);
 }
 
-static double median_us(const struct fb_results *res, const char *family, const char *kase,
-			long mib, const char *mode)
+/* A series' median at one size and mode: time in us, or a counter. */
+static double series_value(const struct fb_results *res, const struct fb_plot_series *s, long mib,
+			   const char *mode)
 {
 	char name[256];
-	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, kase, mib, mode);
-	return fb_result_median_ns(fb_results_find(res, name)) / 1e3;
+	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", s->family, s->kase, mib, mode);
+	const struct fb_result *r = fb_results_find(res, name);
+	if (!r || r->error)
+		return NAN;
+	return s->counter ? fb_result_counter_median(r, s->counter) : fb_result_median_ns(r) / 1e3;
 }
 
-int fb_plot_data_spawn_memory(const struct fb_results *res, const char *run_dir)
+int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const char *stem,
+			const struct fb_plot_series *series, size_t nseries)
 {
 	static const char *const modes[] = { "4k", "thp" };
 	char path[PATH_MAX];
@@ -58,24 +56,24 @@ int fb_plot_data_spawn_memory(const struct fb_results *res, const char *run_dir)
 	struct fb_membuf buf;
 
 	for (size_t i = 0; i < res->count && nsizes < 32; i++)   /* sorted by size within a case */
-		if (strcmp(res->items[i].family, "spawn") == 0 && strcmp(res->items[i].kase, "fork") == 0 &&
+		if (strcmp(res->items[i].family, series[0].family) == 0 &&
+		    strcmp(res->items[i].kase, series[0].kase) == 0 &&
 		    strcmp(res->items[i].mode, "4k") == 0 && res->items[i].mem_mib > 0)
 			sizes[nsizes++] = res->items[i].mem_mib;
-	if (nsizes < 2 || data_path(run_dir, "spawn_memory", path, sizeof(path)) || fb_membuf_open(&buf))
+	if (nsizes < 2 || data_path(run_dir, stem, path, sizeof(path)) || fb_membuf_open(&buf))
 		return 0;
 	fputs("mem_mib", buf.f);
 	/* All 4k series first, then all thp ones: the script dashes the second half. */
-	for (size_t s = 0; s < N_MEMORY_SERIES * 2; s++)
-		fprintf(buf.f, " %s/%s", memory_series[s % N_MEMORY_SERIES], modes[s / N_MEMORY_SERIES]);
+	for (size_t s = 0; s < nseries * 2; s++)
+		fprintf(buf.f, " %s/%s", series[s % nseries].label, modes[s / nseries]);
 	fputc('\n', buf.f);
 	for (size_t z = 0; z < nsizes; z++) {
 		fprintf(buf.f, "%ld", sizes[z]);
-		for (size_t s = 0; s < N_MEMORY_SERIES * 2; s++)
-			put_value(buf.f, median_us(res, "spawn", memory_series[s % N_MEMORY_SERIES], sizes[z],
-						   modes[s / N_MEMORY_SERIES]));
+		for (size_t s = 0; s < nseries * 2; s++)
+			put_value(buf.f, series_value(res, &series[s % nseries], sizes[z], modes[s / nseries]));
 		fputc('\n', buf.f);
 	}
-	return fb_membuf_commit(&buf, path) ? 0 : (int)N_MEMORY_SERIES;
+	return fb_membuf_commit(&buf, path) ? 0 : (int)nseries;
 }
 
 /* One bar per benchmark: label, median, min and p90 in microseconds. */

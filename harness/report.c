@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "ratios.h"
 #include "report.h"
+#include "report_parts.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -69,8 +70,7 @@ static void free_run(struct run_files *run)
 	fb_results_free(&run->results);
 }
 
-/* "850 ns", "12.3 us", "4.56 ms": three significant figures or so. */
-static void fmt_time(double ns, char *buf, size_t len)
+void fb_report_fmt_time(double ns, char *buf, size_t len)
 {
 	if (isnan(ns))
 		snprintf(buf, len, "-");
@@ -150,17 +150,17 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r)
 		return;
 	}
 	snprintf(n, sizeof(n), "%zu", s.n);
-	fmt_time(s.median, med, sizeof(med));
-	fmt_time(s.ci_low, lo, sizeof(lo));
-	fmt_time(s.ci_high, hi, sizeof(hi));
+	fb_report_fmt_time(s.median, med, sizeof(med));
+	fb_report_fmt_time(s.ci_low, lo, sizeof(lo));
+	fb_report_fmt_time(s.ci_high, hi, sizeof(hi));
 	snprintf(ci, sizeof(ci), "%s .. %s (%.0f%%)", lo, hi, s.ci_level * 100);
 	snprintf(cv, sizeof(cv), "%.1f%%", s.cv * 100);
-	fmt_time(s.min, min, sizeof(min));
-	fmt_time(s.p90, p90, sizeof(p90));
+	fb_report_fmt_time(s.min, min, sizeof(min));
+	fb_report_fmt_time(s.p90, p90, sizeof(p90));
 	fb_doc_row(doc, (const char *const[]){ r->name, n, med, ci, cv, min, p90 });
 }
 
-static void family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
+void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
 {
 	static const char *const head[] = { "benchmark", "n", "median", "95% CI of the median",
 					     "CV", "min", "p90" };
@@ -168,6 +168,14 @@ static void family_table(struct fb_doc *doc, const struct fb_results *res, const
 	for (size_t i = 0; i < res->count; i++)
 		if (strcmp(res->items[i].family, family) == 0)
 			result_row(doc, &res->items[i]);
+}
+
+int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, const char *ylab,
+			  const char *title, char *err, size_t len)
+{
+	char vars[512];
+	snprintf(vars, sizeof(vars), "nseries=%d; ylab='%s'; plottitle='%s'", nseries, ylab, title);
+	return fb_plot_render(run_dir, "memory", stem, vars, err, len);
 }
 
 /* Fit median round trip against the parent's memory: the cost of copying
@@ -199,16 +207,23 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 {
 	static const char *const head[] = { "case", "mode", "slope (us per GiB)", "intercept (us)", "R^2", "points" };
 	static const char *const fitted[] = { "fork", "clone", "clone3", "fork_exec_static" };
-	char vars[32];
-	int ncols = fb_plot_data_spawn_memory(&run->results, run->dir);
+	/* The primitives whose cost the lecture discusses, each in both page modes. */
+	static const struct fb_plot_series series[] = {
+		{ "fork", "spawn", "fork", NULL }, { "vfork", "spawn", "vfork", NULL },
+		{ "clone3", "spawn", "clone3", NULL }, { "posix_spawn_static", "spawn", "posix_spawn_static", NULL },
+		{ "fork_exec_static", "spawn", "fork_exec_static", NULL },
+		{ "fork_exec_dynamic", "spawn", "fork_exec_dynamic", NULL },
+	};
+	int ncols = fb_plot_data_memory(&run->results, run->dir, "spawn_memory", series,
+					sizeof(series) / sizeof(series[0]));
 
 	fb_doc_heading(doc, 2, "Process creation (spawn)");
 	fb_doc_para(doc, "Round trip = spawn + child exit + waitpid, in a parent (fb-worker) holding the given "
 		    "resident memory. fork copies the parent's page tables, so its cost grows with memory; "
 		    "vfork and CLONE_VM share them and stay flat; with THP one PMD entry maps 2 MiB.");
 	if (ncols) {
-		snprintf(vars, sizeof(vars), "nseries=%d", ncols);
-		if (fb_plot_render(run->dir, "spawn_memory", "spawn_memory", vars, err, len))
+		if (fb_report_memory_plot(run->dir, "spawn_memory", ncols, "round trip: spawn + exit + reap (us, median)",
+					  "Process creation cost vs parent memory (4k: solid, thp: dashed)", err, len))
 			return -1;
 		fb_doc_image(doc, "spawn_memory", "Spawn round trip vs parent memory (log-log)");
 	}
@@ -225,7 +240,7 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 		slope_rows(doc, &run->results, fitted[i], "thp");
 	}
 	fb_doc_heading(doc, 3, "Every spawn benchmark");
-	family_table(doc, &run->results, "spawn");
+	fb_report_family_table(doc, &run->results, "spawn");
 	return 0;
 }
 
@@ -254,7 +269,7 @@ static int section_threads(struct fb_doc *doc, const struct run_files *run, char
 		snprintf(inverse, sizeof(inverse), "%.0f", 1 / r);
 		fb_doc_row(doc, (const char *const[]){ fb_ratios[i].label, value, inverse });
 	}
-	family_table(doc, &run->results, "threads");
+	fb_report_family_table(doc, &run->results, "threads");
 	return 0;
 }
 
@@ -268,11 +283,12 @@ static void section_other_families(struct fb_doc *doc, const struct fb_results *
 		size_t j = 0;
 		while (j < ndone && strcmp(done[j], family))
 			j++;
-		if (j < ndone || strcmp(family, "spawn") == 0 || strcmp(family, "threads") == 0)
+		if (j < ndone || strcmp(family, "spawn") == 0 || strcmp(family, "threads") == 0 ||
+		    strcmp(family, "cow") == 0)
 			continue;
 		done[ndone++] = family;
 		fb_doc_heading(doc, 2, family);
-		family_table(doc, res, family);
+		fb_report_family_table(doc, res, family);
 	}
 }
 
@@ -294,7 +310,7 @@ static void section_hyperfine(struct fb_doc *doc, const json_t *hf)
 		static const char *const keys[] = { "mean", "stddev", "median", "min", "max" };
 		char cells[5][32], runs[16];
 		for (size_t k = 0; k < 5; k++)
-			fmt_time(json_number_value(json_object_get(r, keys[k])) * 1e9, cells[k], sizeof(cells[k]));
+			fb_report_fmt_time(json_number_value(json_object_get(r, keys[k])) * 1e9, cells[k], sizeof(cells[k]));
 		snprintf(runs, sizeof(runs), "%zu", json_array_size(json_object_get(r, "times")));
 		fb_doc_row(doc, (const char *const[]){ json_string_value(json_object_get(r, "command")),
 						       cells[0], cells[1], cells[2], cells[3], cells[4], runs });
@@ -347,6 +363,8 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	if (section_spawn(doc, run, err, len))
 		return -1;
 	if (section_threads(doc, run, err, len))
+		return -1;
+	if (fb_report_cow(doc, run->dir, &run->results, err, len))
 		return -1;
 	section_other_families(doc, &run->results);
 	section_hyperfine(doc, run->hyperfine);

@@ -370,6 +370,8 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	}
 	if (fb_run_hyperfine(tmp, cfg.profile->hyperfine_runs, err, sizeof(err)))
 		printf("hyperfine left out: %s\n", err);
+	if (fb_run_perf_check(tmp, err, sizeof(err)))
+		printf("perf stat cross-check left out: %s\n", err);
 	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, final_len)) {
 		json_decref(environment);
 		remove_tree(tmp);

@@ -66,6 +66,49 @@ static void print_table(const struct fb_results *res, const char *family, const 
 	}
 }
 
+/* The faults a COW case counted (perf_event, or getrusage where perf was
+ * denied) against what it had to cost, as "counted/expected". */
+static void print_fault_cell(const struct fb_result *r, FILE *out)
+{
+	char cell[48];
+
+	if (!r || r->error || !r->nreps) {
+		print_cell(r, out);
+		return;
+	}
+	int perf = fb_result_counter_median(r, "fault_source_perf") > 0;
+	double counted = fb_result_counter_median(r, perf ? "faults_perf" : "faults_rusage");
+	snprintf(cell, sizeof(cell), "%.0f/%.0f", counted, fb_result_counter_median(r, "faults_expected"));
+	fprintf(out, " %14s", cell);
+}
+
+static void print_cow_faults(const struct fb_results *res, const char *mode, FILE *out)
+{
+	long sizes[MAX_COLS];
+	size_t nsizes = family_sizes(res, "cow", sizes);
+	char name[256];
+	int any = 0;
+
+	for (size_t i = 0; i < res->count; i++) {
+		const struct fb_result *r = &res->items[i];
+		if (strcmp(r->family, "cow") || strcmp(r->mode, mode) || r->mem_mib != sizes[0] ||
+		    strcmp(r->kase, "naive_copy") == 0)
+			continue;
+		if (!any++) {
+			fprintf(out, "\ncow, %s pages: faults counted/expected per iteration\n%-28s", mode, "case \\ MiB");
+			for (size_t z = 0; z < nsizes; z++)
+				fprintf(out, " %14ld", sizes[z]);
+			fputc('\n', out);
+		}
+		fprintf(out, "%-28s", r->kase);
+		for (size_t z = 0; z < nsizes; z++) {
+			snprintf(name, sizeof(name), "cow/%s/mem_mib:%ld/mode:%s", r->kase, sizes[z], mode);
+			print_fault_cell(fb_results_find(res, name), out);
+		}
+		fputc('\n', out);
+	}
+}
+
 static void print_ratios(const struct fb_results *res, FILE *out)
 {
 	int any = 0;
@@ -108,6 +151,8 @@ void fb_summary_print(const struct fb_results *res, FILE *out)
 		for (size_t m = 0; m < 2; m++)
 			print_table(res, res->items[i].family, modes[m], out);
 	}
+	for (size_t m = 0; m < 2; m++)
+		print_cow_faults(res, modes[m], out);
 	print_ratios(res, out);
 	print_problems(res, out);
 }
