@@ -111,7 +111,8 @@ static void check_coverage(json_t *bench)
 			for (int m = 0; m < 2; m++)
 				for (int s = 0; s < 2; s++) {
 					const struct fb_case *k = &fb_families[f]->cases[c];
-					if ((m && !(k->axes & FB_AXIS_MODE)) || (s && !(k->axes & FB_AXIS_MEM)))
+					if ((m && !(k->axes & FB_AXIS_MODE)) || (s && !(k->axes & FB_AXIS_MEM)) ||
+					    (!s && (k->axes & FB_AXIS_NO_ZERO)))
 						continue;
 					snprintf(name, sizeof(name), "%s/%s/mem_mib:%d/mode:%s", fb_families[f]->name,
 						 k->name, sizes[s], modes[m]);
