@@ -59,9 +59,9 @@ static const char *const touch_values[] = { "ns_per_page", NULL };
 
 static const struct fb_case calibrate_cases[] = {
 	/* kernel entry and exit cost: scales with the CPU and mitigations */
-	{ "syscall", calibrate_syscall, 0, 0, syscall_values, "1000 getppid syscalls" },
+	{ "syscall", calibrate_syscall, 0, 0, syscall_values, "1000 getppid syscalls", 0 },
 	/* page allocation and zeroing: scales with memory bandwidth and paging */
-	{ "touch", calibrate_touch, 0, 0, touch_values, "fault in 4 MiB of fresh memory" },
+	{ "touch", calibrate_touch, 0, 0, touch_values, "fault in 4 MiB of fresh memory", 0 },
 };
 
 const struct fb_family fb_calibrate_family = {

@@ -59,6 +59,13 @@ struct fb_case {
 	unsigned axes;                    /* enum fb_axes */
 	const char *const *value_names;   /* NULL-terminated; at most FB_MAX_VALUES */
 	const char *what;                 /* one line: what time_ns measures */
+	/* 0: Google Benchmark picks the iteration count from the measured
+	 * time. Else a fixed count per repetition, enough to write about this
+	 * many MiB of the region (at least 1): for cases whose measured time
+	 * (a write loop) is a small part of what an iteration really costs
+	 * (fork, exit, reading /proc), where Google Benchmark would otherwise
+	 * run thousands of forks of a large parent to fill its minimum time. */
+	size_t work_mib;
 };
 
 struct fb_family {

@@ -217,6 +217,9 @@ static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode
 		 fb_families[f]->cases[c].name, mib, fb_page_mode_name(mode));
 	gb_bench *b = gb_register(pt->name, run_point, pt);
 	gb_use_manual_time(b);
+	size_t work_mib = fb_families[f]->cases[c].work_mib;
+	if (work_mib)
+		gb_iterations(b, mib && mib < work_mib ? (int64_t)(work_mib / mib) : 1);
 	gb_unit(b, GB_US);
 }
 

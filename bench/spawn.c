@@ -264,7 +264,7 @@ static int spawn_run(struct fb_env *env, struct fb_sample *out, size_t n)
 static const char *const spawn_values[] = { "parent_ns", "child_start_ns", NULL };
 
 #define SPAWN_CASE(name_, index_, what_) \
-	{ name_, spawn_run, index_, FB_AXIS_MEM | FB_AXIS_MODE, spawn_values, what_ }
+	{ name_, spawn_run, index_, FB_AXIS_MEM | FB_AXIS_MODE, spawn_values, what_, 0 }
 
 /* Rows pin down: the cost of copying the parent's page tables (fork, clone,
  * clone3 grow with memory), its absence (vfork, CLONE_VM), and what exec and
