@@ -178,7 +178,7 @@ int fb_check_fork_inherits_dispositions(struct fb_vmsg *m)
 		_exit(child_dispositions());
 	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
 		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) >= sizeof(seen) / sizeof(seen[0]))
+	if (!WIFEXITED(status) || WEXITSTATUS(status) >= (int)(sizeof(seen) / sizeof(seen[0])))
 		return fb_fail(m, "the child ended with wait status 0x%x", status);
 	return WEXITSTATUS(status) ? fb_fail(m, "%s", seen[WEXITSTATUS(status)]) : FB_CHECK_PASS;
 }
@@ -213,7 +213,7 @@ int fb_check_fork_drops_pending_signals(struct fb_vmsg *m)
 		_exit(child_pending());
 	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
 		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) >= sizeof(seen) / sizeof(seen[0]))
+	if (!WIFEXITED(status) || WEXITSTATUS(status) >= (int)(sizeof(seen) / sizeof(seen[0])))
 		return fb_fail(m, "the child ended with wait status 0x%x", status);
 	return WEXITSTATUS(status) ? fb_fail(m, "%s", seen[WEXITSTATUS(status)]) : FB_CHECK_PASS;
 }

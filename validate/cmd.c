@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -53,7 +54,10 @@ static int run_and_write(struct fb_vrun *run, int quiet, const char *tap_path, c
 		return err;
 	run->tap[1] = tap_path ? tap.f : NULL;
 	int failed = fb_validate_run(run);
-	if (tap_path && (err = fb_membuf_commit(&tap, tap_path)) && failed >= 0)
+	if (tap_path && failed < 0) {   /* interrupted: no half a TAP file */
+		fclose(tap.f);
+		free(tap.data);
+	} else if (tap_path && (err = fb_membuf_commit(&tap, tap_path)))
 		failed = err;
 	if (failed >= 0 && junit_path) {
 		if ((err = fb_membuf_open(&junit)))

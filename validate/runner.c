@@ -92,9 +92,14 @@ static void judge(struct fb_vresult *r, int status, int timed_out, int timeout_s
 			 fb_describe_status(status, how, sizeof(how)), text[0] ? ": " : "", text);
 	} else {
 		r->verdict = WEXITSTATUS(status);
-		if (r->verdict != FB_CHECK_PASS && !text[0])
-			snprintf(r->msg.text, sizeof(r->msg.text), "no reason given");
+		if (r->verdict != FB_CHECK_PASS && !text[0]) {   /* a bug of the check: say so */
+			snprintf(r->msg.text, sizeof(r->msg.text), "the check %s without saying why",
+				 r->verdict == FB_CHECK_SKIP ? "skipped" : "failed");
+			r->verdict = FB_CHECK_FAIL;
+		}
 	}
+	for (char *c = r->msg.text; *c; c++)   /* one TAP diagnostic line */
+		*c = *c == '\n' ? ' ' : *c;
 }
 
 static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r)
@@ -125,17 +130,28 @@ static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r
 	return 0;
 }
 
+/* Catch sig unless it is ignored (as in a background job); old keeps the
+ * previous action for restore. */
+static void catch_interrupt(int sig, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	sigaction(sig, NULL, old);
+	if (old->sa_handler != SIG_IGN)
+		sigaction(sig, &sa, NULL);
+}
+
 /* SIGINT/SIGTERM only set a flag while checks run; the previous handling is
  * restored and the signal raised again once the running check is reaped. */
 int fb_validate_run(struct fb_vrun *run)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+	struct sigaction old_int, old_term;
 	int failed = 0, err = 0;
 
 	interrupted_by = 0;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* strays of a check come back to us */
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	catch_interrupt(SIGINT, &old_int);
+	catch_interrupt(SIGTERM, &old_term);
 	fb_tap_begin(run);
 	for (size_t i = 0; i < run->count && !interrupted_by && !err; i++) {
 		err = run_one(run->checks[i], run->timeout_s, &run->results[i]);
