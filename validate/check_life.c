@@ -81,7 +81,8 @@ int fb_check_sigchld_on_exit(struct fb_vmsg *m)
 		fb_reap(pid, &status, 0);
 	if (!ready)
 		return fb_fail(m, "no SIGCHLD within %d ms of the child's exit", BOUND_MS);
-	if (si.ssi_signo != SIGCHLD || si.ssi_pid != (unsigned)pid || si.ssi_code != CLD_EXITED || si.ssi_status != 7)
+	if (si.ssi_signo != SIGCHLD || si.ssi_pid != (unsigned)pid || si.ssi_code != CLD_EXITED ||
+	    si.ssi_status != 7)
 		return fb_fail(m, "signal %u from pid %u, code %d, status %d; expected SIGCHLD from %d, CLD_EXITED, 7",
 			       si.ssi_signo, si.ssi_pid, si.ssi_code, si.ssi_status, (int)pid);
 	return FB_CHECK_PASS;
@@ -128,7 +129,8 @@ int fb_check_reparent_to_subreaper(struct fb_vmsg *m)
 	if (got != sizeof(r))
 		return fb_fail(m, "the grandchild did not report its new parent");
 	if (r.new_ppid != getpid())
-		return fb_fail(m, "the orphaned grandchild's parent is %d, not the subreaper %d", (int)r.new_ppid, (int)getpid());
+		return fb_fail(m, "the orphaned grandchild's parent is %d, not the subreaper %d",
+			       (int)r.new_ppid, (int)getpid());
 	if (reaped != r.pid)
 		return fb_fail(m, "the subreaper could not reap the grandchild %d: %s", (int)r.pid, strerror(-reaped));
 	return FB_CHECK_PASS;

@@ -1,9 +1,10 @@
 /* check_vfork.c - vfork's two promises: the parent is suspended until the
- * child exits (or execs), and the child runs in the parent's memory. */
+ * child exits or execs, and the child runs in the parent's memory. */
 #define _GNU_SOURCE
 #include "checks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,6 +60,46 @@ int fb_check_vfork_suspends_parent(struct fb_vmsg *m)
 	if (mark->done_ns > returned_ns)
 		return fb_fail(m, "the child's last write came %.1f ms after vfork returned",
 			       (double)(mark->done_ns - returned_ns) / 1e6);
+	return FB_CHECK_PASS;
+}
+
+/* The vfork child sleeps, marks, then execs a shell that waits on stdin:
+ * exec, not only exit, must let the parent go on. */
+__attribute__((noinline)) static pid_t vfork_execer(struct vfork_mark *mark, int stdin_fd)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		fb_sleep_ms(CHILD_SLEEP_MS);
+		mark->done = 1;
+		dup2(stdin_fd, STDIN_FILENO);
+		execl("/bin/sh", "sh", "-c", "read line", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+int fb_check_vfork_resumes_at_exec(struct fb_vmsg *m)
+{
+	struct vfork_mark *mark = fb_shared_page();
+	struct fb_pstat st = { .state = '?' };
+	int in[2], status;
+
+	if (access("/bin/sh", X_OK))
+		return fb_skip(m, "no /bin/sh to exec");
+	if (!mark || pipe2(in, O_CLOEXEC))   /* the shell keeps stdin only: EOF below */
+		return fb_fail(m, "mmap or pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = vfork_execer(mark, in[0]);
+	int done = mark->done, alive = pid > 0 && fb_proc_stat(pid, &st) == 0 && st.state != 'Z';
+	close(in[1]);   /* EOF: the shell's read returns and it exits */
+	close(in[0]);
+	if (pid < 0)
+		return fb_fail(m, "vfork: %s", strerror(errno));
+	fb_reap(pid, &status, 0);
+	if (!done || !alive || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
+		return fb_fail(m, "on return: child %s, state '%c' (expected alive in the exec'd shell); "
+			       "it then ended with wait status 0x%x", done ? "marked" : "not yet marked",
+			       st.state, status);
 	return FB_CHECK_PASS;
 }
 

@@ -32,6 +32,9 @@ const struct fb_check fb_checks[] = {
 	CHECK("cow/fault_per_page", cow_fault_per_page),
 	/* vfork suspends the parent until the child exits */
 	CHECK("vfork/suspends_parent", vfork_suspends_parent),
+	/* exec releases the parent too: it resumes while the child, now another
+	 * program, still runs */
+	CHECK("vfork/resumes_at_exec", vfork_resumes_at_exec),
 	/* the vfork child runs in the parent's memory */
 	CHECK("vfork/shares_memory", vfork_shares_memory),
 	/* CLONE_VM shares memory; without it the child writes its own copy */

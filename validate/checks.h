@@ -20,6 +20,7 @@ int fb_check_madv_wipeonfork(struct fb_vmsg *m);
 int fb_check_cow_fault_per_page(struct fb_vmsg *m);
 /* check_vfork.c */
 int fb_check_vfork_suspends_parent(struct fb_vmsg *m);
+int fb_check_vfork_resumes_at_exec(struct fb_vmsg *m);
 int fb_check_vfork_shares_memory(struct fb_vmsg *m);
 /* check_clone.c */
 int fb_check_clone_vm_shares_memory(struct fb_vmsg *m);

@@ -16,7 +16,7 @@
 static const struct fb_option validate_options[] = {
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per check) to this file" },
 	{ "tap", FB_OPT_STRING, 0, 0, NULL, "also write the TAP output to this file" },
-	{ "filter", FB_OPT_STRING, 0, 0, NULL, "run only the checks whose name holds this substring or matches this regex" },
+	{ "filter", FB_OPT_STRING, 0, 0, NULL, "only the checks whose name holds this substring or matches this regex" },
 	{ "timeout", FB_OPT_INT, 1, 3600, "10", "seconds a check may take before its process group is killed" },
 	{ "list", FB_OPT_FLAG, 0, 0, NULL, "list the selected checks' names and exit" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
