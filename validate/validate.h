@@ -1,7 +1,7 @@
 /* validate.h - `forkbench validate`: semantic checks of fork, COW, vfork,
  * clone, exec, process states and kernel threads. Each check is a row of
  * one table (checks.c); each runs in its own forked child and process group
- * with a timeout (runner.c) and is reported as TAP 13 and JUnit (report.c). */
+ * with a timeout (runner.c) and is reported as TAP 13 and JUnit (output.c). */
 #ifndef FB_VALIDATE_H
 #define FB_VALIDATE_H
 
@@ -66,7 +66,7 @@ void fb_sleep_ms(int ms);
 /* Describe a wait status: "exited 3", "killed by signal 9", ... */
 const char *fb_describe_status(int status, char *buf, size_t len);
 
-/* --- runner and output (runner.c, report.c) ----------------------------- */
+/* --- runner and output (runner.c, output.c) ----------------------------- */
 
 struct fb_vresult {
 	const struct fb_check *check;

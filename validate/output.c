@@ -1,4 +1,4 @@
-/* report.c - the checks' results as TAP version 13 (plan from the number of
+/* output.c - the checks' results as TAP version 13 (plan from the number of
  * selected table rows, never a hand count) and as JUnit XML. Formatting
  * only: the runner decides the verdicts. */
 #include "validate.h"
