@@ -11,7 +11,7 @@ int fb_cmd_regress(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
 int fb_cmd_compare(int argc, char **argv);
 int fb_cmd_validate(int argc, char **argv);
-/* Run every semantic check quietly into tap_path (and junit_path unless NULL): failed count or -errno. */
+/* All semantic checks, quietly, into tap_path (and junit_path): failed count or -errno. */
 int fb_validate_to_file(const char *tap_path, const char *junit_path);
 
 #endif
