@@ -66,6 +66,13 @@ report:
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run-id>" >&2; exit 2; }
 	@$(BUILD)/forkbench report $(RUN)
 
+# Semantic checks of fork, COW, vfork, clone, exec and threads: TAP 13 on
+# stdout, exit 1 when a check failed (e.g. VALIDATE_ARGS='--filter cow --junit FILE').
+.PHONY: validate
+VALIDATE_ARGS ?=
+validate: $(BUILD)/forkbench
+	@$(BUILD)/forkbench validate $(VALIDATE_ARGS)
+
 test: deps
 	@$(MAKE) --no-print-directory all tests
 	@tests/run.sh $(BUILD)

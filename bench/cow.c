@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cowcore.h"
 #include "faults.h"
 
 #define PAGE 4096UL
@@ -54,7 +55,7 @@ static const char *const cow_values[] = {
  * second time. The value differs from what fb_region_create wrote there
  * (page index + 1), so isolation checks see every write. */
 __attribute__((no_sanitize("address", "undefined"), noinline))
-static long write_pages(char *base, size_t bytes, size_t stride)
+long fb_cow_write_pages(char *base, size_t bytes, size_t stride)
 {
 	long pages = 0;
 	for (size_t off = 0; off < bytes; off += stride, pages++)
@@ -94,7 +95,7 @@ static void measure(struct cow_result *res, char *base, size_t bytes, size_t str
 		size_t len = dry ? 0 : bytes;
 		fb_faults_start(&f);
 		int64_t t0 = fb_now_ns();
-		res->pages_written = read_only ? (read_pages(base, len), 0) : write_pages(base, len, stride);
+		res->pages_written = read_only ? (read_pages(base, len), 0) : fb_cow_write_pages(base, len, stride);
 		res->loop_ns = fb_now_ns() - t0;
 		fb_faults_stop(&f, &c);
 	}

@@ -10,5 +10,8 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len);
 int fb_cmd_regress(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
 int fb_cmd_compare(int argc, char **argv);
+int fb_cmd_validate(int argc, char **argv);
+/* All semantic checks, quietly, into tap_path (and junit_path): failed count or -errno. */
+int fb_validate_to_file(const char *tap_path, const char *junit_path);
 
 #endif

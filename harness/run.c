@@ -377,6 +377,10 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		printf("hyperfine left out: %s\n", err);
 	if (fb_run_perf_check(tmp, err, sizeof(err)))
 		printf("perf stat cross-check left out: %s\n", err);
+	char tap[PATH_MAX + 16];   /* the semantic checks, beside the figures */
+	snprintf(tap, sizeof(tap), "%s/validate.tap", tmp);
+	if (fb_validate_to_file(tap, NULL))
+		printf("validate: a semantic check failed or could not be recorded (see validate.tap)\n");
 	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, final_len)) {
 		json_decref(environment);
 		remove_tree(tmp);
