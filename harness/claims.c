@@ -137,6 +137,7 @@ struct figure {
 	char bench[256];       /* the benchmark the figure came from (or was sought) */
 	char how[192];         /* "1024 MiB", or how it was scaled to it */
 	char missing[320];     /* what is absent or skipped, when value is NAN */
+	double thp_coverage;   /* of the benchmark used: the share really PMD-mapped */
 };
 
 static double figure_of(const struct fb_result *r, const char *counter)
@@ -191,6 +192,7 @@ static void figure_at(const struct fb_results *res, const char *fam_case, const 
 	snprintf(f->how, sizeof(f->how), "%ld MiB", target_mib);
 	exact = fb_results_find(res, f->bench);
 	f->value = figure_of(exact, counter);
+	f->thp_coverage = fb_result_counter_median(exact, "thp_coverage");
 	if (!isnan(f->value))
 		return;
 	describe_missing(exact, f->bench, counter, f->missing, sizeof(f->missing));
@@ -204,6 +206,18 @@ static void figure_at(const struct fb_results *res, const char *fam_case, const 
 	snprintf(f->how, sizeof(f->how), "%ld MiB not measured: %s linearly from %s%ld MiB", target_mib,
 		 isnan(at_0) ? "scaled" : "extrapolated", isnan(at_0) ? "" : "0 and ", largest->mem_mib);
 	snprintf(f->bench, sizeof(f->bench), "%s", largest->name);
+	f->thp_coverage = fb_result_counter_median(largest, "thp_coverage");
+}
+
+/* "4k pages", "thp pages (97% PMD-mapped)": the mode asked for, and how
+ * much of it the kernel really gave where the benchmark recorded it. */
+static const char *pages_text(const struct figure *f, const char *mode, char *buf, size_t len)
+{
+	if (strcmp(mode, "thp") == 0 && !isnan(f->thp_coverage))
+		snprintf(buf, len, "thp pages (%.0f%% PMD-mapped)", f->thp_coverage * 100);
+	else
+		snprintf(buf, len, "%s pages", mode);
+	return buf;
 }
 
 /* Summary of a benchmark's times; 0, or -1 with what is missing. */
@@ -266,7 +280,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 {
 	struct outcome o[4];
 	size_t n = 0;
-	char v_text[48], t_text[48];
+	char v_text[48], t_text[48], pages[64];
 
 	for (const char *const *m = def->modes; *m && n < 4; m++, n++) {
 		struct figure f, t;
@@ -275,7 +289,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 		snprintf(o[n].missing, sizeof(o[n].missing), "%s", f.missing);
 		join(row->benchmark, sizeof(row->benchmark), "%s%s%s", f.bench, def->counter ? " " : "",
 		     def->counter ? def->counter : "");
-		join(row->conditions, sizeof(row->conditions), "%s, %s pages", f.how, *m);
+		join(row->conditions, sizeof(row->conditions), "%s, %s", f.how, pages_text(&f, *m, pages, sizeof(pages)));
 		if (isnan(f.value))
 			continue;
 		double v = f.value * def->unit_per_raw;
@@ -383,7 +397,7 @@ static void judge_shells(const struct claim_def *def, const struct claim_ctx *ct
 {
 	struct outcome o[4];
 	size_t n = 0;
-	char t[8][32];
+	char t[8][32], pages[64];
 
 	snprintf(row->benchmark, sizeof(row->benchmark), "spawn/fork_exec_static and spawn/posix_spawn_static "
 		 "(0 and 1024 MiB), cow/naive_copy and spawn/fork (1024 MiB)");
@@ -397,8 +411,8 @@ static void judge_shells(const struct claim_def *def, const struct claim_ctx *ct
 		figure_at(ctx->res, "spawn/fork", *m, NULL, 1024, &fk);
 		o[n] = (struct outcome){ .label = *m, .holds = -1 };
 		snprintf(o[n].missing, sizeof(o[n].missing), "%s", isnan(fe1.value) ? fe1.missing : cp.missing);
-		join(row->conditions, sizeof(row->conditions), "fork+exec at %s, copy at %s, %s pages", fe1.how,
-		     cp.how, *m);
+		join(row->conditions, sizeof(row->conditions), "fork+exec at %s, copy at %s, %s", fe1.how,
+		     cp.how, pages_text(&fe1, *m, pages, sizeof(pages)));
 		if (isnan(fe1.value) || isnan(cp.value))
 			continue;
 		double ratio = cp.value / fe1.value;
