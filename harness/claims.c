@@ -269,9 +269,18 @@ static void conclude(struct fb_claim_row *row, const struct outcome *o, size_t n
 		join(row->conditions, sizeof(row->conditions), "not measured: %s", missing);
 }
 
-static const char *fmt_value(double v, const char *unit, char *buf, size_t len)
+/* A figure as it reads best: times as ns/us/ms, page-table KiB also in
+ * 4 KiB pages (the slide counts both). */
+static const char *fmt_figure(const struct claim_def *def, double raw, char *buf, size_t len)
 {
-	snprintf(buf, len, v < 100 ? "%.1f %s" : "%.0f %s", v, unit);
+	double v = raw * def->unit_per_raw;
+
+	if (strcmp(def->unit, "KiB") == 0)
+		snprintf(buf, len, "%.0f KiB (%.0f pages of 4 KiB)", v, v / 4);
+	else if (strcmp(def->unit, "ms") == 0 || strcmp(def->unit, "us") == 0)
+		fmt_ns(raw, buf, len);
+	else
+		snprintf(buf, len, v < 100 ? "%.1f %s" : "%.0f %s", v, def->unit);
 	return buf;
 }
 
@@ -280,7 +289,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 {
 	struct outcome o[4];
 	size_t n = 0;
-	char v_text[48], t_text[48], pages[64];
+	char v_text[64], t_text[48], pages[64];
 
 	for (const char *const *m = def->modes; *m && n < 4; m++, n++) {
 		struct figure f, t;
@@ -296,7 +305,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 		row->value = isnan(row->value) ? v : row->value;
 		o[n].holds = rule_holds(def, v);
 		join(row->measured, sizeof(row->measured), "%s: %s %s", *m, def->what,
-		     fmt_value(v, def->unit, v_text, sizeof(v_text)));
+		     fmt_figure(def, f.value, v_text, sizeof(v_text)));
 		if (!def->also)
 			continue;
 		figure_at(ctx->res, def->bench, *m, NULL, 1024, &t);
