@@ -2,7 +2,6 @@
  * table on the terminal, and as the report's "Lecture claims" section; and
  * `forkbench claims RUN`. Formatting only (STYLE 3). */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
