@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "run", fb_cmd_run, "run the benchmarks into a new results/<run-id>/ folder" },
 	{ "compare", fb_cmd_compare, "compare two runs (BASE NEW): exit 1 on a significant slow-down" },
 	{ "regress", fb_cmd_regress, "run like a baseline run folder, then compare against it" },
+	{ "claims", fb_cmd_claims, "judge the lecture's claims from a run folder into RUN/claims.json" },
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 	{ "validate", fb_cmd_validate, "semantic checks of fork, COW, vfork, clone, exec and threads (TAP 13)" },
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "claims.h"
 #include "commands.h"
 #include "doc.h"
 #include "plot.h"
@@ -369,6 +370,7 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	section_other_families(doc, &run->results);
 	section_hyperfine(doc, run->hyperfine);
 	section_perf(doc, run->perf);
+	fb_claims_section(doc, m, &run->results);
 	section_environment(doc, m);
 	section_reproduce(doc, m);
 	return 0;

@@ -136,7 +136,8 @@ int fb_results_load(const char *path, struct fb_results *out, char *err, size_t 
 			return -1;
 		}
 	}
-	qsort(out->items, out->count, sizeof(out->items[0]), cmp_result);
+	if (out->count)   /* an empty run has no items array: qsort(NULL) is undefined */
+		qsort(out->items, out->count, sizeof(out->items[0]), cmp_result);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "claims.h"
 #include "commands.h"
 #include "external.h"
 #include "manifest.h"
@@ -389,6 +390,7 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	print_warnings(environment);
 	json_decref(environment);
 	printf("\nrun folder: %s\n", final);
+	fb_claims_write(final, NULL);   /* claims.json; a failure is reported and the run stands */
 	/* The run's raw files are complete and published; a report that fails
 	 * can be rendered again later with `forkbench report`. */
 	if (fb_report_render(final, err, sizeof(err))) {

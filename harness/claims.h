@@ -1,0 +1,49 @@
+/* claims.h - the lecture's claims judged on this machine from one run's
+ * data (bench.json + manifest.json): one row per claim with the figure
+ * measured now, its conditions and a verdict; written as RUN/claims.json
+ * and rendered as the report's "Lecture claims" section. */
+#ifndef FB_CLAIMS_H
+#define FB_CLAIMS_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "doc.h"
+#include "results.h"
+
+#define FB_CLAIM_TEXT 512
+#define FB_MAX_CLAIMS 16
+
+struct fb_claim_row {
+	const char *id;
+	const char *claim;               /* as the lecture words it */
+	const char *unit;                /* of value */
+	double value;                    /* the figure judged; NAN when not measured */
+	char measured[FB_CLAIM_TEXT];    /* the figure(s) in words, naming benchmarks */
+	char benchmark[FB_CLAIM_TEXT];   /* the benchmark(s) or file the figure came from */
+	char conditions[FB_CLAIM_TEXT];  /* memory size, page mode, kernel */
+	char rule[FB_CLAIM_TEXT];        /* the tolerance rule, with this claim's numbers */
+	char verdict[FB_CLAIM_TEXT];     /* "holds", "does not hold", "holds only under ...",
+					  * "not measured in this run: ..." */
+};
+
+struct fb_claims {
+	struct fb_claim_row rows[FB_MAX_CLAIMS];
+	size_t count;
+};
+
+/* Judge every claim from a run's manifest and results. Never fails: a
+ * claim without data is "not measured in this run", saying what is missing. */
+void fb_claims_evaluate(const json_t *manifest, const struct fb_results *res, struct fb_claims *out);
+/* {"schema_version":1, "run_id", "claims":[{id, claim, measured, value,
+ * unit, benchmark, conditions, verdict, rule}...]}; a new reference. */
+json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id);
+/* Load run_dir's manifest.json and bench.json, judge, write
+ * run_dir/claims.json atomically; out (may be NULL) receives the rows.
+ * 0, or -1 after one line on stderr naming the file at fault. */
+int fb_claims_write(const char *run_dir, struct fb_claims *out);
+/* The report's "Lecture claims" section, computed from the run's data (so a
+ * re-rendering gives the same bytes as claims.json's figures). */
+void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res);
+
+#endif

@@ -1,0 +1,128 @@
+/* claims_out.c - the judged claims (claims.c) as RUN/claims.json, as a
+ * table on the terminal, and as the report's "Lecture claims" section; and
+ * `forkbench claims RUN`. Formatting only (STYLE 3). */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "claims.h"
+#include "commands.h"
+#include "util.h"
+
+json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < claims->count; i++) {
+		const struct fb_claim_row *r = &claims->rows[i];
+		/* NaN is not JSON: a claim not measured has a null value */
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
+			"id", r->id, "claim", r->claim, "measured", r->measured,
+			"value", isnan(r->value) ? json_null() : json_real(r->value), "unit", r->unit,
+			"benchmark", r->benchmark, "conditions", r->conditions, "verdict", r->verdict, "rule", r->rule));
+	}
+	return json_pack("{s:i, s:o, s:o}", "schema_version", 1,
+			 "run_id", run_id ? json_string(run_id) : json_null(), "claims", list);
+}
+
+/* Load what the claims are judged from; -1 after one line naming the file. */
+static int load_inputs(const char *run_dir, json_t **manifest, struct fb_results *res)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	json_error_t jerr;
+	struct stat st;
+
+	if (stat(run_dir, &st) || !S_ISDIR(st.st_mode))
+		return fb_error("claims: %s: no such run folder", run_dir), -1;
+	snprintf(path, sizeof(path), "%s/manifest.json", run_dir);
+	if (!(*manifest = json_load_file(path, 0, &jerr))) {
+		if (stat(path, &st))
+			return fb_error("claims: %s: missing", path), -1;
+		return fb_error("claims: %s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text), -1;
+	}
+	snprintf(path, sizeof(path), "%s/bench.json", run_dir);
+	if (stat(path, &st) ? (snprintf(err, sizeof(err), "%s: missing", path), 1)
+			    : fb_results_load(path, res, err, sizeof(err)) != 0) {
+		json_decref(*manifest);
+		return fb_error("claims: %s", err), -1;
+	}
+	return 0;
+}
+
+int fb_claims_write(const char *run_dir, struct fb_claims *out)
+{
+	struct fb_claims local, *claims = out ? out : &local;
+	struct fb_results res;
+	json_t *manifest, *doc;
+	char path[PATH_MAX];
+	int e;
+
+	if (load_inputs(run_dir, &manifest, &res))
+		return -1;
+	fb_claims_evaluate(manifest, &res, claims);
+	doc = fb_claims_json(claims, json_string_value(json_object_get(manifest, "run_id")));
+	snprintf(path, sizeof(path), "%s/claims.json", run_dir);
+	e = fb_write_json_atomic(path, doc);
+	json_decref(doc);
+	json_decref(manifest);
+	fb_results_free(&res);
+	if (e)
+		return fb_error("claims: %s: %s", path, strerror(-e)), -1;
+	return 0;
+}
+
+void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res)
+{
+	static const char *const head[] = { "claim (lecture 5)", "measured now", "benchmark", "conditions", "verdict" };
+	static struct fb_claims claims;   /* static: the rows are large for a stack */
+
+	fb_claims_evaluate(manifest, res, &claims);
+	fb_doc_heading(doc, 2, "Lecture claims");
+	fb_doc_para(doc, "Each claim of the lecture judged from this run's medians under the rule listed below "
+		    "the table; a size that was not measured is scaled from the largest one that was, as the "
+		    "conditions say. The same rows are in claims.json (forkbench claims RUN).");
+	fb_doc_table(doc, 5, head);
+	for (size_t i = 0; i < claims.count; i++) {
+		const struct fb_claim_row *r = &claims.rows[i];
+		fb_doc_row(doc, (const char *const[]){ r->claim, r->measured, r->benchmark, r->conditions, r->verdict });
+	}
+	fb_doc_heading(doc, 3, "How each claim is judged");
+	for (size_t i = 0; i < claims.count; i++)
+		fb_doc_para(doc, "%s: %s.", claims.rows[i].id, claims.rows[i].rule);
+}
+
+static void print_table(const struct fb_claims *claims, FILE *out)
+{
+	fprintf(out, "%-28s %-14s %s\n", "claim", "figure", "verdict");
+	for (size_t i = 0; i < claims->count; i++) {
+		const struct fb_claim_row *r = &claims->rows[i];
+		char figure[48] = "-";
+		if (!isnan(r->value))
+			snprintf(figure, sizeof(figure), r->value < 100 ? "%.3g %s" : "%.0f %s", r->value, r->unit);
+		fprintf(out, "%-28s %-14s %s\n", r->id, figure, r->verdict);
+		fprintf(out, "  %s\n  measured: %s\n  from: %s\n  conditions: %s\n", r->claim, r->measured,
+			r->benchmark, r->conditions);
+	}
+}
+
+int fb_cmd_claims(int argc, char **argv)
+{
+	static struct fb_claims claims;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: forkbench claims RUN_FOLDER   (writes RUN_FOLDER/claims.json)\n");
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fb_error("usage: forkbench claims RUN_FOLDER");
+		return 2;
+	}
+	if (fb_claims_write(argv[1], &claims))
+		return 2;
+	print_table(&claims, stdout);
+	printf("%s/claims.json\n", argv[1]);
+	return 0;
+}
