@@ -33,6 +33,8 @@ static void parse_name(struct fb_result *r)
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode + 6 : "4k");
 }
 
+/* Google Benchmark appends "/iterations:N" for a fixed iteration count,
+ * then "/manual_time" or "/real_time": our names end before both. */
 void fb_results_base_name(const char *run_name, char *out, size_t len)
 {
 	static const char *const suffixes[] = { "/manual_time", "/real_time" };
@@ -43,6 +45,9 @@ void fb_results_base_name(const char *run_name, char *out, size_t len)
 		if (n > sl && strcmp(run_name + n - sl, suffixes[i]) == 0)
 			n -= sl;
 	}
+	const char *iters = strstr(run_name, "/iterations:");
+	if (iters && (size_t)(iters - run_name) < n)
+		n = (size_t)(iters - run_name);
 	snprintf(out, len, "%.*s", (int)n, run_name);
 }
 
