@@ -333,16 +333,18 @@ static void section_reproduce(struct fb_doc *doc, const json_t *m)
 {
 	json_t *cfg = json_object_get(m, "config");
 	const char *filter = json_string_value(json_object_get(cfg, "filter"));
+	const char *cpus = json_string_value(json_object_get(cfg, "cpus"));
 	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "build/forkbench run --profile %s --sizes %s --modes %s "
-		 "--repetitions %lld --min-time %g%s%s%s",
+		 "--repetitions %lld --min-time %g%s%s%s%s%s",
 		 json_string_value(json_object_get(cfg, "profile")),
 		 json_string_value(json_object_get(cfg, "sizes_mib")),
 		 json_string_value(json_object_get(cfg, "modes")),
 		 (long long)json_integer_value(json_object_get(cfg, "repetitions")),
 		 json_number_value(json_object_get(cfg, "min_time_s")),
-		 filter ? " --filter '" : "", filter ? filter : "", filter ? "'" : "");
+		 filter ? " --filter '" : "", filter ? filter : "", filter ? "'" : "",
+		 cpus ? " --cpus " : "", cpus ? cpus : "");
 	fb_doc_heading(doc, 2, "Reproduce this run");
 	fb_doc_para(doc, "From a checkout of git revision %s (make all first):",
 		    manifest_text(m, "git", NULL, "revision") ? manifest_text(m, "git", NULL, "revision") : "unknown");

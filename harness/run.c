@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@ static const struct fb_option run_options[] = {
 	{ "repetitions", FB_OPT_INT, 1, 99, NULL, "repetitions per benchmark (profile's by default)" },
 	{ "min-time", FB_OPT_DOUBLE, 0.001, 60, NULL, "minimum measured seconds per repetition" },
 	{ "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" },
+	{ "cpus", FB_OPT_STRING, 0, 0, NULL, "pin the benchmarks and their children to these CPUs, e.g. 1 or 0-1" },
 	{ "out", FB_OPT_STRING, 0, 0, NULL, "exact run folder to create (must not exist), e.g. results/baselines/main" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
@@ -70,6 +72,8 @@ struct run_config {
 	int repetitions;
 	double min_time_s;
 	const char *filter, *modes;
+	const char *cpus_text;         /* --cpus as given, or NULL */
+	cpu_set_t cpus;                /* parsed --cpus */
 	char results_dir[PATH_MAX - 64];   /* where the temp folder and the run folder go */
 	const char *out_name;          /* --out's last component, or NULL for <UTC time> */
 	char out_buf[PATH_MAX - 64];
@@ -104,6 +108,29 @@ static int resolve_output(const struct fb_opt_values *v, struct run_config *cfg,
 	return 0;
 }
 
+/* "1", "0,1", "0-1" into a CPU set of CPUs this machine has. 0 or -1. */
+static int parse_cpus(const char *text, cpu_set_t *set)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *p = text;
+	char *end;
+
+	CPU_ZERO(set);
+	while (*p) {
+		long lo = strtol(p, &end, 10), hi = lo;
+		if (end == p || lo < 0)
+			return -1;
+		if (*end == '-' && (p = end + 1, hi = strtol(p, &end, 10), end == p))
+			return -1;
+		if (hi < lo || hi >= ncpus || (*end && *end != ','))
+			return -1;
+		for (long c = lo; c <= hi; c++)
+			CPU_SET((int)c, set);
+		p = *end ? end + 1 : end;
+	}
+	return CPU_COUNT(set) ? 0 : -1;
+}
+
 static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg, char *err, size_t len)
 {
 	const char *profile = fb_opt_text(v, "profile");
@@ -120,6 +147,10 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 						      : cfg->profile->min_time_s;
 	cfg->filter = fb_opt_text(v, "filter");
 	cfg->modes = fb_opt_text(v, "modes");
+	cfg->cpus_text = fb_opt_text(v, "cpus");
+	if (cfg->cpus_text && parse_cpus(cfg->cpus_text, &cfg->cpus))
+		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
+				cfg->cpus_text), -1;
 	if (resolve_output(v, cfg, err, len))
 		return -1;
 	if (fb_opt_given(v, "sizes") && fb_opt_given(v, "max-mem"))
@@ -218,10 +249,10 @@ static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
 	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
-	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s}", "command_line", cmd,
+	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?}", "command_line", cmd,
 			 "profile", cfg->profile->name, "repetitions", cfg->repetitions,
 			 "min_time_s", cfg->min_time_s, "filter", cfg->filter, "sizes_mib", sizes,
-			 "modes", cfg->modes);
+			 "modes", cfg->modes, "cpus", cfg->cpus_text);
 }
 
 /* The environment as it was when the run started (the load average after
@@ -363,8 +394,15 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
+	/* Pinning: the benchmark binary inherits our affinity, and its workers
+	 * and their children inherit theirs; ours is restored afterwards. */
+	cpu_set_t all;
+	sched_getaffinity(0, sizeof(all), &all);
+	if (cfg.cpus_text && sched_setaffinity(0, sizeof(cfg.cpus), &cfg.cpus))
+		fb_error("run: --cpus %s: %s (running unpinned)", cfg.cpus_text, strerror(errno));
 	pid_t pid = start_bench(&cfg, tmp);
 	int status = pid < 0 ? 1 : wait_bench(pid);
+	sched_setaffinity(0, sizeof(all), &all);
 	if (status || interrupted) {
 		json_decref(environment);
 		if (interrupted)
