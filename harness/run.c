@@ -249,10 +249,14 @@ static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
 	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
-	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?}", "command_line", cmd,
+	/* No seed to record: Google Benchmark 1.7 shuffles the interleaved
+	 * repetitions from std::random_device and takes no seed, and the
+	 * harness's statistics (order-statistic intervals) draw no random numbers. */
+	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:n, s:s}", "command_line", cmd,
 			 "profile", cfg->profile->name, "repetitions", cfg->repetitions,
 			 "min_time_s", cfg->min_time_s, "filter", cfg->filter, "sizes_mib", sizes,
-			 "modes", cfg->modes, "cpus", cfg->cpus_text);
+			 "modes", cfg->modes, "cpus", cfg->cpus_text, "seed",
+			 "interleaving", cfg->repetitions > 1 ? "random, unseeded (Google Benchmark takes no seed)" : "none");
 }
 
 /* The environment as it was when the run started (the load average after
