@@ -3,6 +3,7 @@
  * (claims.json, the report section, the command) lives in claims_out.c. */
 #define _GNU_SOURCE
 #include "claims.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -116,19 +117,6 @@ static void join(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "850 ns", "12.3 us", "4.56 ms". */
-static const char *fmt_ns(double ns, char *buf, size_t len)
-{
-	if (isnan(ns))
-		snprintf(buf, len, "-");
-	else if (ns < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	return buf;
-}
 
 /* ---- figures out of the run ------------------------------------------ */
 
@@ -278,7 +266,7 @@ static const char *fmt_figure(const struct claim_def *def, double raw, char *buf
 	if (strcmp(def->unit, "KiB") == 0)
 		snprintf(buf, len, "%.0f KiB (%.0f pages of 4 KiB)", v, v / 4);
 	else if (strcmp(def->unit, "ms") == 0 || strcmp(def->unit, "us") == 0)
-		fmt_ns(raw, buf, len);
+		fb_fmt_ns(raw, buf, len);
 	else
 		snprintf(buf, len, v < 100 ? "%.1f %s" : "%.0f %s", v, def->unit);
 	return buf;
@@ -310,7 +298,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 			continue;
 		figure_at(ctx->res, def->bench, *m, NULL, 1024, &t);
 		snprintf(row->measured + strlen(row->measured), sizeof(row->measured) - strlen(row->measured),
-			 " (%s %s)", def->also, fmt_ns(t.value, t_text, sizeof(t_text)));
+			 " (%s %s)", def->also, fb_fmt_ns(t.value, t_text, sizeof(t_text)));
 	}
 	conclude(row, o, n);
 }
@@ -333,9 +321,9 @@ static void judge_threads(const struct claim_def *def, const struct claim_ctx *c
 		o.holds = rule_holds(def, th.ci_high / pr.ci_low);
 		snprintf(row->measured, sizeof(row->measured),
 			 "pthread create+join %s vs fork+exit+wait %s: ratio %.3f; CI of the medians %s .. %s vs "
-			 "%s .. %s%s", fmt_ns(th.median, t[0], 32), fmt_ns(pr.median, t[1], 32), row->value,
-			 fmt_ns(th.ci_low, t[2], 32), fmt_ns(th.ci_high, t[3], 32), fmt_ns(pr.ci_low, t[4], 32),
-			 fmt_ns(pr.ci_high, t[5], 32), row->value < 1 && !o.holds ? " (they overlap: within the noise)" : "");
+			 "%s .. %s%s", fb_fmt_ns(th.median, t[0], 32), fb_fmt_ns(pr.median, t[1], 32), row->value,
+			 fb_fmt_ns(th.ci_low, t[2], 32), fb_fmt_ns(th.ci_high, t[3], 32), fb_fmt_ns(pr.ci_low, t[4], 32),
+			 fb_fmt_ns(pr.ci_high, t[5], 32), row->value < 1 && !o.holds ? " (they overlap: within the noise)" : "");
 	}
 	conclude(row, &o, 1);
 }
@@ -356,7 +344,7 @@ static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx,
 		row->value = kernel.median / user.median;
 		o.holds = rule_holds(def, row->value);
 		snprintf(row->measured, sizeof(row->measured), "%s %s vs pthread create+join %s: %.1fx faster",
-			 def->what, fmt_ns(user.median, a, sizeof(a)), fmt_ns(kernel.median, b, sizeof(b)), row->value);
+			 def->what, fb_fmt_ns(user.median, a, sizeof(a)), fb_fmt_ns(kernel.median, b, sizeof(b)), row->value);
 	}
 	conclude(row, &o, 1);
 }
@@ -429,9 +417,9 @@ static void judge_shells(const struct claim_def *def, const struct claim_ctx *ct
 		o[n].holds = rule_holds(def, ratio);
 		join(row->measured, sizeof(row->measured), "%s: fork+exec %s at 0 MiB, %s at 1 GiB (%s); posix_spawn "
 		     "%s, %s (%s); copying 1 GiB %s = %.0fx the fork+exec, %.0fx the fork (%s)", *m,
-		     fmt_ns(fe0.value, t[0], 32), fmt_ns(fe1.value, t[1], 32), fmt_growth(fe0.value, fe1.value, t[2], 32),
-		     fmt_ns(ps0.value, t[3], 32), fmt_ns(ps1.value, t[4], 32), fmt_growth(ps0.value, ps1.value, t[5], 32),
-		     fmt_ns(cp.value, t[6], 32), ratio, cp.value / fk.value, fmt_ns(fk.value, t[7], 32));
+		     fb_fmt_ns(fe0.value, t[0], 32), fb_fmt_ns(fe1.value, t[1], 32), fmt_growth(fe0.value, fe1.value, t[2], 32),
+		     fb_fmt_ns(ps0.value, t[3], 32), fb_fmt_ns(ps1.value, t[4], 32), fmt_growth(ps0.value, ps1.value, t[5], 32),
+		     fb_fmt_ns(cp.value, t[6], 32), ratio, cp.value / fk.value, fb_fmt_ns(fk.value, t[7], 32));
 	}
 	conclude(row, o, n);
 }

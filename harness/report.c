@@ -71,18 +71,6 @@ static void free_run(struct run_files *run)
 	fb_results_free(&run->results);
 }
 
-void fb_report_fmt_time(double ns, char *buf, size_t len)
-{
-	if (isnan(ns))
-		snprintf(buf, len, "-");
-	else if (ns < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-}
-
 static const char *manifest_text(const json_t *m, const char *group, const char *sub, const char *key)
 {
 	json_t *g = json_object_get(json_object_get(m, "environment"), group);
@@ -151,13 +139,13 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r)
 		return;
 	}
 	snprintf(n, sizeof(n), "%zu", s.n);
-	fb_report_fmt_time(s.median, med, sizeof(med));
-	fb_report_fmt_time(s.ci_low, lo, sizeof(lo));
-	fb_report_fmt_time(s.ci_high, hi, sizeof(hi));
+	fb_fmt_ns(s.median, med, sizeof(med));
+	fb_fmt_ns(s.ci_low, lo, sizeof(lo));
+	fb_fmt_ns(s.ci_high, hi, sizeof(hi));
 	snprintf(ci, sizeof(ci), "%s .. %s (%.0f%%)", lo, hi, s.ci_level * 100);
 	snprintf(cv, sizeof(cv), "%.1f%%", s.cv * 100);
-	fb_report_fmt_time(s.min, min, sizeof(min));
-	fb_report_fmt_time(s.p90, p90, sizeof(p90));
+	fb_fmt_ns(s.min, min, sizeof(min));
+	fb_fmt_ns(s.p90, p90, sizeof(p90));
 	fb_doc_row(doc, (const char *const[]){ r->name, n, med, ci, cv, min, p90 });
 }
 
@@ -311,7 +299,7 @@ static void section_hyperfine(struct fb_doc *doc, const json_t *hf)
 		static const char *const keys[] = { "mean", "stddev", "median", "min", "max" };
 		char cells[5][32], runs[16];
 		for (size_t k = 0; k < 5; k++)
-			fb_report_fmt_time(json_number_value(json_object_get(r, keys[k])) * 1e9, cells[k], sizeof(cells[k]));
+			fb_fmt_ns(json_number_value(json_object_get(r, keys[k])) * 1e9, cells[k], sizeof(cells[k]));
 		snprintf(runs, sizeof(runs), "%zu", json_array_size(json_object_get(r, "times")));
 		fb_doc_row(doc, (const char *const[]){ json_string_value(json_object_get(r, "command")),
 						       cells[0], cells[1], cells[2], cells[3], cells[4], runs });

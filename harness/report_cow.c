@@ -7,6 +7,7 @@
 
 #include "plot.h"
 #include "report_parts.h"
+#include "util.h"
 
 static double counter(const struct fb_result *r, const char *name)
 {
@@ -101,12 +102,12 @@ static void fork_table(struct fb_doc *doc, const struct fb_results *res)
 		double fork_ns = counter(r, "fork_ns");
 		double copy_ns = copy && !copy->error && copy->nreps ? fb_result_median_ns(copy) : NAN;
 		snprintf(mib_s, sizeof(mib_s), "%ld", r->mem_mib);
-		fb_report_fmt_time(fork_ns, fork_s, sizeof(fork_s));
+		fb_fmt_ns(fork_ns, fork_s, sizeof(fork_s));
 		fmt_num(counter(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
 		fmt_num(counter(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
 		fmt_num(counter(find(res, "dontfork", r->mem_mib, r->mode), "vmpte_child_kib"), "%.0f kB", pte_d,
 			sizeof(pte_d));
-		fb_report_fmt_time(copy_ns, copy_s, sizeof(copy_s));
+		fb_fmt_ns(copy_ns, copy_s, sizeof(copy_s));
 		fmt_num(copy_ns / fork_ns, "%.0fx", ratio, sizeof(ratio));
 		fb_doc_row(doc, (const char *const[]){ mib_s, r->mode, fork_s, pte_p, pte_c, pte_d, copy_s, ratio });
 	}

@@ -1,5 +1,5 @@
 /* report_parts.h - pieces of the report shared by its section files
- * (report.c, report_cow.c): formatting, tables and plots over memory. */
+ * (report.c, report_cow.c): tables and plots over memory. */
 #ifndef FB_REPORT_PARTS_H
 #define FB_REPORT_PARTS_H
 
@@ -8,8 +8,6 @@
 #include "doc.h"
 #include "results.h"
 
-/* "850 ns", "12.3 us", "4.56 ms": three significant figures or so; "-" for NaN. */
-void fb_report_fmt_time(double ns, char *buf, size_t len);
 /* Median, CI, CV, min and p90 of every benchmark of a family. */
 void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, const char *family);
 /* Render plots/memory.gp for run_dir/plots/<stem>.dat (fb_plot_data_memory).

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -212,4 +213,17 @@ void fb_self_dir(char *buf, size_t len)
 
 	self[n > 0 ? n : 0] = '\0';
 	snprintf(buf, len, "%s", dirname(self));
+}
+
+const char *fb_fmt_ns(double ns, char *buf, size_t len)
+{
+	if (isnan(ns))
+		snprintf(buf, len, "-");
+	else if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	return buf;
 }

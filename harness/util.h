@@ -34,6 +34,9 @@ int fb_membuf_commit(struct fb_membuf *buf, const char *path);
 int fb_mkdir(const char *path);
 /* text with <, >, & and " escaped, for HTML and XML. */
 void fb_xml_escape(const char *text, FILE *out);
+/* "850 ns", "12.3 us", "4.56 ms": three significant figures or so; "-"
+ * for NaN. Returns buf. */
+const char *fb_fmt_ns(double ns, char *buf, size_t len);
 /* One line "forkbench: <message>" on stderr. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */
