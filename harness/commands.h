@@ -10,5 +10,6 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len);
 int fb_cmd_regress(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
 int fb_cmd_compare(int argc, char **argv);
+int fb_cmd_grade(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "compare", fb_cmd_compare, "compare two runs (BASE NEW): exit 1 on a significant slow-down" },
 	{ "regress", fb_cmd_regress, "run like a baseline run folder, then compare against it" },
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
+	{ "grade", fb_cmd_grade, "grade a student submission: --assignment NAME DIR, Gradescope results.json" },
 };
 
 static int usage(FILE *out)

@@ -1,0 +1,77 @@
+/* sandbox.h - run one untrusted step (a student's build or program) under
+ * limits, as an unprivileged uid, in its own process group and pids cgroup,
+ * without network and with a private /tmp where the kernel allows, and
+ * leave nothing of it behind. Which mechanisms were in force is recorded. */
+#ifndef FB_SANDBOX_H
+#define FB_SANDBOX_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct fb_limits {
+	double wall_s;           /* wall clock: the whole group is killed after it */
+	double cpu_s;            /* RLIMIT_CPU per process (SIGXCPU, then SIGKILL) */
+	long as_mib;             /* RLIMIT_AS per process, and memory.max of the cgroup */
+	long nproc;              /* RLIMIT_NPROC of the uid, and pids.max of the cgroup */
+	long fsize_mib;          /* RLIMIT_FSIZE: largest file, the captured output too */
+};
+
+struct fb_sandbox {
+	int drop_ids;            /* we are root: steps run as uid/gid */
+	uid_t uid;
+	gid_t gid;
+	int netns;               /* unshare(CLONE_NEWNET) works: no network */
+	int private_tmp;         /* unshare(CLONE_NEWNS) + tmpfs over /tmp, /var/tmp, /dev/shm */
+	int subreaper;           /* PR_SET_CHILD_SUBREAPER is set on us */
+	char cg_parent[PATH_MAX];  /* where step cgroups are made; "" when none */
+	int cg_v2;               /* cgroup v2 (cgroup.kill, memory.max) or v1 pids */
+	int cg_memory;           /* v2 memory.max is available */
+	char scratch[PATH_MAX];  /* bound at the same path inside the private /tmp */
+	unsigned serial;         /* numbers the step cgroups */
+};
+
+struct fb_step_result {
+	int status;              /* wait status of the step's main process */
+	int timed_out;           /* the wall-clock limit killed it */
+	double wall_s, cpu_s;    /* cpu: user + system of the main process and what it reaped */
+	int leftovers;           /* descendants still running or unreaped when it ended */
+	long pids_peak;          /* most tasks at once in its cgroup, -1 when unknown */
+	int exec_err;            /* errno when the program could not be started, else 0 */
+};
+
+/* Probe what this machine allows and set us up as a subreaper. scratch is the
+ * folder holding the steps' working folders. 0, or -errno with err filled. */
+int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scratch,
+		    char *err, size_t err_len);
+/* One line naming the mechanisms in force, e.g. "uid 65100, pids cgroup v1, ...". */
+void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *lim,
+			 char *buf, size_t len);
+/* Run argv (argv[0] a path or found in PATH) in workdir with stdout and
+ * stderr to the given files (stderr_path NULL: both into stdout_path) (opened by us, so the step cannot choose where
+ * they go), under lim; then kill and reap everything it started. 0, or
+ * -errno when the sandbox itself failed (the step's own failures, a
+ * program that cannot be started included, are in res). */
+int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const char *workdir,
+		   const char *const argv[], const char *stdout_path, const char *stderr_path,
+		   struct fb_step_result *res);
+/* A readable account of how a step ended: "exited with status 1",
+ * "killed by SIGSEGV", "killed: wall-clock limit of 5 s". */
+void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *lim,
+		      char *buf, size_t len);
+
+/* Step cgroups (sandbox_cg.c). */
+/* Find a writable pids cgroup parent (v2, else v1) into sb. 0 or -errno. */
+int fb_cg_probe(struct fb_sandbox *sb);
+/* Make the step's cgroup with pids.max (and memory.max on v2); path out. */
+int fb_cg_create(const struct fb_sandbox *sb, const struct fb_limits *lim, char *path, size_t len);
+/* Move the calling process into the cgroup at path. 0 or -errno. */
+int fb_cg_enter(const char *path);
+/* SIGKILL every task in it (one round); how many were still listed. */
+int fb_cg_kill_round(const struct fb_sandbox *sb, const char *path);
+/* Most tasks it held at once (pids.peak), or -1 when the kernel lacks it. */
+long fb_cg_peak(const char *path);
+/* Remove it (after its tasks were reaped). */
+void fb_cg_remove(const char *path);
+
+#endif
