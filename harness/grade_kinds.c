@@ -93,8 +93,6 @@ static void grade_build(struct fb_grade_ctx *ctx, json_t *test, struct fb_grade_
 	fb_step_describe(&ctx->build, &ctx->spec->build_limits, how, sizeof(how));
 	out->passed = ctx->built;
 	say(out, "the build %s", how);
-	if (!ctx->built && ctx->build.exec_err == 0)
-		say(out, " (%.0f s)", ctx->build.wall_s);
 	/* The end of a compiler's output holds the error that stopped it. */
 	say(out, "\n--- build output ---\n%s", ctx->build_log + (log_len > 1500 ? log_len - 1500 : 0));
 }
