@@ -40,7 +40,7 @@ BASELINE ?=
 NAME ?=
 REGRESS_ARGS ?= --junit results/regress-junit.xml --markdown results/regress.md
 
-.PHONY: all deps bench test clean baseline regress report
+.PHONY: all deps bench test clean baseline regress report autograder
 all: $(BINS)
 
 deps:
@@ -65,6 +65,11 @@ regress: deps
 report:
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run-id>" >&2; exit 2; }
 	@$(BUILD)/forkbench report $(RUN)
+
+# An upload-ready Gradescope autograder for assignments/ASSIGNMENT.
+autograder:
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make autograder ASSIGNMENT=<name under assignments>" >&2; exit 2; }
+	@scripts/autograder.sh $(ASSIGNMENT) $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory all tests

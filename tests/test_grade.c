@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -279,6 +280,53 @@ static void check_bad_usage(const char *assignments)
 	CHECK(rc == 2 && count_lines(err) == 1, "missing submission folder: exit 2, one line", "status %d", rc);
 }
 
+/* A shell command's exit status (for the packaging steps). */
+static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int shell(const char *fmt, ...)
+{
+	char cmd[3 * PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* make autograder's package: unpacked, it holds what Gradescope runs and no
+ * solution; its run_autograder, pointed at a local root and at our build,
+ * grades the reference into ROOT/results/results.json with full marks. */
+static void check_autograder(void)
+{
+	static const char *const present[] = { "setup.sh", "run_autograder", "Makefile", "harness/grade.c",
+					      "bench/spawn.c", "assignments/lab-fork/spec.json" };
+	char ag[PATH_MAX], path[PATH_MAX + 64];
+	int missing = 0;
+
+	snprintf(ag, sizeof(ag), "%s/ag", tmp);
+	int rc = shell("'%s/scripts/autograder.sh' lab-fork '%s' >/dev/null && mkdir -p '%s/source' && "
+		       "cd '%s/source' && unzip -q '%s/autograder-lab-fork.zip'", root, tmp, ag, ag, tmp);
+	for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++) {
+		snprintf(path, sizeof(path), "%s/source/%s", ag, present[i]);
+		missing += access(path, R_OK) != 0;
+	}
+	snprintf(path, sizeof(path), "%s/source/assignments/lab-fork/reference", ag);
+	int leaked = access(path, F_OK) == 0;
+	CHECK(rc == 0 && !missing && !leaked, "autograder zip: setup.sh, run_autograder, sources, spec; no reference",
+	      "status %d, %d files missing, reference %s", rc, missing, leaked ? "included" : "absent");
+	rc = shell("mkdir -p '%s/submission' && cp '%s/assignments/lab-fork/reference/'* '%s/submission/' && "
+		   "AUTOGRADER_ROOT='%s' AUTOGRADER_SOURCE='%s' '%s/source/run_autograder' >/dev/null 2>&1",
+		   ag, root, ag, ag, root, ag);
+	snprintf(path, sizeof(path), "%s/results/results.json", ag);
+	json_t *r = json_load_file(path, 0, NULL);
+	double score = json_number_value(json_object_get(r, "score"));
+	CHECK(rc == 0 && score == 10, "run_autograder grades the reference to full marks",
+	      "status %d, score %g", rc, score);
+	json_decref(r);
+	check_nothing_left("run_autograder");
+}
+
 int main(void)
 {
 	char assignments[PATH_MAX + 16];   /* root + "/assignments" */
@@ -310,6 +358,7 @@ int main(void)
 		       "\"kind\": \"measurement\", \"max_score\": 1, \"figure\": \"f\", \"reference\": \"spawn/fork\", "
 		       "\"metric\": \"real_time\", \"size_mib\": 1 } ] }", assignments);
 	check_bad_usage(assignments);
+	check_autograder();
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))
