@@ -2,7 +2,7 @@
  * student's submission into a scratch folder, build it and run the spec's
  * tests in a sandbox, write Gradescope's results.json and print a summary.
  * Exit 0 when grading completed (whatever the score), 2 on bad usage or a
- * bad assignment, 1 when the grader itself failed. */
+ * bad assignment, 1 when the grader itself failed, 130 when interrupted. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -86,14 +86,19 @@ static int check_usage(int argc, char **argv, struct fb_opt_values *v, struct fb
 	return -1;
 }
 
-static void grade_all(struct fb_grade_ctx *ctx, struct fb_grade_outcome *outcomes)
+/* Build and grade every test; -1 when interrupted (nothing is written then). */
+static int grade_all(struct fb_grade_ctx *ctx, struct fb_grade_outcome *outcomes)
 {
 	json_t *test;
 	size_t i;
 
 	fb_grade_build(ctx);
-	json_array_foreach(ctx->spec->tests, i, test)
+	json_array_foreach(ctx->spec->tests, i, test) {
+		if (fb_sandbox_interrupted())
+			return -1;
 		fb_grade_kind(json_string_value(json_object_get(test, "kind")))->grade(ctx, test, &outcomes[i]);
+	}
+	return fb_sandbox_interrupted() ? -1 : 0;
 }
 
 int fb_cmd_grade(int argc, char **argv)
@@ -107,6 +112,8 @@ int fb_cmd_grade(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	/* Ctrl-C waits for the running step to be killed and reaped. */
+	fb_sandbox_block_signals();
 	ctx.spec = &spec;
 	ctx.sb.uid = (uid_t)fb_opt_number(&v, "uid");
 	ctx.sb.gid = (gid_t)fb_opt_number(&v, "gid");
@@ -121,7 +128,12 @@ int fb_cmd_grade(int argc, char **argv)
 	struct fb_grade_outcome *outcomes = calloc(json_array_size(spec.tests), sizeof(*outcomes));
 	if (!outcomes)
 		goto remove_scratch;
-	grade_all(&ctx, outcomes);
+	if (grade_all(&ctx, outcomes)) {
+		fb_error("grade: interrupted; nothing written, every process of the submission killed and reaped");
+		free(outcomes);
+		rc = 130;
+		goto remove_scratch;
+	}
 	double elapsed_s = now_s() - start;
 	if ((rc = fb_grade_write_results(&ctx, outcomes, elapsed_s, fb_opt_text(&v, "out"))))
 		fb_error("grade: cannot write %s: %s", fb_opt_text(&v, "out"), strerror(rc < 0 ? -rc : EIO));

@@ -157,6 +157,9 @@ static __attribute__((noreturn)) void step_child(const struct step *s)
 
 	snprintf(home, sizeof(home), "HOME=%s", s->workdir);
 	const char *env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home, "LANG=C.UTF-8", "TMPDIR=/tmp", NULL };
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);   /* the grader's blocked signals are not the step's */
 	if (setpgid(0, 0))
 		fail_stage(s, 0, errno);
 	if (s->cg[0] && (err = fb_cg_enter(s->cg)))
@@ -257,6 +260,34 @@ static int kill_and_reap(const struct fb_sandbox *sb, const char *cg, pid_t pgid
 	return leftovers;
 }
 
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+void fb_sandbox_block_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int fb_sandbox_interrupted(void)
+{
+	sigset_t stop, pending;
+
+	stop_signals(&stop);
+	sigpending(&pending);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&stop, sig) == 1 && sigismember(&pending, sig) == 1)
+			return 1;
+	return 0;
+}
+
 /* Wait for the main process, killing its group at the wall-clock limit.
  * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most. */
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
@@ -267,8 +298,10 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 	pid_t got;
 
 	while ((got = wait4(pid, &res->status, WNOHANG, &ru)) == 0) {
-		if (now_s() - start > lim->wall_s && !res->timed_out) {
-			res->timed_out = 1;
+		int interrupted = fb_sandbox_interrupted();
+		if ((now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
+			res->timed_out = !interrupted;
+			res->interrupted = interrupted;
 			kill(-pid, SIGKILL);
 			if (cg[0])
 				fb_cg_kill_round(sb, cg);
@@ -397,6 +430,8 @@ void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *
 {
 	if (res->exec_err)
 		snprintf(buf, len, "could not be started: %s", strerror(res->exec_err));
+	else if (res->interrupted)
+		snprintf(buf, len, "killed: grading was interrupted");
 	else if (res->timed_out)
 		snprintf(buf, len, "killed: wall-clock limit of %.0f s", lim->wall_s);
 	else if (WIFSIGNALED(res->status) && WTERMSIG(res->status) == SIGXCPU)

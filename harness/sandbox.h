@@ -38,7 +38,13 @@ struct fb_step_result {
 	int leftovers;           /* descendants still running or unreaped when it ended */
 	long pids_peak;          /* most tasks at once in its cgroup, -1 when unknown */
 	int exec_err;            /* errno when the program could not be started, else 0 */
+	int interrupted;         /* killed because SIGINT/SIGTERM/SIGHUP is pending for us */
 };
+
+/* The signals that interrupt grading. The grader blocks them, so it is never
+ * killed with a step still running; a step is killed when one is pending. */
+void fb_sandbox_block_signals(void);
+int fb_sandbox_interrupted(void);
 
 /* Probe what this machine allows and set us up as a subreaper. scratch is the
  * folder holding the steps' working folders. 0, or -errno with err filled. */
