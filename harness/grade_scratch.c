@@ -1,6 +1,8 @@
 /* grade_scratch.c - the scratch folder of a grading: ours (root, 0711, so
  * the sandbox uid can pass through but not write or list) holding the logs
- * and work/, a copy of the submission owned by the sandbox uid. The copy
+ * and work/, a copy of the submission owned by the sandbox uid. As root it
+ * is a size-limited tmpfs mounted in a mount namespace of the grader's own:
+ * a submission cannot fill the host's disk, and the mount vanishes with us. The copy
  * keeps regular files and folders only and never follows a link, so a
  * submission cannot make us read (as root) what it points at. */
 #define _GNU_SOURCE
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +68,18 @@ static int copy_entry(const char *path, const struct stat *st, int type, struct 
 	return 0;   /* links, devices, sockets, unreadable folders: left out */
 }
 
+/* Our own mount namespace with a tmpfs on the scratch folder; 0 or -errno
+ * (then the scratch is a plain folder of the host's file system). */
+static int scratch_tmpfs(const char *scratch)
+{
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=" FB_GRADE_SCRATCH_MIB_TEXT "m,nr_inodes=65536,mode=0711"))
+		return -errno;
+	return 0;
+}
+
 int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len)
 {
 	const char *tmp = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
@@ -74,6 +90,7 @@ int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err
 		return snprintf(err, len, "%s: %s", submission, strerror(errno)), -1;
 	if (!mkdtemp(ctx->scratch) || chmod(ctx->scratch, 0711))
 		return snprintf(err, len, "cannot make a scratch folder in %s: %s", tmp, strerror(errno)), -1;
+	ctx->sb.scratch_tmpfs_mib = scratch_tmpfs(ctx->scratch) ? 0 : FB_GRADE_SCRATCH_MIB;
 	snprintf(ctx->work, sizeof(ctx->work), "%s/work", ctx->scratch);
 	copy = (struct copy_state){ from, ctx->work, ctx->sb.drop_ids ? ctx->sb.uid : getuid(),
 				    ctx->sb.drop_ids ? ctx->sb.gid : getgid(), 0 };
@@ -92,8 +109,11 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 
 void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
 {
-	if (ctx->scratch[0])
-		nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	if (!ctx->scratch[0])
+		return;
+	if (ctx->sb.scratch_tmpfs_mib)
+		umount2(ctx->scratch, MNT_DETACH);   /* its files go with it */
+	nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 char *fb_grade_slurp(const char *path, size_t max_bytes)

@@ -1,49 +1,24 @@
 /* sandbox.c - run untrusted steps under limits and reap all they started
- * (see sandbox.h). The step's child sets itself up in an order that needs
- * root until the last moment: process group, cgroup, namespaces, output
- * files, rlimits, then it drops to the unprivileged ids and execs. */
+ * (see sandbox.h): probe what the kernel allows, start the step's child
+ * (sandbox_child.c), enforce the wall clock, then kill and reap. */
 #define _GNU_SOURCE
 #include "sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
-
-/* What the step child reports through its close-on-exec pipe when a setup
- * stage fails; nothing arrives when the exec succeeded. */
-struct setup_failure {
-	int stage;
-	int err;
-};
-
-static const char *const stage_names[] = {
-	"setpgid", "cgroup", "unshare(CLONE_NEWNET)", "private /tmp", "redirect",
-	"rlimit", "drop ids", "chdir", "exec",
-};
-
-struct step {
-	const struct fb_sandbox *sb;
-	const struct fb_limits *lim;
-	const char *workdir;
-	const char *const *argv;
-	int out_fd, err_fd, report_fd;
-	const char *cg;
-};
 
 static double now_s(void)
 {
@@ -56,130 +31,6 @@ static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
-}
-
-/* mkdir -p, for the scratch path inside a fresh tmpfs. */
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, mode) && errno != EEXIST ? -errno : 0;
-}
-
-/* A mount namespace whose world-writable folders are fresh, small tmpfs:
- * what a step writes there vanishes with it. The scratch folder, which may
- * live under /tmp, is bound back at its own path so paths stay the same. */
-static int private_tmp(const char *scratch)
-{
-	static const char *const shared_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
-	char self[64];
-	struct stat st;
-	int keep;
-
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return -errno;
-	/* Opened in the new namespace: a bind must come from one of its mounts. */
-	if ((keep = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -errno;
-	for (size_t i = 0; i < sizeof(shared_dirs) / sizeof(shared_dirs[0]); i++)
-		if (stat(shared_dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-		    mount("tmpfs", shared_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m"))
-			return -errno;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", keep);
-	if (mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
-		return -errno;
-	close(keep);
-	return 0;
-}
-
-static int set_limits(const struct fb_limits *lim)
-{
-	const rlim_t cpu = (rlim_t)(lim->cpu_s + 0.999);
-	const struct { int resource; rlim_t soft, hard; } rows[] = {
-		{ RLIMIT_CPU, cpu, cpu + 1 },     /* SIGXCPU first, SIGKILL a second later */
-		{ RLIMIT_AS, (rlim_t)lim->as_mib << 20, (rlim_t)lim->as_mib << 20 },
-		{ RLIMIT_NPROC, (rlim_t)lim->nproc, (rlim_t)lim->nproc },
-		{ RLIMIT_FSIZE, (rlim_t)lim->fsize_mib << 20, (rlim_t)lim->fsize_mib << 20 },
-		{ RLIMIT_CORE, 0, 0 },            /* no core files in the scratch folder */
-		{ RLIMIT_NOFILE, 256, 256 },
-	};
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct rlimit rl = { rows[i].soft, rows[i].hard };
-		if (setrlimit(rows[i].resource, &rl))
-			return -errno;
-	}
-	return 0;
-}
-
-static int drop_ids(const struct fb_sandbox *sb)
-{
-	if (!sb->drop_ids)
-		return 0;
-	if (setgroups(0, NULL) || setresgid(sb->gid, sb->gid, sb->gid) ||
-	    setresuid(sb->uid, sb->uid, sb->uid))
-		return -errno;
-	return 0;
-}
-
-static int redirect(const struct step *s)
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(s->out_fd, 1) < 0 || dup2(s->err_fd, 2) < 0)
-		return -errno;
-	close(null);
-	return 0;
-}
-
-static __attribute__((noreturn)) void fail_stage(const struct step *s, int stage, int err)
-{
-	struct setup_failure f = { stage, err < 0 ? -err : err };
-	ssize_t put = write(s->report_fd, &f, sizeof(f));
-	(void)put;
-	_exit(127);
-}
-
-/* The child: each stage in turn; only exec's success ends without a report. */
-static __attribute__((noreturn)) void step_child(const struct step *s)
-{
-	char home[PATH_MAX + 8];
-	int err;
-
-	snprintf(home, sizeof(home), "HOME=%s", s->workdir);
-	const char *env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home, "LANG=C.UTF-8", "TMPDIR=/tmp", NULL };
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);   /* the grader's blocked signals are not the step's */
-	if (setpgid(0, 0))
-		fail_stage(s, 0, errno);
-	if (s->cg[0] && (err = fb_cg_enter(s->cg)))
-		fail_stage(s, 1, err);
-	if (s->sb->netns && unshare(CLONE_NEWNET))
-		fail_stage(s, 2, errno);
-	if (s->sb->private_tmp && (err = private_tmp(s->sb->scratch)))
-		fail_stage(s, 3, err);
-	if ((err = redirect(s)))
-		fail_stage(s, 4, err);
-	if ((err = set_limits(s->lim)))
-		fail_stage(s, 5, err);
-	if ((err = drop_ids(s->sb)))
-		fail_stage(s, 6, err);
-	if (chdir(s->workdir))
-		fail_stage(s, 7, errno);
-	/* After the id change, which clears it: die with the grader. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	execvpe(s->argv[0], (char *const *)s->argv, (char *const *)env);
-	fail_stage(s, 8, errno);
 }
 
 /* How many processes (zombies too) have real uid uid, pid skip aside. From
@@ -224,7 +75,7 @@ static pid_t start_uid_sweep(const struct fb_sandbox *sb)
 
 	if (pid != 0)
 		return pid;
-	if (drop_ids(sb))
+	if (fb_sandbox_drop_ids(sb))
 		_exit(1);
 	for (int i = 0; i < 5000; i++) {
 		kill(-1, SIGKILL);
@@ -324,7 +175,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 		   struct fb_step_result *res)
 {
 	char cg[PATH_MAX] = "";
-	struct setup_failure failure = { -1, 0 };
+	struct fb_setup_failure failure = { -1, 0 };
 	int report[2], err = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -333,7 +184,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 		return err;
 	int out_fd = open_output(stdout_path);
 	int err_fd = stderr_path ? open_output(stderr_path) : fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
-	struct step s = { sb, lim, workdir, argv, out_fd, err_fd, -1, cg };
+	struct fb_step s = { sb, lim, workdir, argv, out_fd, err_fd, -1, cg, getpid() };
 	if (s.out_fd < 0 || s.err_fd < 0 || pipe2(report, O_CLOEXEC)) {
 		err = -errno;
 		goto close_files;
@@ -342,7 +193,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0)
-		step_child(&s);
+		fb_step_child(&s);
 	close(report[1]);
 	if (pid < 0) {
 		err = -errno;
@@ -355,7 +206,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	wait_main(sb, pid, cg, lim, res);
 	res->pids_peak = cg[0] ? fb_cg_peak(cg) : -1;
 	res->leftovers = kill_and_reap(sb, cg, pid);
-	if (got == (ssize_t)sizeof(failure) && failure.stage == 8)
+	if (got == (ssize_t)sizeof(failure) && failure.stage == FB_STAGE_EXEC)
 		res->exec_err = failure.err;
 	else if (got == (ssize_t)sizeof(failure))
 		err = failure.err ? -failure.err : -EIO;
@@ -367,7 +218,7 @@ close_files:
 	if (s.err_fd >= 0)
 		close(s.err_fd);
 	if (err && failure.stage >= 0)
-		fb_error("sandbox setup failed at %s: %s", stage_names[failure.stage], strerror(-err));
+		fb_error("sandbox setup failed at %s: %s", fb_step_stage_name(failure.stage), strerror(-err));
 	return err;
 }
 
@@ -378,7 +229,7 @@ static int probe(const struct fb_sandbox *sb, int what)
 	int status;
 
 	if (pid == 0)
-		_exit(what == CLONE_NEWNET ? unshare(CLONE_NEWNET) != 0 : private_tmp(sb->scratch) != 0);
+		_exit(what == CLONE_NEWNET ? unshare(CLONE_NEWNET) != 0 : fb_sandbox_private_tmp(sb->scratch) != 0);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return 0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -387,7 +238,10 @@ static int probe(const struct fb_sandbox *sb, int what)
 int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scratch,
 		    char *err, size_t err_len)
 {
+	long tmpfs_mib = sb->scratch_tmpfs_mib;
+
 	memset(sb, 0, sizeof(*sb));
+	sb->scratch_tmpfs_mib = tmpfs_mib;
 	snprintf(sb->scratch, sizeof(sb->scratch), "%s", scratch);
 	sb->uid = uid;
 	sb->gid = gid;
@@ -410,6 +264,7 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 {
 	char ids[64] = "same uid as the grader (not root: no id change)";
 	char cg[PATH_MAX + 64] = "no cgroup (none writable)";
+	char scratch[64] = "scratch on the host's file system";
 
 	if (sb->drop_ids)
 		snprintf(ids, sizeof(ids), "uid %d gid %d", (int)sb->uid, (int)sb->gid);
@@ -417,11 +272,13 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 		snprintf(cg, sizeof(cg), "pids cgroup %s under %s (pids.max %ld%s)",
 			 sb->cg_v2 ? "v2" : "v1", sb->cg_parent, lim->nproc,
 			 sb->cg_memory ? ", memory.max" : "");
+	if (sb->scratch_tmpfs_mib)
+		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
 	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
-		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s",
+		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s; %s",
 		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
 		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
-		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp",
+		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp", scratch,
 		 sb->subreaper ? "grader is child subreaper" : "no subreaper");
 }
 

@@ -28,6 +28,7 @@ struct fb_sandbox {
 	int cg_v2;               /* cgroup v2 (cgroup.kill, memory.max) or v1 pids */
 	int cg_memory;           /* v2 memory.max is available */
 	char scratch[PATH_MAX];  /* bound at the same path inside the private /tmp */
+	long scratch_tmpfs_mib;  /* the scratch is a tmpfs of this size, 0: host folder */
 	unsigned serial;         /* numbers the step cgroups */
 };
 
@@ -47,7 +48,7 @@ void fb_sandbox_block_signals(void);
 int fb_sandbox_interrupted(void);
 
 /* Probe what this machine allows and set us up as a subreaper. scratch is the
- * folder holding the steps' working folders. 0, or -errno with err filled. */
+ * folder holding the steps' working folders (scratch_tmpfs_mib is kept). 0, or -errno with err filled. */
 int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scratch,
 		    char *err, size_t err_len);
 /* One line naming the mechanisms in force, e.g. "uid 65100, pids cgroup v1, ...". */
@@ -65,6 +66,33 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
  * "killed by SIGSEGV", "killed: wall-clock limit of 5 s". */
 void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *lim,
 		      char *buf, size_t len);
+
+/* Internal to sandbox*.c: the step's child (sandbox_child.c). */
+struct fb_step {
+	const struct fb_sandbox *sb;
+	const struct fb_limits *lim;
+	const char *workdir;
+	const char *const *argv;
+	int out_fd, err_fd, report_fd;   /* report_fd: close-on-exec pipe to the grader */
+	const char *cg;                  /* the step's cgroup, "" for none */
+	pid_t grader;                    /* to notice the grader died before PDEATHSIG was set */
+};
+/* What the child reports through report_fd when a setup stage fails;
+ * nothing arrives when the exec succeeded. */
+struct fb_setup_failure {
+	int stage;                       /* enum fb_stage, -1 for none */
+	int err;
+};
+enum fb_stage {
+	FB_STAGE_SETPGID, FB_STAGE_CGROUP, FB_STAGE_NETNS, FB_STAGE_PRIVATE_TMP, FB_STAGE_REDIRECT,
+	FB_STAGE_RLIMIT, FB_STAGE_DROP_IDS, FB_STAGE_CHDIR, FB_STAGE_EXEC,
+};
+const char *fb_step_stage_name(int stage);
+__attribute__((noreturn)) void fb_step_child(const struct fb_step *s);
+/* setgroups/setresgid/setresuid to the sandbox ids (when root). 0 or -errno. */
+int fb_sandbox_drop_ids(const struct fb_sandbox *sb);
+/* Own mount namespace with fresh tmpfs over the world-writable folders. */
+int fb_sandbox_private_tmp(const char *scratch);
 
 /* Step cgroups (sandbox_cg.c). */
 /* Find a writable pids cgroup parent (v2, else v1) into sb. 0 or -errno. */
