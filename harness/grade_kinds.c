@@ -194,12 +194,19 @@ static int check_measurement(json_t *test, char *err, size_t len)
 	return 0;
 }
 
+/* The line after line, or NULL at the end of the text. */
+static const char *next_line(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+	return nl ? nl + 1 : NULL;
+}
+
 /* The value on the first stdout line "figure VALUE"; 0, or -1 when absent. */
 static int find_figure(const char *text, const char *figure, double *value)
 {
 	size_t len = strlen(figure);
 
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (const char *line = text; line && *line; line = next_line(line)) {
 		char *end;
 		if (strncmp(line, figure, len) != 0 || (line[len] != ' ' && line[len] != '\t'))
 			continue;

@@ -1,6 +1,7 @@
 /* grade_out.c - a grading's outcomes as Gradescope's results.json (tests[]
  * with name, score, max_score, status, output, visibility; the top-level
  * score is their sum) and as a short summary for a terminal. Formats only. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,9 @@ int fb_grade_write_results(const struct fb_grade_ctx *ctx, const struct fb_grade
 	snprintf(output, sizeof(output), "%s: %g / %g points. Graded by forkbench in a sandbox; "
 		 "every test says why it passed or failed.", ctx->spec->assignment ? ctx->spec->assignment : "assignment",
 		 score, max);
-	json_t *root = json_pack("{s:f, s:f, s:s, s:s, s:o, s:{s:o}}", "score", score,
-				 "execution_time", execution_s, "output", output, "stdout_visibility", "hidden",
+	/* Whole seconds, as Gradescope's own examples give it. */
+	json_t *root = json_pack("{s:f, s:I, s:s, s:s, s:o, s:{s:o}}", "score", score,
+				 "execution_time", (json_int_t)ceil(execution_s), "output", output, "stdout_visibility", "hidden",
 				 "tests", tests, "extra_data", "sandbox", sandbox_json(ctx));
 	int err = root ? fb_write_json_atomic(path, root) : -1;
 	json_decref(root);
