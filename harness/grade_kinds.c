@@ -72,6 +72,8 @@ static const struct fb_grade_run *finished_run(struct fb_grade_ctx *ctx, json_t 
 	fb_step_describe(&run->res, &ctx->spec->run_limits, how, sizeof(how));
 	if (run->res.exec_err || run->res.timed_out || !WIFEXITED(run->res.status)) {
 		say(out, "the program %s", how);
+		if (run->res.pids_peak >= ctx->spec->run_limits.nproc)
+			say(out, " (it reached the limit of %ld processes)", ctx->spec->run_limits.nproc);
 		show_output(out, run);
 		return NULL;
 	}
