@@ -40,7 +40,7 @@ BASELINE ?=
 NAME ?=
 REGRESS_ARGS ?= --junit results/regress-junit.xml --markdown results/regress.md
 
-.PHONY: all deps bench test clean baseline regress report
+.PHONY: all deps bench test clean baseline regress report autograder
 all: $(BINS)
 
 deps:
@@ -72,6 +72,11 @@ report:
 VALIDATE_ARGS ?=
 validate: $(BUILD)/forkbench
 	@$(BUILD)/forkbench validate $(VALIDATE_ARGS)
+
+# An upload-ready Gradescope autograder for assignments/ASSIGNMENT.
+autograder:
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make autograder ASSIGNMENT=<name under assignments>" >&2; exit 2; }
+	@scripts/autograder.sh $(ASSIGNMENT) $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory all tests

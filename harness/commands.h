@@ -14,5 +14,6 @@ int fb_cmd_validate(int argc, char **argv);
 /* All semantic checks, quietly, into tap_path (and junit_path): failed count or -errno. */
 int fb_validate_to_file(const char *tap_path, const char *junit_path);
 int fb_cmd_claims(int argc, char **argv);
+int fb_cmd_grade(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "claims", fb_cmd_claims, "judge the lecture's claims from a run folder into RUN/claims.json" },
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 	{ "validate", fb_cmd_validate, "semantic checks of fork, COW, vfork, clone, exec and threads (TAP 13)" },
+	{ "grade", fb_cmd_grade, "grade a student submission: --assignment NAME DIR, Gradescope results.json" },
 };
 
 static int usage(FILE *out)

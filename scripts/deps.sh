@@ -3,7 +3,7 @@
 # present. Usage: scripts/deps.sh [extra-package ...]
 set -euo pipefail
 
-packages=(build-essential libbenchmark-dev libjansson-dev gnuplot-nox hyperfine linux-perf "$@")
+packages=(build-essential libbenchmark-dev libjansson-dev gnuplot-nox hyperfine linux-perf zip unzip "$@")
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,104 @@
+/* grade_out.c - a grading's outcomes as Gradescope's results.json (tests[]
+ * with name, score, max_score, status, output, visibility; the top-level
+ * score is their sum) and as a short summary for a terminal. Formats only. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grade.h"
+#include "util.h"
+
+/* JSON strings must be UTF-8: a program's output may be anything, so bytes
+ * outside printable ASCII (but newline and tab) become '?'. */
+static json_t *safe_string(const char *text)
+{
+	char *copy = strdup(text);
+	json_t *s;
+
+	if (!copy)
+		return json_string("");
+	for (unsigned char *p = (unsigned char *)copy; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
+			*p = '?';
+	s = json_string(copy);
+	free(copy);
+	return s;
+}
+
+static double max_score(json_t *test)
+{
+	return json_number_value(json_object_get(test, "max_score"));
+}
+
+static json_t *test_json(json_t *test, const struct fb_grade_outcome *o)
+{
+	const char *vis = json_string_value(json_object_get(test, "visibility"));
+
+	return json_pack("{s:s, s:f, s:f, s:s, s:o, s:s}",
+			 "name", json_string_value(json_object_get(test, "name")),
+			 "score", o->passed ? max_score(test) : 0.0,
+			 "max_score", max_score(test),
+			 "status", o->passed ? "passed" : "failed",
+			 "output", safe_string(o->output),
+			 "visibility", vis ? vis : "visible");
+}
+
+static json_t *sandbox_json(const struct fb_grade_ctx *ctx)
+{
+	const struct fb_sandbox *sb = &ctx->sb;
+	char text[1024];
+
+	fb_sandbox_describe(sb, &ctx->spec->run_limits, text, sizeof(text));
+	return json_pack("{s:s, s:b, s:i, s:s, s:b, s:b, s:i, s:b}",
+			 "description", text, "unprivileged_uid", sb->drop_ids, "uid", (int)sb->uid,
+			 "pids_cgroup", sb->cg_parent[0] ? (sb->cg_v2 ? "v2" : "v1") : "none",
+			 "network_namespace", sb->netns, "private_tmp", sb->private_tmp,
+			 "scratch_tmpfs_mib", (int)sb->scratch_tmpfs_mib, "subreaper", sb->subreaper);
+}
+
+int fb_grade_write_results(const struct fb_grade_ctx *ctx, const struct fb_grade_outcome *outcomes,
+			   double execution_s, const char *path)
+{
+	json_t *tests = json_array(), *test;
+	double score = 0, max = 0;
+	char output[512];
+	size_t i;
+
+	json_array_foreach(ctx->spec->tests, i, test) {
+		json_array_append_new(tests, test_json(test, &outcomes[i]));
+		score += outcomes[i].passed ? max_score(test) : 0;
+		max += max_score(test);
+	}
+	snprintf(output, sizeof(output), "%s: %g / %g points. Graded by forkbench in a sandbox; "
+		 "every test says why it passed or failed.", ctx->spec->assignment ? ctx->spec->assignment : "assignment",
+		 score, max);
+	/* Whole seconds, as Gradescope's own examples give it. */
+	json_t *root = json_pack("{s:f, s:I, s:s, s:s, s:o, s:{s:o}}", "score", score,
+				 "execution_time", (json_int_t)ceil(execution_s), "output", output, "stdout_visibility", "hidden",
+				 "tests", tests, "extra_data", "sandbox", sandbox_json(ctx));
+	int err = root ? fb_write_json_atomic(path, root) : -1;
+	json_decref(root);
+	return err;
+}
+
+void fb_grade_print_summary(const struct fb_grade_ctx *ctx, const struct fb_grade_outcome *outcomes,
+			    double execution_s, FILE *out)
+{
+	double score = 0, max = 0;
+	char sandbox[1024];
+	json_t *test;
+	size_t i;
+
+	json_array_foreach(ctx->spec->tests, i, test) {
+		const struct fb_grade_outcome *o = &outcomes[i];
+		size_t first = strcspn(o->output, "\n");
+		fprintf(out, "  %s %4g/%-4g %s: %.*s\n", o->passed ? "pass" : "FAIL", o->passed ? max_score(test) : 0,
+			max_score(test), json_string_value(json_object_get(test, "name")), (int)(first > 160 ? 160 : first),
+			o->output);
+		score += o->passed ? max_score(test) : 0;
+		max += max_score(test);
+	}
+	fb_sandbox_describe(&ctx->sb, &ctx->spec->run_limits, sandbox, sizeof(sandbox));
+	fprintf(out, "score: %g / %g in %.1f s\nsandbox: %s\n", score, max, execution_s, sandbox);
+}

@@ -1,0 +1,131 @@
+/* grade_scratch.c - the scratch folder of a grading: ours (root, 0711, so
+ * the sandbox uid can pass through but not write or list) holding the logs
+ * and work/, a copy of the submission owned by the sandbox uid. As root it
+ * is a size-limited tmpfs mounted in a mount namespace of the grader's own:
+ * a submission cannot fill the host's disk, and the mount vanishes with us. The copy
+ * keeps regular files and folders only and never follows a link, so a
+ * submission cannot make us read (as root) what it points at. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grade.h"
+
+#define COPY_MAX_BYTES ((off_t)64 << 20)   /* a submission is source code */
+
+/* nftw has no user pointer: the copy in progress. */
+static struct copy_state {
+	const char *from, *to;
+	uid_t uid;
+	gid_t gid;
+	off_t total_bytes;
+} copy;
+
+static int copy_file(const char *src, const char *dst, const struct stat *st)
+{
+	char buf[65536];
+	ssize_t got = 0;
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (st->st_mode & 0755) | 0600);
+
+	if (in < 0 || out < 0)
+		err = -errno;
+	while (!err && (got = read(in, buf, sizeof(buf))) > 0)
+		if ((copy.total_bytes += got) > COPY_MAX_BYTES || write(out, buf, (size_t)got) != got)
+			err = copy.total_bytes > COPY_MAX_BYTES ? -EFBIG : -EIO;
+	if (got < 0 && !err)
+		err = -errno;
+	if (out >= 0 && fchown(out, copy.uid, copy.gid) && !err)
+		err = -errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err;
+}
+
+static int copy_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char dst[PATH_MAX];
+
+	(void)ftw;
+	snprintf(dst, sizeof(dst), "%s%s", copy.to, path + strlen(copy.from));
+	if (type == FTW_D) {
+		if (mkdir(dst, 0755) && errno != EEXIST)
+			return -errno;
+		return chown(dst, copy.uid, copy.gid) ? -errno : 0;
+	}
+	if (type == FTW_F && S_ISREG(st->st_mode))
+		return copy_file(path, dst, st);
+	return 0;   /* links, devices, sockets, unreadable folders: left out */
+}
+
+/* Our own mount namespace with a tmpfs on the scratch folder; 0 or -errno
+ * (then the scratch is a plain folder of the host's file system). */
+static int scratch_tmpfs(const char *scratch)
+{
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=" FB_GRADE_SCRATCH_MIB_TEXT "m,nr_inodes=65536,mode=0711"))
+		return -errno;
+	return 0;
+}
+
+int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len)
+{
+	const char *tmp = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
+	char from[PATH_MAX];
+
+	snprintf(ctx->scratch, sizeof(ctx->scratch), "%s/fb-grade-XXXXXX", tmp);
+	if (!realpath(submission, from))
+		return snprintf(err, len, "%s: %s", submission, strerror(errno)), -1;
+	if (!mkdtemp(ctx->scratch) || chmod(ctx->scratch, 0711))
+		return snprintf(err, len, "cannot make a scratch folder in %s: %s", tmp, strerror(errno)), -1;
+	ctx->sb.scratch_tmpfs_mib = scratch_tmpfs(ctx->scratch) ? 0 : FB_GRADE_SCRATCH_MIB;
+	snprintf(ctx->work, sizeof(ctx->work), "%s/work", ctx->scratch);
+	copy = (struct copy_state){ from, ctx->work, ctx->sb.drop_ids ? ctx->sb.uid : getuid(),
+				    ctx->sb.drop_ids ? ctx->sb.gid : getgid(), 0 };
+	int e = nftw(from, copy_entry, 32, FTW_PHYS);
+	if (e)
+		return snprintf(err, len, "cannot copy %s: %s", submission,
+				e < 0 && errno ? strerror(errno) : strerror(-e)), -1;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT ? -errno : 0;
+}
+
+void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
+{
+	if (!ctx->scratch[0])
+		return;
+	if (ctx->sb.scratch_tmpfs_mib)
+		umount2(ctx->scratch, MNT_DETACH);   /* its files go with it */
+	nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+char *fb_grade_slurp(const char *path, size_t max_bytes)
+{
+	char *text = calloc(1, max_bytes + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t have = 0;
+	ssize_t got;
+
+	while (text && fd >= 0 && have < max_bytes && (got = read(fd, text + have, max_bytes - have)) > 0)
+		have += (size_t)got;
+	if (fd >= 0)
+		close(fd);
+	return text ? text : strdup("");
+}

@@ -1,0 +1,301 @@
+/* sandbox.c - run untrusted steps under limits and reap all they started
+ * (see sandbox.h): probe what the kernel allows, start the step's child
+ * (sandbox_child.c), enforce the wall clock, then kill and reap. */
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* How many processes (zombies too) have real uid uid, pid skip aside. From
+ * /proc/PID/status, which a process cannot hide (unlike the owner of
+ * /proc/PID, which follows its dumpable flag). */
+static int count_uid_procs(uid_t uid, pid_t skip)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], line[128];
+	int count = 0;
+
+	while (d && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		unsigned ruid;
+		if (pid <= 0 || pid == skip)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		FILE *f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Uid: %u", &ruid) == 1) {
+				count += ruid == uid;
+				break;
+			}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return count;
+}
+
+/* A helper that takes the step's uid and signals every process of it
+ * (kill(-1) skips only itself and init) until none is left: this catches
+ * what escaped the process group, also where no cgroup can be made. It is
+ * why the uid must serve grading only (fb_sandbox_init checks it is idle).
+ * kill(-1) itself cannot say "none left": it counts the processes it was
+ * denied, so the helper looks in /proc. */
+static pid_t start_uid_sweep(const struct fb_sandbox *sb)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	if (fb_sandbox_drop_ids(sb))
+		_exit(1);
+	for (int i = 0; i < 5000; i++) {
+		kill(-1, SIGKILL);
+		if (count_uid_procs(sb->uid, getpid()) == 0)
+			_exit(0);
+		sleep_ms(1);
+	}
+	_exit(1);
+}
+
+/* Kill the step's process group, cgroup and uid, and reap what comes back
+ * to us as subreaper until we have no child left. The main process is
+ * already reaped: whatever else we reap is a leftover. */
+static int kill_and_reap(const struct fb_sandbox *sb, const char *cg, pid_t pgid)
+{
+	pid_t sweeper = sb->drop_ids ? start_uid_sweep(sb) : -1, pid;
+	int leftovers = 0, status;
+
+	for (int round = 0; round < 2500; round++) {   /* ~5 s at most */
+		kill(-pgid, SIGKILL);
+		int listed = cg[0] ? fb_cg_kill_round(sb, cg) : 0;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			if (pid == sweeper)
+				sweeper = -1;
+			else
+				leftovers++;
+		if (pid < 0 && listed == 0)
+			break;   /* ECHILD: nothing of the step is left anywhere */
+		if (pid == 0 && listed == 0 && sweeper < 0 && !sb->drop_ids && round > 50)
+			break;   /* unprivileged, no cgroup: what is still out there is not ours to find */
+		sleep_ms(2);
+	}
+	return leftovers;
+}
+
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+void fb_sandbox_block_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int fb_sandbox_interrupted(void)
+{
+	sigset_t stop, pending;
+
+	stop_signals(&stop);
+	sigpending(&pending);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&stop, sig) == 1 && sigismember(&pending, sig) == 1)
+			return 1;
+	return 0;
+}
+
+/* Wait for the main process, killing its group at the wall-clock limit.
+ * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most. */
+static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
+		      const struct fb_limits *lim, struct fb_step_result *res)
+{
+	double start = now_s();
+	struct rusage ru;
+	pid_t got;
+
+	while ((got = wait4(pid, &res->status, WNOHANG, &ru)) == 0) {
+		int interrupted = fb_sandbox_interrupted();
+		if ((now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
+			res->timed_out = !interrupted;
+			res->interrupted = interrupted;
+			kill(-pid, SIGKILL);
+			if (cg[0])
+				fb_cg_kill_round(sb, cg);
+		}
+		sleep_ms(1);
+	}
+	res->wall_s = now_s() - start;
+	if (got == pid)
+		res->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int open_output(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const char *workdir,
+		   const char *const argv[], const char *stdout_path, const char *stderr_path,
+		   struct fb_step_result *res)
+{
+	char cg[PATH_MAX] = "";
+	struct fb_setup_failure failure = { -1, 0 };
+	int report[2], err = 0;
+
+	memset(res, 0, sizeof(*res));
+	sb->serial++;
+	if (sb->cg_parent[0] && (err = fb_cg_create(sb, lim, cg, sizeof(cg))))
+		return err;
+	int out_fd = open_output(stdout_path);
+	int err_fd = stderr_path ? open_output(stderr_path) : fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
+	struct fb_step s = { sb, lim, workdir, argv, out_fd, err_fd, -1, cg, getpid() };
+	if (s.out_fd < 0 || s.err_fd < 0 || pipe2(report, O_CLOEXEC)) {
+		err = -errno;
+		goto close_files;
+	}
+	s.report_fd = report[1];
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		fb_step_child(&s);
+	close(report[1]);
+	if (pid < 0) {
+		err = -errno;
+		close(report[0]);
+		goto close_files;
+	}
+	setpgid(pid, pid);   /* also here: a kill(-pid) must never miss */
+	ssize_t got = read(report[0], &failure, sizeof(failure));   /* EOF at exec */
+	close(report[0]);
+	wait_main(sb, pid, cg, lim, res);
+	res->pids_peak = cg[0] ? fb_cg_peak(cg) : -1;
+	res->leftovers = kill_and_reap(sb, cg, pid);
+	if (got == (ssize_t)sizeof(failure) && failure.stage == FB_STAGE_EXEC)
+		res->exec_err = failure.err;
+	else if (got == (ssize_t)sizeof(failure))
+		err = failure.err ? -failure.err : -EIO;
+close_files:
+	if (cg[0])
+		fb_cg_remove(cg);
+	if (s.out_fd >= 0)
+		close(s.out_fd);
+	if (s.err_fd >= 0)
+		close(s.err_fd);
+	if (err && failure.stage >= 0)
+		fb_error("sandbox setup failed at %s: %s", fb_step_stage_name(failure.stage), strerror(-err));
+	return err;
+}
+
+/* Run one setup in a throw-away child: does the kernel let us do it here? */
+static int probe(const struct fb_sandbox *sb, int what)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(what == CLONE_NEWNET ? unshare(CLONE_NEWNET) != 0 : fb_sandbox_private_tmp(sb->scratch) != 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scratch,
+		    char *err, size_t err_len)
+{
+	long tmpfs_mib = sb->scratch_tmpfs_mib;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->scratch_tmpfs_mib = tmpfs_mib;
+	snprintf(sb->scratch, sizeof(sb->scratch), "%s", scratch);
+	sb->uid = uid;
+	sb->gid = gid;
+	sb->drop_ids = geteuid() == 0;
+	if (sb->drop_ids && count_uid_procs(uid, 0) > 0) {
+		snprintf(err, err_len, "uid %d already runs processes: grading kills every process "
+			 "of its uid, so give it one of its own with --uid", (int)uid);
+		return -EBUSY;
+	}
+	/* Orphans of a step come to us, so we can reap and count them. */
+	sb->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+	sb->netns = probe(sb, CLONE_NEWNET);
+	sb->private_tmp = probe(sb, CLONE_NEWNS);
+	fb_cg_probe(sb);
+	return 0;
+}
+
+void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *lim,
+			 char *buf, size_t len)
+{
+	char ids[64] = "same uid as the grader (not root: no id change)";
+	char cg[PATH_MAX + 64] = "no cgroup (none writable)";
+	char scratch[64] = "scratch on the host's file system";
+
+	if (sb->drop_ids)
+		snprintf(ids, sizeof(ids), "uid %d gid %d", (int)sb->uid, (int)sb->gid);
+	if (sb->cg_parent[0])
+		snprintf(cg, sizeof(cg), "pids cgroup %s under %s (pids.max %ld%s)",
+			 sb->cg_v2 ? "v2" : "v1", sb->cg_parent, lim->nproc,
+			 sb->cg_memory ? ", memory.max" : "");
+	if (sb->scratch_tmpfs_mib)
+		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
+	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
+		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s; %s",
+		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
+		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
+		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp", scratch,
+		 sb->subreaper ? "grader is child subreaper" : "no subreaper");
+}
+
+void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *lim,
+		      char *buf, size_t len)
+{
+	if (res->exec_err)
+		snprintf(buf, len, "could not be started: %s", strerror(res->exec_err));
+	else if (res->interrupted)
+		snprintf(buf, len, "killed: grading was interrupted");
+	else if (res->timed_out)
+		snprintf(buf, len, "killed: wall-clock limit of %.0f s", lim->wall_s);
+	else if (WIFSIGNALED(res->status) && WTERMSIG(res->status) == SIGXCPU)
+		snprintf(buf, len, "killed: CPU time limit of %.0f s (SIGXCPU)", lim->cpu_s);
+	else if (WIFSIGNALED(res->status))
+		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(res->status)) ?
+			 sigabbrev_np(WTERMSIG(res->status)) : "?");
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(res->status));
+}

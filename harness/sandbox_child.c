@@ -1,0 +1,156 @@
+/* sandbox_child.c - a sandboxed step's child, from fork to exec (see
+ * sandbox.h). It sets itself up in an order that needs root until the last
+ * moment: process group, cgroup, namespaces, output files, rlimits, then it
+ * drops to the unprivileged ids and execs. */
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const stage_names[] = {
+	[FB_STAGE_SETPGID] = "setpgid", [FB_STAGE_CGROUP] = "cgroup",
+	[FB_STAGE_NETNS] = "unshare(CLONE_NEWNET)", [FB_STAGE_PRIVATE_TMP] = "private /tmp",
+	[FB_STAGE_REDIRECT] = "redirect", [FB_STAGE_RLIMIT] = "rlimit",
+	[FB_STAGE_DROP_IDS] = "drop ids", [FB_STAGE_CHDIR] = "chdir", [FB_STAGE_EXEC] = "exec",
+};
+
+const char *fb_step_stage_name(int stage)
+{
+	return stage >= 0 && stage <= FB_STAGE_EXEC ? stage_names[stage] : "?";
+}
+
+/* mkdir -p, for the scratch path inside a fresh tmpfs. */
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, mode) && errno != EEXIST ? -errno : 0;
+}
+
+/* A mount namespace whose world-writable folders are fresh, small tmpfs:
+ * what a step writes there vanishes with it. The scratch folder, which may
+ * live under /tmp, is bound back at its own path so paths stay the same. */
+int fb_sandbox_private_tmp(const char *scratch)
+{
+	static const char *const shared_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
+	char self[64];
+	struct stat st;
+	int keep;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	/* Opened in the new namespace: a bind must come from one of its mounts. */
+	if ((keep = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(shared_dirs) / sizeof(shared_dirs[0]); i++)
+		if (stat(shared_dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    mount("tmpfs", shared_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m"))
+			return -errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", keep);
+	if (mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
+		return -errno;
+	close(keep);
+	return 0;
+}
+
+static int set_limits(const struct fb_limits *lim)
+{
+	const rlim_t cpu = (rlim_t)(lim->cpu_s + 0.999);
+	const struct { int resource; rlim_t soft, hard; } rows[] = {
+		{ RLIMIT_CPU, cpu, cpu + 1 },     /* SIGXCPU first, SIGKILL a second later */
+		{ RLIMIT_AS, (rlim_t)lim->as_mib << 20, (rlim_t)lim->as_mib << 20 },
+		{ RLIMIT_NPROC, (rlim_t)lim->nproc, (rlim_t)lim->nproc },
+		{ RLIMIT_FSIZE, (rlim_t)lim->fsize_mib << 20, (rlim_t)lim->fsize_mib << 20 },
+		{ RLIMIT_CORE, 0, 0 },            /* no core files in the scratch folder */
+		{ RLIMIT_NOFILE, 256, 256 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct rlimit rl = { rows[i].soft, rows[i].hard };
+		if (setrlimit(rows[i].resource, &rl))
+			return -errno;
+	}
+	return 0;
+}
+
+int fb_sandbox_drop_ids(const struct fb_sandbox *sb)
+{
+	if (!sb->drop_ids)
+		return 0;
+	if (setgroups(0, NULL) || setresgid(sb->gid, sb->gid, sb->gid) ||
+	    setresuid(sb->uid, sb->uid, sb->uid))
+		return -errno;
+	return 0;
+}
+
+static int redirect(const struct fb_step *s)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(s->out_fd, 1) < 0 || dup2(s->err_fd, 2) < 0)
+		return -errno;
+	close(null);
+	return 0;
+}
+
+static __attribute__((noreturn)) void fail_stage(const struct fb_step *s, enum fb_stage stage, int err)
+{
+	struct fb_setup_failure f = { stage, err < 0 ? -err : err };
+	ssize_t put = write(s->report_fd, &f, sizeof(f));
+	(void)put;
+	_exit(127);
+}
+
+/* The child: each stage in turn; only exec's success ends without a report. */
+void fb_step_child(const struct fb_step *s)
+{
+	char home[PATH_MAX + 8];
+	int err;
+
+	snprintf(home, sizeof(home), "HOME=%s", s->workdir);
+	const char *env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home, "LANG=C.UTF-8", "TMPDIR=/tmp", NULL };
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);   /* the grader's blocked signals are not the step's */
+	if (setpgid(0, 0))
+		fail_stage(s, FB_STAGE_SETPGID, errno);
+	if (s->cg[0] && (err = fb_cg_enter(s->cg)))
+		fail_stage(s, FB_STAGE_CGROUP, err);
+	if (s->sb->netns && unshare(CLONE_NEWNET))
+		fail_stage(s, FB_STAGE_NETNS, errno);
+	if (s->sb->private_tmp && (err = fb_sandbox_private_tmp(s->sb->scratch)))
+		fail_stage(s, FB_STAGE_PRIVATE_TMP, err);
+	if ((err = redirect(s)))
+		fail_stage(s, FB_STAGE_REDIRECT, err);
+	if ((err = set_limits(s->lim)))
+		fail_stage(s, FB_STAGE_RLIMIT, err);
+	if ((err = fb_sandbox_drop_ids(s->sb)))
+		fail_stage(s, FB_STAGE_DROP_IDS, err);
+	if (chdir(s->workdir))
+		fail_stage(s, FB_STAGE_CHDIR, errno);
+	/* After the id change, which clears it: die with the grader. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != s->grader)
+		_exit(127);
+	execvpe(s->argv[0], (char *const *)s->argv, (char *const *)env);
+	fail_stage(s, FB_STAGE_EXEC, errno);
+}
