@@ -389,8 +389,11 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		return usage_error("takes no positional arguments (try --help)");
 	if (resolve_config(&v, &cfg, err, sizeof(err)))
 		return usage_error(err);
-	if (fb_mkdir(cfg.results_dir))
-		return usage_error(strerror(errno));
+	int mk = fb_mkdir(cfg.results_dir);
+	if (mk) {
+		snprintf(err, sizeof(err), "cannot create %s: %s", cfg.results_dir, strerror(-mk));
+		return usage_error(err);
+	}
 	snprintf(tmp, sizeof(tmp), "%s/.incomplete-XXXXXX", cfg.results_dir);
 	if (!mkdtemp(tmp))
 		return fb_error("cannot create a folder in %s: %s", cfg.results_dir, strerror(errno)), 1;

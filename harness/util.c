@@ -178,7 +178,18 @@ int fb_membuf_commit(struct fb_membuf *buf, const char *path)
 
 int fb_mkdir(const char *path)
 {
-	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+	char parent[PATH_MAX];
+
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent))
+		return -errno;
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -ENOENT;
+	*slash = '\0';
+	int err = fb_mkdir(parent);   /* like mkdir -p: results/baselines/NAME on a fresh clone */
+	return err ? err : (mkdir(path, 0755) && errno != EEXIST ? -errno : 0);
 }
 
 void fb_xml_escape(const char *text, FILE *out)

@@ -30,7 +30,7 @@ struct fb_membuf {
 int fb_membuf_open(struct fb_membuf *buf);
 /* Close the stream and write the text to path atomically; frees the text. */
 int fb_membuf_commit(struct fb_membuf *buf, const char *path);
-/* mkdir that is content when the folder exists. 0 or -errno. */
+/* mkdir -p: content when the folder exists, makes missing parents. 0 or -errno. */
 int fb_mkdir(const char *path);
 /* text with <, >, & and " escaped, for HTML and XML. */
 void fb_xml_escape(const char *text, FILE *out);

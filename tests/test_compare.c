@@ -27,20 +27,20 @@ static double noise(void)
 	return (double)(lcg >> 11) / (double)(1ULL << 52) - 1;
 }
 
-/* A Google Benchmark JSON file: nbench benchmarks of 9 repetitions each,
- * around 100 us with +-spread noise; benchmark `slow` (or -1) scaled by
- * factor. */
-static void write_synthetic(const char *path, int nbench, double spread, int slow, double factor)
+/* A Google Benchmark JSON file: nbench benchmarks of reps repetitions
+ * each, around 100 us with +-spread noise; benchmark `slow` (or -1) scaled
+ * by factor. */
+static void write_synthetic(const char *path, int nbench, int reps, double spread, int slow, double factor)
 {
 	json_t *rows = json_array();
 	char name[96];
 
 	for (int b = 0; b < nbench; b++)
-		for (int r = 0; r < 9; r++) {
+		for (int r = 0; r < reps; r++) {
 			snprintf(name, sizeof(name), "spawn/case%d/mem_mib:0/mode:4k/manual_time", b);
 			double t = 100 * (1 + spread * noise()) * (b == slow ? factor : 1);
 			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:f, s:s}",
-				"name", name, "run_name", name, "run_type", "iteration", "repetitions", 9,
+				"name", name, "run_name", name, "run_type", "iteration", "repetitions", reps,
 				"repetition_index", r, "iterations", 100, "real_time", t, "cpu_time", t, "time_unit", "us"));
 		}
 	json_t *doc = json_pack("{s:{s:s}, s:o}", "context", "date", "synthetic", "benchmarks", rows);
@@ -81,9 +81,9 @@ static void check_synthetic(void)
 	snprintf(base, sizeof(base), "%s/base.json", tmp);
 	snprintf(slow, sizeof(slow), "%s/slow.json", tmp);
 	snprintf(noisy, sizeof(noisy), "%s/noisy.json", tmp);
-	write_synthetic(base, 12, 0.05, -1, 1);
-	write_synthetic(slow, 12, 0.05, 7, 1.3);
-	write_synthetic(noisy, 12, 0.03, -1, 1);
+	write_synthetic(base, 12, 9, 0.05, -1, 1);
+	write_synthetic(slow, 12, 9, 0.05, 7, 1.3);
+	write_synthetic(noisy, 12, 9, 0.03, -1, 1);
 	CHECK(compare_files(base, base, &cmp) == 0 && cmp.regressions == 0 && cmp.improvements == 0,
 	      "a run compared with itself: no change", "%zu slower", cmp.regressions);
 	fb_comparison_free(&cmp);
@@ -96,6 +96,15 @@ static void check_synthetic(void)
 	compare_files(base, noisy, &cmp);
 	CHECK(cmp.regressions == 0 && cmp.improvements == 0, "3-5% noise only: nothing flagged",
 	      "%zu slower, %zu faster", cmp.regressions, cmp.improvements);
+	fb_comparison_free(&cmp);
+	/* The quick profile's 5 repetitions, as `make regress` runs them. */
+	write_synthetic(base, 12, 5, 0.05, -1, 1);
+	write_synthetic(slow, 12, 5, 0.05, 7, 1.3);
+	compare_files(base, slow, &cmp);
+	row = find_row(&cmp, "spawn/case7/mem_mib:0/mode:4k");
+	CHECK(cmp.regressions == 1 && row && row->verdict == FB_SLOWER,
+	      "5 repetitions: a 30% slow-down in one of 12 benchmarks flagged alone",
+	      "%zu flagged; case7 is %s", cmp.regressions, row ? fb_verdict_name(row->verdict) : "missing");
 	fb_comparison_free(&cmp);
 }
 
@@ -201,7 +210,7 @@ static void check_bad_inputs(const char *run_dir)
 	      "exit %d, %d lines", rc, count_lines(err));
 
 	snprintf(other, sizeof(other), "%s/other.json", tmp);
-	write_synthetic(other, 3, 0.05, -1, 1);
+	write_synthetic(other, 3, 9, 0.05, -1, 1);
 	json_t *doc = json_load_file(other, 0, NULL), *row;
 	size_t i;
 	json_array_foreach(json_object_get(doc, "benchmarks"), i, row) {   /* rename: no common benchmark */
