@@ -36,7 +36,7 @@ static void sleep_ms(long ms)
 /* How many processes (zombies too) have real uid uid, pid skip aside. From
  * /proc/PID/status, which a process cannot hide (unlike the owner of
  * /proc/PID, which follows its dumpable flag). */
-static int count_uid_procs(uid_t uid, pid_t skip)
+int fb_sandbox_count_uid(uid_t uid, pid_t skip)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -79,7 +79,7 @@ static pid_t start_uid_sweep(const struct fb_sandbox *sb)
 		_exit(1);
 	for (int i = 0; i < 5000; i++) {
 		kill(-1, SIGKILL);
-		if (count_uid_procs(sb->uid, getpid()) == 0)
+		if (fb_sandbox_count_uid(sb->uid, getpid()) == 0)
 			_exit(0);
 		sleep_ms(1);
 	}
@@ -246,7 +246,7 @@ int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scr
 	sb->uid = uid;
 	sb->gid = gid;
 	sb->drop_ids = geteuid() == 0;
-	if (sb->drop_ids && count_uid_procs(uid, 0) > 0) {
+	if (sb->drop_ids && fb_sandbox_count_uid(uid, 0) > 0) {
 		snprintf(err, err_len, "uid %d already runs processes: grading kills every process "
 			 "of its uid, so give it one of its own with --uid", (int)uid);
 		return -EBUSY;

@@ -108,4 +108,8 @@ long fb_cg_peak(const char *path);
 /* Remove it (after its tasks were reaped). */
 void fb_cg_remove(const char *path);
 
+/* How many processes (zombies too) have real uid uid, pid skip aside (0:
+ * none), read from /proc/PID/status. */
+int fb_sandbox_count_uid(uid_t uid, pid_t skip);
+
 #endif

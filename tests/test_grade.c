@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "sandbox.h"
 #include "testutil.h"
 
 #define SANDBOX_UID 65100     /* forkbench grade's default --uid */
@@ -52,32 +53,6 @@ static const struct expectation {
 	/* no network: it exits 1 without figures */
 	{ "bad/network", 3, 0x1ecu, 1 },
 };
-
-static int count_uid_processes(unsigned uid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char path[300], line[128];
-	int count = 0;
-	unsigned ruid;
-
-	while (d && (e = readdir(d))) {
-		if (atoi(e->d_name) <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		FILE *f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "Uid: %u", &ruid) == 1) {
-				count += ruid == uid;
-				break;
-			}
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return count;
-}
 
 static int count_entries(const char *dir)
 {
@@ -165,7 +140,7 @@ static void check_nothing_left(const char *name)
 	snprintf(what, sizeof(what), "%s: no zombie or stray process left", name);
 	CHECK(zombies == 0 && stray < 0 && errno == ECHILD, what, "%d zombies, waitpid gave %d", zombies, (int)stray);
 	snprintf(what, sizeof(what), "%s: no process of uid %d left", name, SANDBOX_UID);
-	CHECK(count_uid_processes(SANDBOX_UID) == 0, what, "%d left", count_uid_processes(SANDBOX_UID));
+	CHECK(fb_sandbox_count_uid(SANDBOX_UID, 0) == 0, what, "%d left", fb_sandbox_count_uid(SANDBOX_UID, 0));
 }
 
 static const char *const markers[] = {
