@@ -147,6 +147,24 @@ static void on_signal(int sig)
 }
 
 /* The child's exit status: 0 as expected, else which part differed. */
+/* Fork a child that runs child() and leaves with its result: 0 when it saw
+ * what the check expects, else an index into seen[] saying what it saw
+ * instead. The child is always reaped. */
+static int fork_child_verdict(struct fb_vmsg *m, int (*child)(void), const char *const *seen, size_t nseen)
+{
+	int status;
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child());
+	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
+		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) >= (int)nseen)
+		return fb_fail(m, "the child ended with wait status 0x%x", status);
+	return WEXITSTATUS(status) ? fb_fail(m, "%s", seen[WEXITSTATUS(status)]) : FB_CHECK_PASS;
+}
+
 static int child_dispositions(void)
 {
 	struct sigaction usr1, usr2;
@@ -168,19 +186,10 @@ int fb_check_fork_inherits_dispositions(struct fb_vmsg *m)
 					    "SIG_IGN for SIGUSR2 was not inherited",
 					    "the inherited SIGUSR1 handler did not run" };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int status;
 
 	if (sigaction(SIGUSR1, &sa, NULL) || signal(SIGUSR2, SIG_IGN) == SIG_ERR)
 		return fb_fail(m, "sigaction: %s", strerror(errno));
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child_dispositions());
-	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
-		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) >= (int)(sizeof(seen) / sizeof(seen[0])))
-		return fb_fail(m, "the child ended with wait status 0x%x", status);
-	return WEXITSTATUS(status) ? fb_fail(m, "%s", seen[WEXITSTATUS(status)]) : FB_CHECK_PASS;
+	return fork_child_verdict(m, child_dispositions, seen, sizeof(seen) / sizeof(seen[0]));
 }
 
 static int child_pending(void)
@@ -199,7 +208,6 @@ int fb_check_fork_drops_pending_signals(struct fb_vmsg *m)
 	static const char *const seen[] = { "", "SIGUSR1, pending in the parent, is pending in the child too",
 					    "the child's signal mask lost the blocked SIGUSR1" };
 	sigset_t set, pending;
-	int status;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -207,15 +215,7 @@ int fb_check_fork_drops_pending_signals(struct fb_vmsg *m)
 	raise(SIGUSR1);
 	if (sigpending(&pending) || !sigismember(&pending, SIGUSR1))
 		return fb_fail(m, "a raised, blocked SIGUSR1 is not pending in the parent");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child_pending());
-	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
-		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) >= (int)(sizeof(seen) / sizeof(seen[0])))
-		return fb_fail(m, "the child ended with wait status 0x%x", status);
-	return WEXITSTATUS(status) ? fb_fail(m, "%s", seen[WEXITSTATUS(status)]) : FB_CHECK_PASS;
+	return fork_child_verdict(m, child_pending, seen, sizeof(seen) / sizeof(seen[0]));
 }
 
 static void *block_on_pipe(void *arg)
