@@ -82,8 +82,6 @@ void fb_grade_runs_free(struct fb_grade_ctx *ctx);
  * (regular files and folders only, never following a link), owned by uid. */
 int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len);
 void fb_grade_scratch_remove(struct fb_grade_ctx *ctx);
-/* Up to max_bytes of path as a NUL-terminated string (never NULL). */
-char *fb_grade_slurp(const char *path, size_t max_bytes);
 
 /* grade_out.c */
 /* Gradescope's results.json for outcomes (one per spec test), written atomically. */

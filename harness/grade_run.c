@@ -31,7 +31,7 @@ void fb_grade_build(struct fb_grade_ctx *ctx)
 	ctx->built = !ctx->internal_err && !ctx->build.exec_err && !ctx->build.timed_out &&
 		     WIFEXITED(ctx->build.status) && WEXITSTATUS(ctx->build.status) == 0;
 	free(ctx->build_log);
-	ctx->build_log = fb_grade_slurp(log, OUTPUT_MAX_BYTES);
+	ctx->build_log = fb_slurp(log, OUTPUT_MAX_BYTES);
 }
 
 static void start_run(struct fb_grade_ctx *ctx, struct fb_grade_run *run, json_t *args)
@@ -48,8 +48,8 @@ static void start_run(struct fb_grade_ctx *ctx, struct fb_grade_run *run, json_t
 	snprintf(err, sizeof(err), "%s/run-%zu.err", ctx->scratch, n);
 	if (fb_sandbox_run(&ctx->sb, &ctx->spec->run_limits, ctx->work, argv, out, err, &run->res))
 		run->failed = ctx->internal_err = 1;
-	run->stdout_text = fb_grade_slurp(out, OUTPUT_MAX_BYTES);
-	run->stderr_text = fb_grade_slurp(err, OUTPUT_MAX_BYTES);
+	run->stdout_text = fb_slurp(out, OUTPUT_MAX_BYTES);
+	run->stderr_text = fb_slurp(err, OUTPUT_MAX_BYTES);
 }
 
 const struct fb_grade_run *fb_grade_run(struct fb_grade_ctx *ctx, json_t *args)

@@ -122,16 +122,3 @@ void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
 	nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
-char *fb_grade_slurp(const char *path, size_t max_bytes)
-{
-	char *text = calloc(1, max_bytes + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t have = 0;
-	ssize_t got;
-
-	while (text && fd >= 0 && have < max_bytes && (got = read(fd, text + have, max_bytes - have)) > 0)
-		have += (size_t)got;
-	if (fd >= 0)
-		close(fd);
-	return text ? text : strdup("");
-}

@@ -317,6 +317,53 @@ static void section_perf(struct fb_doc *doc, const json_t *perf)
 		    json_string_value(json_object_get(perf, "summary")) : "(no summary recorded)");
 }
 
+/* The totals line of a TAP text ("# 30 passed, 0 failed, 0 skipped"). */
+static void tap_totals(const char *tap, char *out, size_t len)
+{
+	snprintf(out, len, "no totals line");
+	for (const char *at = strstr(tap, "# "); at; at = strstr(at + 2, "\n# ")) {
+		const char *text = at[0] == '\n' ? at + 3 : at + 2, *end = strchr(text, '\n');
+		int n = end ? (int)(end - text) : (int)strlen(text);
+		if (memmem(text, (size_t)n, " passed, ", 9))
+			snprintf(out, len, "%.*s", n, text);
+	}
+}
+
+/* validate.tap, when the run wrote one: the totals, and every check that
+ * did not pass with what it saw, or why it was skipped. */
+static void section_validate(struct fb_doc *doc, const char *dir)
+{
+	static const char *const head[] = { "check", "outcome", "what was seen, or why" };
+	char path[PATH_MAX], totals[160], *save = NULL, *line, *pending = NULL;
+	int rows = 0;
+
+	snprintf(path, sizeof(path), "%s/validate.tap", dir);
+	if (access(path, R_OK))
+		return;
+	char *tap = fb_slurp(path, 1 << 20);
+	tap_totals(tap, totals, sizeof(totals));
+	fb_doc_heading(doc, 2, "Semantic checks");
+	fb_doc_para(doc, "`forkbench validate` in this run (validate.tap, TAP 13): %s.", totals);
+	for (line = strtok_r(tap, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *name = strstr(line, " - ") ? strstr(line, " - ") + 3 : line;
+		char *skip = strstr(line, " # SKIP ");
+		if (pending && strncmp(line, "# ", 2) == 0) {
+			if (!rows++)
+				fb_doc_table(doc, 3, head);
+			fb_doc_row(doc, (const char *const[]){ pending, "not ok", line + 2 });
+			pending = NULL;
+		} else if (strncmp(line, "not ok ", 7) == 0) {
+			pending = (char *)name;
+		} else if (skip) {
+			*skip = '\0';
+			if (!rows++)
+				fb_doc_table(doc, 3, head);
+			fb_doc_row(doc, (const char *const[]){ name, "skipped", skip + 8 });
+		}
+	}
+	free(tap);
+}
+
 static void section_reproduce(struct fb_doc *doc, const json_t *m)
 {
 	json_t *cfg = json_object_get(m, "config");
@@ -361,6 +408,7 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	section_hyperfine(doc, run->hyperfine);
 	section_perf(doc, run->perf);
 	fb_claims_section(doc, m, &run->results);
+	section_validate(doc, run->dir);
 	section_environment(doc, m);
 	section_reproduce(doc, m);
 	return 0;

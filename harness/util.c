@@ -238,3 +238,17 @@ const char *fb_fmt_ns(double ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f ms", ns / 1e6);
 	return buf;
 }
+
+char *fb_slurp(const char *path, size_t max_bytes)
+{
+	char *text = calloc(1, max_bytes + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t have = 0;
+	ssize_t got;
+
+	while (text && fd >= 0 && have < max_bytes && (got = read(fd, text + have, max_bytes - have)) > 0)
+		have += (size_t)got;
+	if (fd >= 0)
+		close(fd);
+	return text ? text : strdup("");
+}

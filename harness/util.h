@@ -30,6 +30,9 @@ struct fb_membuf {
 int fb_membuf_open(struct fb_membuf *buf);
 /* Close the stream and write the text to path atomically; frees the text. */
 int fb_membuf_commit(struct fb_membuf *buf, const char *path);
+/* The first max_bytes of a file as a NUL-terminated string ("" when it
+ * cannot be read); the caller frees it. */
+char *fb_slurp(const char *path, size_t max_bytes);
 /* mkdir -p: content when the folder exists, makes missing parents. 0 or -errno. */
 int fb_mkdir(const char *path);
 /* text with <, >, & and " escaped, for HTML and XML. */
