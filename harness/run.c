@@ -372,44 +372,80 @@ int fb_cmd_run(int argc, char **argv)
 	return fb_run_main(argc, argv, final, sizeof(final));
 }
 
-int fb_run_main(int argc, char **argv, char *final, size_t final_len)
+/* Run the benchmark binary into tmp, pinned as --cpus says: it inherits
+ * our affinity, its workers and their children theirs; ours is restored
+ * afterwards. Its exit status, or 1 when it could not start. */
+static int run_benchmarks(const struct run_config *cfg, const char *tmp)
+{
+	cpu_set_t all;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	sched_getaffinity(0, sizeof(all), &all);
+	if (cfg->cpus_text && sched_setaffinity(0, sizeof(cfg->cpus), &cfg->cpus))
+		fb_error("run: --cpus %s: %s (running unpinned)", cfg->cpus_text, strerror(errno));
+	pid_t pid = start_bench(cfg, tmp);
+	int status = pid < 0 ? 1 : wait_bench(pid);
+	sched_setaffinity(0, sizeof(all), &all);
+	return status;
+}
+
+/* What the run folder holds besides the figures: hyperfine's whole-command
+ * timings, perf's cross-check and the semantic checks. Each is left out
+ * with a line saying why, never failing the run. */
+static void run_companions(const struct run_config *cfg, const char *tmp)
+{
+	char err[PATH_MAX + 256], tap[PATH_MAX + 16];
+
+	if (fb_run_hyperfine(tmp, cfg->profile->hyperfine_runs, err, sizeof(err)))
+		printf("hyperfine left out: %s\n", err);
+	if (fb_run_perf_check(tmp, err, sizeof(err)))
+		printf("perf stat cross-check left out: %s\n", err);
+	snprintf(tap, sizeof(tap), "%s/validate.tap", tmp);
+	if (fb_validate_to_file(tap, NULL))
+		printf("validate: a semantic check failed or could not be recorded (see validate.tap)\n");
+}
+
+/* Options into cfg and a fresh temp folder tmp for the run. 0, or the
+ * exit status (2 for usage errors) when the run cannot start. */
+static int prepare(int argc, char **argv, struct run_config *cfg, char *tmp, size_t tmp_len, int *help)
 {
 	struct fb_opt_values v;
-	struct run_config cfg;
-	char err[PATH_MAX + 256], tmp[PATH_MAX];
+	char err[PATH_MAX + 256];
 
 	if (fb_options_parse(run_options, N_RUN_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
 		return usage_error(err);
-	if (fb_opt_given(&v, "help")) {
+	if ((*help = fb_opt_given(&v, "help"))) {
 		printf("usage: forkbench run [options]\n");
 		fb_options_help(run_options, N_RUN_OPTIONS, stdout);
 		return 0;
 	}
 	if (v.npositional)
 		return usage_error("takes no positional arguments (try --help)");
-	if (resolve_config(&v, &cfg, err, sizeof(err)))
+	if (resolve_config(&v, cfg, err, sizeof(err)))
 		return usage_error(err);
-	int mk = fb_mkdir(cfg.results_dir);
+	int mk = fb_mkdir(cfg->results_dir);
 	if (mk) {
-		snprintf(err, sizeof(err), "cannot create %s: %s", cfg.results_dir, strerror(-mk));
+		snprintf(err, sizeof(err), "cannot create %s: %s", cfg->results_dir, strerror(-mk));
 		return usage_error(err);
 	}
-	snprintf(tmp, sizeof(tmp), "%s/.incomplete-XXXXXX", cfg.results_dir);
+	snprintf(tmp, tmp_len, "%s/.incomplete-XXXXXX", cfg->results_dir);
 	if (!mkdtemp(tmp))
-		return fb_error("cannot create a folder in %s: %s", cfg.results_dir, strerror(errno)), 1;
+		return fb_error("cannot create a folder in %s: %s", cfg->results_dir, strerror(errno)), 1;
+	return 0;
+}
+
+int fb_run_main(int argc, char **argv, char *final, size_t final_len)
+{
+	struct run_config cfg;
+	char err[PATH_MAX + 256], tmp[PATH_MAX];
+	int help = 0, rc = prepare(argc, argv, &cfg, tmp, sizeof(tmp), &help);
+
+	if (rc || help)
+		return rc;
 	json_t *environment = capture_environment();
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	signal(SIGINT, on_interrupt);
-	signal(SIGTERM, on_interrupt);
-	/* Pinning: the benchmark binary inherits our affinity, and its workers
-	 * and their children inherit theirs; ours is restored afterwards. */
-	cpu_set_t all;
-	sched_getaffinity(0, sizeof(all), &all);
-	if (cfg.cpus_text && sched_setaffinity(0, sizeof(cfg.cpus), &cfg.cpus))
-		fb_error("run: --cpus %s: %s (running unpinned)", cfg.cpus_text, strerror(errno));
-	pid_t pid = start_bench(&cfg, tmp);
-	int status = pid < 0 ? 1 : wait_bench(pid);
-	sched_setaffinity(0, sizeof(all), &all);
+	int status = run_benchmarks(&cfg, tmp);
 	if (status || interrupted) {
 		json_decref(environment);
 		if (interrupted)
@@ -419,14 +455,7 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		remove_tree(tmp);
 		return interrupted ? 130 : status == 2 ? 2 : 1;
 	}
-	if (fb_run_hyperfine(tmp, cfg.profile->hyperfine_runs, err, sizeof(err)))
-		printf("hyperfine left out: %s\n", err);
-	if (fb_run_perf_check(tmp, err, sizeof(err)))
-		printf("perf stat cross-check left out: %s\n", err);
-	char tap[PATH_MAX + 16];   /* the semantic checks, beside the figures */
-	snprintf(tap, sizeof(tap), "%s/validate.tap", tmp);
-	if (fb_validate_to_file(tap, NULL))
-		printf("validate: a semantic check failed or could not be recorded (see validate.tap)\n");
+	run_companions(&cfg, tmp);
 	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, final_len)) {
 		json_decref(environment);
 		remove_tree(tmp);
