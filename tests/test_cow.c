@@ -1,12 +1,19 @@
 /* test_cow.c - the COW family counts exactly: with 4 KiB pages the faults
  * measured around a write loop equal the pages written (for several sizes
  * and patterns), reads copy nothing, perf_event and getrusage agree, thp
- * mode records its coverage and split PMDs, and every case saw the
+ * mode records its coverage and split PMDs, getrusage takes over where
+ * perf_event_open is denied (a seccomp filter), and every case saw the
  * behaviour it pins down (isolation, MADV_DONTFORK, MADV_WIPEONFORK). Runs
  * the cases in a real fb-worker: a static, unsanitized process, so that
  * AddressSanitizer's shadow memory takes no faults of its own. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "check.h"
 #include "family.h"
@@ -21,18 +28,22 @@ extern const struct fb_family fb_cow_family;
  * first); allow two for a stack page a deeper libc path could touch. */
 #define OVERHEAD_FAULTS 2
 
+/* The value named name in one sample, or NAN. */
+static double value_at(const struct fb_case *k, const struct fb_sample *s, const char *name)
+{
+	for (size_t v = 0; k->value_names[v]; v++)
+		if (strcmp(k->value_names[v], name) == 0)
+			return s->values[v];
+	return NAN;
+}
+
 /* Mean over the samples of the value named name. */
 static double value(const struct fb_case *k, const struct fb_sample *s, const char *name)
 {
 	double sum = 0;
-	size_t v = 0;
 
-	while (k->value_names[v] && strcmp(k->value_names[v], name))
-		v++;
-	if (!k->value_names[v])
-		return NAN;
 	for (int i = 0; i < ITERATIONS; i++)
-		sum += s[i].values[v];
+		sum += value_at(k, &s[i], name);
 	return sum / ITERATIONS;
 }
 
@@ -183,6 +194,57 @@ static void check_thp(struct fb_pool *pool)
 	printf("# 64 MiB thp, one write per 2 MiB: %.1f thp_split_pmd per iteration (system-wide)\n", splits);
 }
 
+/* perf_event_open fails with EACCES from here on (a seccomp filter), as
+ * it does where perf_event_paranoid or a container's policy denies it. */
+static int deny_perf(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_perf_event_open, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* In a child with perf denied: the case still counts, through getrusage,
+ * and says so. Exit 0 when it did, else what went wrong (1-4). */
+static int count_without_perf(void)
+{
+	const struct fb_case *k = &fb_cow_family.cases[case_index("child_write_all")];
+	struct fb_region region;
+	struct fb_env env = { .param = k->param };
+	struct fb_sample s = { 0 };
+
+	if (deny_perf() || fb_region_create(&region, 4 << 20, FB_PAGES_4K))
+		return 1;
+	env.region = &region;
+	if (k->run(&env, &s, 1))
+		return 2;
+	if (value_at(k, &s, "fault_source_perf") != 0 || value_at(k, &s, "faults_perf") != -1)
+		return 3;
+	double rusage = value_at(k, &s, "faults_rusage"), expected = value_at(k, &s, "faults_expected");
+	return rusage >= expected && rusage <= expected + OVERHEAD_FAULTS ? 0 : 4;
+}
+
+static void check_without_perf(void)
+{
+	static const char *const seen[] = { "", "seccomp or the region failed", "the case failed",
+					    "it did not record getrusage as the source",
+					    "getrusage's count is not the pages written" };
+	int status = 0;
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(count_without_perf());
+	waitpid(pid, &status, 0);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	CHECK(code == 0, "perf_event_open denied: getrusage counts the 1024 pages and is recorded as the source",
+	      "%s (wait status 0x%x)", code < 5 ? seen[code] : "?", status);
+}
+
 int main(void)
 {
 	static const size_t sizes_mib[] = { 1, 16, 64 };
@@ -197,6 +259,7 @@ int main(void)
 		check_size(&pool, sizes_mib[i], FB_PAGES_4K);
 	check_thp(&pool);
 	fb_pool_shutdown(&pool, 0);
+	check_without_perf();
 	CHECK(count_zombie_children(getpid()) == 0, "no zombie left by the workers or their children",
 	      "%d zombies", count_zombie_children(getpid()));
 	return check_done();
