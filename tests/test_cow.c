@@ -3,9 +3,10 @@
  * and patterns), reads copy nothing, perf_event and getrusage agree, thp
  * mode records its coverage and split PMDs, getrusage takes over where
  * perf_event_open is denied (a seccomp filter), and every case saw the
- * behaviour it pins down (isolation, MADV_DONTFORK, MADV_WIPEONFORK). Runs
- * the cases in a real fb-worker: a static, unsanitized process, so that
- * AddressSanitizer's shadow memory takes no faults of its own. */
+ * behaviour it pins down (isolation, MADV_DONTFORK, MADV_WIPEONFORK). The
+ * sweeps run in a real fb-worker, a static unsanitized process, so that
+ * AddressSanitizer's shadow memory takes no faults of its own; the perf-
+ * denied case runs here, in a child, where seccomp can be applied. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
