@@ -30,17 +30,50 @@ static size_t family_sizes(const struct fb_results *res, const char *family, lon
 	return n;
 }
 
-static void print_cell(const struct fb_result *r, FILE *out)
+/* What the cells of one summary table hold. */
+struct table_kind {
+	const char *what;       /* heading after "family, mode pages: " */
+	int width;              /* of a cell */
+	void (*value)(const struct fb_result *r, char *buf, size_t len);   /* a run that ran */
+	const char *left_out;   /* a case without this figure, or NULL */
+};
+
+static void median_us(const struct fb_result *r, char *buf, size_t len)
 {
-	if (!r)
-		fprintf(out, " %10s", "-");
-	else if (r->error)
-		fprintf(out, " %10s", r->skipped ? "skip" : "ERROR");
-	else
-		fprintf(out, " %10.1f", fb_result_median_ns(r) / 1e3);
+	snprintf(buf, len, "%.1f", fb_result_median_ns(r) / 1e3);
 }
 
-static void print_table(const struct fb_results *res, const char *family, const char *mode, FILE *out)
+/* The faults a COW case counted (perf_event, or getrusage where perf was
+ * denied) against what it had to cost, as "counted/expected". */
+static void faults_counted_expected(const struct fb_result *r, char *buf, size_t len)
+{
+	int perf = fb_result_counter_median(r, "fault_source_perf") > 0;
+	double counted = fb_result_counter_median(r, perf ? "faults_perf" : "faults_rusage");
+	snprintf(buf, len, "%.0f/%.0f", counted, fb_result_counter_median(r, "faults_expected"));
+}
+
+static const struct table_kind times_table = { "median time per iteration, us", 10, median_us, NULL };
+static const struct table_kind faults_table = { "faults counted/expected per iteration", 14,
+						faults_counted_expected, "naive_copy" };
+
+static void print_cell(const struct table_kind *kind, const struct fb_result *r, FILE *out)
+{
+	char cell[48];
+
+	if (!r)
+		snprintf(cell, sizeof(cell), "-");
+	else if (r->error)
+		snprintf(cell, sizeof(cell), "%s", r->skipped ? "skip" : "ERROR");
+	else if (!r->nreps)
+		snprintf(cell, sizeof(cell), "-");
+	else
+		kind->value(r, cell, sizeof(cell));
+	fprintf(out, " %*s", kind->width, cell);
+}
+
+/* One row per case (found through its first size), one column per size. */
+static void print_table(const struct fb_results *res, const char *family, const char *mode,
+			const struct table_kind *kind, FILE *out)
 {
 	long sizes[MAX_COLS];
 	size_t nsizes = family_sizes(res, family, sizes);
@@ -49,61 +82,19 @@ static void print_table(const struct fb_results *res, const char *family, const 
 
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, family) || strcmp(r->mode, mode) || r->mem_mib != sizes[0])
-			continue;   /* one row per case: found through its first size */
+		if (strcmp(r->family, family) || strcmp(r->mode, mode) || r->mem_mib != sizes[0] ||
+		    (kind->left_out && strcmp(r->kase, kind->left_out) == 0))
+			continue;
 		if (!any++) {
-			fprintf(out, "\n%s, %s pages: median time per iteration, us\n%-28s", family, mode, "case \\ MiB");
+			fprintf(out, "\n%s, %s pages: %s\n%-28s", family, mode, kind->what, "case \\ MiB");
 			for (size_t s = 0; s < nsizes; s++)
-				fprintf(out, " %10ld", sizes[s]);
+				fprintf(out, " %*ld", kind->width, sizes[s]);
 			fputc('\n', out);
 		}
 		fprintf(out, "%-28s", r->kase);
 		for (size_t s = 0; s < nsizes; s++) {
 			snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, r->kase, sizes[s], mode);
-			print_cell(fb_results_find(res, name), out);
-		}
-		fputc('\n', out);
-	}
-}
-
-/* The faults a COW case counted (perf_event, or getrusage where perf was
- * denied) against what it had to cost, as "counted/expected". */
-static void print_fault_cell(const struct fb_result *r, FILE *out)
-{
-	char cell[48];
-
-	if (!r || r->error || !r->nreps) {
-		print_cell(r, out);
-		return;
-	}
-	int perf = fb_result_counter_median(r, "fault_source_perf") > 0;
-	double counted = fb_result_counter_median(r, perf ? "faults_perf" : "faults_rusage");
-	snprintf(cell, sizeof(cell), "%.0f/%.0f", counted, fb_result_counter_median(r, "faults_expected"));
-	fprintf(out, " %14s", cell);
-}
-
-static void print_cow_faults(const struct fb_results *res, const char *mode, FILE *out)
-{
-	long sizes[MAX_COLS];
-	size_t nsizes = family_sizes(res, "cow", sizes);
-	char name[256];
-	int any = 0;
-
-	for (size_t i = 0; i < res->count; i++) {
-		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, "cow") || strcmp(r->mode, mode) || r->mem_mib != sizes[0] ||
-		    strcmp(r->kase, "naive_copy") == 0)
-			continue;
-		if (!any++) {
-			fprintf(out, "\ncow, %s pages: faults counted/expected per iteration\n%-28s", mode, "case \\ MiB");
-			for (size_t z = 0; z < nsizes; z++)
-				fprintf(out, " %14ld", sizes[z]);
-			fputc('\n', out);
-		}
-		fprintf(out, "%-28s", r->kase);
-		for (size_t z = 0; z < nsizes; z++) {
-			snprintf(name, sizeof(name), "cow/%s/mem_mib:%ld/mode:%s", r->kase, sizes[z], mode);
-			print_fault_cell(fb_results_find(res, name), out);
+			print_cell(kind, fb_results_find(res, name), out);
 		}
 		fputc('\n', out);
 	}
@@ -149,10 +140,10 @@ void fb_summary_print(const struct fb_results *res, FILE *out)
 			continue;
 		done[ndone++] = res->items[i].family;
 		for (size_t m = 0; m < 2; m++)
-			print_table(res, res->items[i].family, modes[m], out);
+			print_table(res, res->items[i].family, modes[m], &times_table, out);
 	}
 	for (size_t m = 0; m < 2; m++)
-		print_cow_faults(res, modes[m], out);
+		print_table(res, "cow", modes[m], &faults_table, out);
 	print_ratios(res, out);
 	print_problems(res, out);
 }
