@@ -38,9 +38,7 @@ static void put_value(FILE *f, double value)
 static double series_value(const struct fb_results *res, const struct fb_plot_series *s, long mib,
 			   const char *mode)
 {
-	char name[256];
-	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", s->family, s->kase, mib, mode);
-	const struct fb_result *r = fb_results_find(res, name);
+	const struct fb_result *r = fb_results_at(res, s->family, s->kase, mib, mode);
 	if (!r || r->error)
 		return NAN;
 	return s->counter ? fb_result_counter_median(r, s->counter) : fb_result_median_ns(r) / 1e3;

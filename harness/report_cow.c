@@ -14,13 +14,6 @@ static double counter(const struct fb_result *r, const char *name)
 	return r && !r->error ? fb_result_counter_median(r, name) : NAN;
 }
 
-static const struct fb_result *find(const struct fb_results *res, const char *kase, long mib, const char *mode)
-{
-	char name[256];
-	snprintf(name, sizeof(name), "cow/%s/mem_mib:%ld/mode:%s", kase, mib, mode);
-	return fb_results_find(res, name);
-}
-
 static void fmt_num(double x, const char *fmt, char *buf, size_t len)
 {
 	if (isnan(x))
@@ -98,14 +91,14 @@ static void fork_table(struct fb_doc *doc, const struct fb_results *res)
 		const struct fb_result *r = &res->items[i];
 		if (strcmp(r->family, "cow") || strcmp(r->kase, "child_read_only") || r->error || !r->nreps)
 			continue;
-		const struct fb_result *copy = find(res, "naive_copy", r->mem_mib, r->mode);
+		const struct fb_result *copy = fb_results_at(res, "cow", "naive_copy", r->mem_mib, r->mode);
 		double fork_ns = counter(r, "fork_ns");
 		double copy_ns = copy && !copy->error && copy->nreps ? fb_result_median_ns(copy) : NAN;
 		snprintf(mib_s, sizeof(mib_s), "%ld", r->mem_mib);
 		fb_fmt_ns(fork_ns, fork_s, sizeof(fork_s));
 		fmt_num(counter(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
 		fmt_num(counter(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
-		fmt_num(counter(find(res, "dontfork", r->mem_mib, r->mode), "vmpte_child_kib"), "%.0f kB", pte_d,
+		fmt_num(counter(fb_results_at(res, "cow", "dontfork", r->mem_mib, r->mode), "vmpte_child_kib"), "%.0f kB", pte_d,
 			sizeof(pte_d));
 		fb_fmt_ns(copy_ns, copy_s, sizeof(copy_s));
 		fmt_num(copy_ns / fork_ns, "%.0fx", ratio, sizeof(ratio));

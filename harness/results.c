@@ -182,3 +182,11 @@ double fb_result_counter_median(const struct fb_result *r, const char *counter)
 	}
 	return n ? fb_median(values, n) : NAN;
 }
+
+const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
+				      long mib, const char *mode)
+{
+	char name[256];
+	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, kase, mib, mode);
+	return fb_results_find(results, name);
+}

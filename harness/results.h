@@ -33,6 +33,9 @@ void fb_results_base_name(const char *run_name, char *out, size_t len);
 int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len);
 void fb_results_free(struct fb_results *results);
 const struct fb_result *fb_results_find(const struct fb_results *results, const char *name);
+/* The same by parts: family/kase/mem_mib:MIB/mode:MODE. */
+const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
+				      long mib, const char *mode);
 /* Median over repetitions of the real time (ns) or of a counter; NAN when
  * absent or the benchmark did not run. */
 double fb_result_median_ns(const struct fb_result *r);

@@ -77,7 +77,6 @@ static void print_table(const struct fb_results *res, const char *family, const 
 {
 	long sizes[MAX_COLS];
 	size_t nsizes = family_sizes(res, family, sizes);
-	char name[256];
 	int any = 0;
 
 	for (size_t i = 0; i < res->count; i++) {
@@ -92,10 +91,8 @@ static void print_table(const struct fb_results *res, const char *family, const 
 			fputc('\n', out);
 		}
 		fprintf(out, "%-28s", r->kase);
-		for (size_t s = 0; s < nsizes; s++) {
-			snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, r->kase, sizes[s], mode);
-			print_cell(kind, fb_results_find(res, name), out);
-		}
+		for (size_t s = 0; s < nsizes; s++)
+			print_cell(kind, fb_results_at(res, family, r->kase, sizes[s], mode), out);
 		fputc('\n', out);
 	}
 }
