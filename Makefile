@@ -14,7 +14,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 # Sources with a main() of their own; everything else in bench/ and harness/
 # is library code shared by the binaries and the tests.
-BENCH_MAINS   := bench/main.c bench/worker.c bench/exit0.c bench/cowprobe.c
+BENCH_MAINS   := bench/main.c bench/worker.c bench/exit0.c bench/cowprobe.c bench/bare.c
 HARNESS_MAINS := harness/main.c
 BENCH_LIB   := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c)) $(wildcard bench/*.S)
 HARNESS_LIB := $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c)) $(wildcard validate/*.c)
@@ -25,7 +25,8 @@ WORKER_LIB  := $(filter-out bench/pool.c,$(BENCH_LIB))
 obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(2)))
 
 BINS := $(BUILD)/forkbench $(BUILD)/forkbench-bench $(BUILD)/fb-worker \
-	$(BUILD)/fb-exit0-static $(BUILD)/fb-exit0-dynamic $(BUILD)/fb-cow-probe
+	$(BUILD)/fb-exit0-static $(BUILD)/fb-exit0-dynamic $(BUILD)/fb-cow-probe \
+	$(BUILD)/fb-bare
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -112,6 +113,10 @@ $(BUILD)/fb-worker: $(call obj,rel,bench/worker.c $(WORKER_LIB))
 # One COW case in a process of its own, for scripts/cow-perf-check.sh.
 $(BUILD)/fb-cow-probe: $(call obj,rel,bench/cowprobe.c $(WORKER_LIB))
 	$(CC) -static -pthread $^ -o $@ -lm
+
+# The floor: a bare fork/vfork loop in a process that holds nothing else.
+$(BUILD)/fb-bare: $(call obj,rel,bench/bare.c)
+	$(CC) -static $^ -o $@
 
 $(BUILD)/fb-exit0-static: $(call obj,rel,bench/exit0.c)
 	$(CC) -static $^ -o $@

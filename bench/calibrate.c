@@ -1,7 +1,8 @@
-/* calibrate.c - the calibration family: two loops that measure the machine
- * rather than process creation, so that `forkbench compare --normalize` can
- * express a figure relative to them and a baseline from one machine still
- * means something on a faster or slower one. */
+/* calibrate.c - the calibration family: loops that measure the machine
+ * rather than forkbench. syscall and touch let `forkbench compare
+ * --normalize` express a figure relative to the machine's speed; bare_fork
+ * and bare_vfork (run in fb-bare, bench/bare.c) are the floor under the
+ * spawn figures, so a run states its own overhead. */
 #define _GNU_SOURCE
 #include "family.h"
 
@@ -59,9 +60,13 @@ static const char *const touch_values[] = { "ns_per_page", NULL };
 
 static const struct fb_case calibrate_cases[] = {
 	/* kernel entry and exit cost: scales with the CPU and mitigations */
-	{ "syscall", calibrate_syscall, 0, 0, syscall_values, "1000 getppid syscalls", 0 },
+	{ "syscall", calibrate_syscall, 0, 0, syscall_values, "1000 getppid syscalls", 0, NULL },
 	/* page allocation and zeroing: scales with memory bandwidth and paging */
-	{ "touch", calibrate_touch, 0, 0, touch_values, "fault in 4 MiB of fresh memory", 0 },
+	{ "touch", calibrate_touch, 0, 0, touch_values, "fault in 4 MiB of fresh memory", 0, NULL },
+	/* the floor under spawn/fork and spawn/vfork at 0 MiB: the same round
+	 * trip from the leanest static process, no worker, no pipe protocol */
+	{ "bare_fork", NULL, 0, 0, NULL, "fork + _exit + waitpid in fb-bare", 0, "fork" },
+	{ "bare_vfork", NULL, 0, 0, NULL, "vfork + _exit + waitpid in fb-bare", 0, "vfork" },
 };
 
 const struct fb_family fb_calibrate_family = {

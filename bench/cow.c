@@ -403,7 +403,7 @@ static int naive_copy(struct fb_env *env, struct fb_sample *out, size_t n)
 #define COW_AXES (FB_AXIS_MEM | FB_AXIS_MODE | FB_AXIS_NO_ZERO)
 /* 64 MiB of writing per repetition: 64 iterations at 1 MiB, one from 64 MiB up. */
 #define COW_WORK_MIB 64
-#define COW_CASE(name_, pattern_, what_) { name_, cow_run, pattern_, COW_AXES, cow_values, what_, COW_WORK_MIB }
+#define COW_CASE(name_, pattern_, what_) { name_, cow_run, pattern_, COW_AXES, cow_values, what_, COW_WORK_MIB, NULL }
 
 /* Each row pins down one behaviour; "faults_expected" is what the kernel
  * must do, "behaviour_held" whether the isolation or advice was seen. */
@@ -425,7 +425,7 @@ static const struct fb_case cow_cases[] = {
 	COW_CASE("wipeonfork_write_all", WIPEONFORK, "region under MADV_WIPEONFORK: child writes zeroed pages"),
 	/* what fork would cost if it copied */
 	{ "naive_copy", naive_copy, 0, COW_AXES, copy_values,
-	  "memcpy of the region into fresh memory", COW_WORK_MIB },
+	  "memcpy of the region into fresh memory", COW_WORK_MIB, NULL },
 };
 
 const struct fb_family fb_cow_family = {

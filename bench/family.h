@@ -21,7 +21,8 @@
 
 /* One iteration's figures: time_ns becomes Google Benchmark's manual
  * iteration time; values[i] become counters named case->value_names[i],
- * reported as the mean over iterations. */
+ * reported as the mean over the iterations that measured it: NaN means
+ * "not measured in this iteration" (e.g. a figure sampled on some only). */
 struct fb_sample {
 	double time_ns;
 	double values[FB_MAX_VALUES];
@@ -66,6 +67,10 @@ struct fb_case {
 	 * (fork, exit, reading /proc), where Google Benchmark would otherwise
 	 * run thousands of forks of a large parent to fill its minimum time. */
 	size_t work_mib;
+	/* Set for a case that runs in no worker at all but in fb-bare, the
+	 * floor under the spawn figures: "fork" or "vfork" (bench/bare.c).
+	 * run is then NULL. */
+	const char *bare_loop;
 };
 
 struct fb_family {

@@ -7,29 +7,45 @@
  *   --progress-fd=N  write a progress line to file descriptor N */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+/* Most round trips fb-bare takes per start (bench/bare.c's MAX_ROUNDS). */
+#define BARE_MAX_ROUNDS 4096
+
+#include "cpustat.h"
 #include "family.h"
+#include "fdio.h"
 #include "gbench.h"
 #include "pool.h"
 #include "sizes.h"
+
+/* Where the points run: the workers, and fb-bare for the floor cases. */
+struct bench_ctx {
+	struct fb_pool pool;
+	char bare_path[PATH_MAX + 16];
+};
 
 /* One registered benchmark: a case at one size and mode. */
 struct bench_point {
 	unsigned family, kase;
 	size_t mem_mib;
 	enum fb_page_mode mode;
-	struct fb_pool *pool;
+	struct bench_ctx *ctx;
 	char name[200];
 };
 
-static struct fb_pool pool;   /* global only so that a signal can reap the workers */
+/* Global only so that a signal can reap the workers. */
+static struct bench_ctx bench_ctx;
 
 /* Progress: one rewritten line per benchmark run, written to the file
  * descriptor given by --progress-fd (the driver passes its terminal there;
@@ -82,33 +98,153 @@ static void report_worker(gb_state *st, const struct bench_point *pt, const stru
 	gb_counter(st, "worker_maps", (double)w->hello.maps, GB_COUNTER_PLAIN);
 	gb_counter(st, "worker_rss_kib", (double)w->hello.rss_kib, GB_COUNTER_PLAIN);
 	gb_counter(st, "worker_pte_kib", (double)w->hello.pte_kib, GB_COUNTER_PLAIN);
+	gb_counter(st, "worker_threads", (double)w->hello.base.threads, GB_COUNTER_PLAIN);
+}
+
+/* One repetition's figures besides the mean time Google Benchmark keeps:
+ * every iteration's time (for the median, which one slow iteration cannot
+ * move) and the per-iteration sums of the case's values. */
+struct repetition {
+	double *times_ns;
+	size_t n, cap;
+	double sums[FB_MAX_VALUES];
+	double counts[FB_MAX_VALUES];     /* iterations that measured each value */
+	struct fb_cpustat cpu_start;
+};
+
+/* Give Google Benchmark n iterations' manual times; keep them for the
+ * median. 0, or -ENOMEM. */
+static int feed(gb_state *st, struct repetition *rep, const struct fb_sample *batch, size_t n)
+{
+	if (rep->n + n > rep->cap) {
+		size_t cap = rep->cap ? rep->cap * 2 : 1024;
+		while (cap < rep->n + n)
+			cap *= 2;
+		double *grown = realloc(rep->times_ns, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		rep->times_ns = grown;
+		rep->cap = cap;
+	}
+	for (size_t i = 0; i < n && gb_keep_running(st); i++) {
+		gb_set_iteration_time(st, batch[i].time_ns * 1e-9);
+		rep->times_ns[rep->n++] = batch[i].time_ns;
+		for (size_t v = 0; v < FB_MAX_VALUES; v++) {
+			if (isnan(batch[i].values[v]))
+				continue;
+			rep->sums[v] += batch[i].values[v];
+			rep->counts[v]++;
+		}
+	}
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The repetition's own counters: the iterations' median time, and how
+ * much of the machine's CPU time the hypervisor stole or interrupts took
+ * while it ran (the harness flags repetitions above its bound). */
+static void report_repetition(gb_state *st, struct repetition *rep)
+{
+	struct fb_cpustat end;
+
+	if (rep->n) {
+		qsort(rep->times_ns, rep->n, sizeof(double), cmp_double);
+		double mid = rep->n % 2 ? rep->times_ns[rep->n / 2]
+					: (rep->times_ns[rep->n / 2 - 1] + rep->times_ns[rep->n / 2]) / 2;
+		gb_counter(st, "iter_median_ns", mid, GB_COUNTER_PLAIN);
+	}
+	if (fb_cpustat_read(&end) == 0) {
+		gb_counter(st, "steal_pct", fb_cpustat_steal_pct(&rep->cpu_start, &end), GB_COUNTER_PLAIN);
+		gb_counter(st, "irq_pct", fb_cpustat_irq_pct(&rep->cpu_start, &end), GB_COUNTER_PLAIN);
+	}
 }
 
 /* Feed the worker's samples to Google Benchmark one iteration at a time, as
  * manual time; the case's values become per-iteration means. */
 static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_worker *w,
-			  const struct fb_case *kase, char *reason, size_t len)
+			  struct repetition *rep, char *reason, size_t len)
 {
+	static unsigned long run_id;   /* one per Google Benchmark run of a benchmark */
 	struct fb_sample batch[FB_WORKER_BATCH];
-	double sums[FB_MAX_VALUES] = { 0 };
+	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
 	int64_t left = gb_max_iterations(st);
 
+	run_id++;
 	while (left > 0) {
 		size_t n = left < FB_WORKER_BATCH ? (size_t)left : FB_WORKER_BATCH;
-		int err = fb_worker_run(w, pt->family, pt->kase, batch, n, reason, len);
+		int err = fb_worker_run(&pt->ctx->pool, w, pt->kase, run_id, batch, n, reason, len);
+		if (!err)
+			err = feed(st, rep, batch, n);
 		if (err)
 			return err;
-		for (size_t i = 0; i < n && gb_keep_running(st); i++) {
-			gb_set_iteration_time(st, batch[i].time_ns * 1e-9);
-			for (size_t v = 0; v < FB_MAX_VALUES; v++)
-				sums[v] += batch[i].values[v];
-		}
 		left -= (int64_t)n;
 	}
 	while (gb_keep_running(st))
 		; /* not reached: max_iterations were all run */
 	for (size_t v = 0; kase->value_names && kase->value_names[v]; v++)
-		gb_counter(st, kase->value_names[v], sums[v], GB_COUNTER_AVG_ITERATIONS);
+		gb_counter(st, kase->value_names[v], rep->counts[v] ? rep->sums[v] / rep->counts[v] : NAN,
+			   GB_COUNTER_PLAIN);
+	return 0;
+}
+
+/* Start fb-bare for n (<= BARE_MAX_ROUNDS) round trips; read its times. */
+static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t *ns, char *reason, size_t len)
+{
+	char count[24];
+	char *argv[] = { (char *)path, (char *)primitive, count, NULL };
+	int out[2], status = 0, err;
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+
+	snprintf(count, sizeof(count), "%zu", n);
+	if (pipe2(out, O_CLOEXEC))
+		return snprintf(reason, len, "pipe: %s", strerror(errno)), -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (!err)
+		err = -fb_read_full(out[0], ns, n * sizeof(*ns));
+	close(out[0]);
+	if (err == 0 || pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (err || !WIFEXITED(status) || WEXITSTATUS(status))
+		return snprintf(reason, len, "%.120s %s %zu failed (%s, wait status 0x%x)", path, primitive, n,
+				err ? strerror(err) : "no error", status), err ? -err : -ECHILD;
+	return 0;
+}
+
+/* A case of the floor: the round trips come from fb-bare, not a worker. */
+static int run_bare(gb_state *st, const struct bench_point *pt, struct repetition *rep, char *reason, size_t len)
+{
+	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
+	static int64_t ns[BARE_MAX_ROUNDS];
+	struct fb_sample batch[FB_WORKER_BATCH];
+	int64_t left = gb_max_iterations(st);
+
+	while (left > 0) {
+		size_t n = left < BARE_MAX_ROUNDS ? (size_t)left : BARE_MAX_ROUNDS;
+		int err = bare_chunk(pt->ctx->bare_path, kase->bare_loop, n, ns, reason, len);
+		for (size_t done = 0; !err && done < n; done += FB_WORKER_BATCH) {
+			size_t m = n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH;
+			memset(batch, 0, sizeof(batch));
+			for (size_t i = 0; i < m; i++)
+				batch[i].time_ns = (double)ns[done + i];
+			err = feed(st, rep, batch, m);
+		}
+		if (err)
+			return err;
+		left -= (int64_t)n;
+	}
+	while (gb_keep_running(st))
+		;
 	return 0;
 }
 
@@ -125,36 +261,62 @@ static void report_failure(gb_state *st, int err, const char *reason)
 	gb_skip_with_error(st, msg);
 }
 
+/* The worker for this point, checked to hold its memory; NULL after
+ * recording why on st. */
+static struct fb_worker *point_worker(gb_state *st, const struct bench_point *pt, char *reason, size_t len)
+{
+	const char *no_thp = pt->mode == FB_PAGES_THP ? fb_thp_unavailable_reason() : NULL;
+	struct fb_worker *w;
+
+	if (no_thp) {
+		gb_skip(st, no_thp);
+		return NULL;
+	}
+	if (!(w = fb_pool_get(&pt->ctx->pool, pt->family, pt->mem_mib, pt->mode, reason, len))) {
+		gb_skip_with_error(st, reason);
+		return NULL;
+	}
+	if (w->hello.resident_bytes < (pt->mem_mib << 20)) {
+		snprintf(reason, len, "only %llu of %zu MiB resident",
+			 (unsigned long long)(w->hello.resident_bytes >> 20), pt->mem_mib);
+		gb_skip_with_error(st, reason);
+		return NULL;
+	}
+	return w;
+}
+
 static void run_point(gb_state *st, void *ctx)
 {
 	const struct bench_point *pt = ctx;
 	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
 	char reason[FB_REASON_LEN + 64] = "";
-	const char *no_thp = pt->mode == FB_PAGES_THP ? fb_thp_unavailable_reason() : NULL;
+	struct repetition rep = { 0 };
+	struct fb_worker *w = NULL;
+	unsigned long restarts = 0;
+	int err;
 
 	progress_show(pt->name);
-	if (no_thp) {
-		gb_skip(st, no_thp);
+	fb_cpustat_read(&rep.cpu_start);
+	if (kase->bare_loop)
+		err = run_bare(st, pt, &rep, reason, sizeof(reason));
+	else if (!(w = point_worker(st, pt, reason, sizeof(reason)))) {
 		return;
+	} else {
+		restarts = w->restarts;
+		err = run_iterations(st, pt, w, &rep, reason, sizeof(reason));
 	}
-	struct fb_worker *w = fb_pool_get(pt->pool, pt->mem_mib, pt->mode, reason, sizeof(reason));
-	if (!w) {
-		gb_skip_with_error(st, reason);
-		return;
-	}
-	if (w->hello.resident_bytes < (pt->mem_mib << 20)) {
-		snprintf(reason, sizeof(reason), "only %llu of %zu MiB resident",
-			 (unsigned long long)(w->hello.resident_bytes >> 20), pt->mem_mib);
-		gb_skip_with_error(st, reason);
-		return;
-	}
-	int err = run_iterations(st, pt, w, kase, reason, sizeof(reason));
 	if (err == FB_SKIP)
 		gb_skip(st, reason);
 	else if (err)
 		report_failure(st, err, reason);
-	else
-		report_worker(st, pt, w);
+	else {
+		report_repetition(st, &rep);
+		if (w) {
+			report_worker(st, pt, w);
+			gb_counter(st, "worker_restarts", (double)(w->restarts - restarts), GB_COUNTER_PLAIN);
+		}
+	}
+	free(rep.times_ns);
 }
 
 struct options {
@@ -206,13 +368,13 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
-static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode mode, struct fb_pool *p)
+static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode mode, struct bench_ctx *p)
 {
 	struct bench_point *pt = calloc(1, sizeof(*pt));
 
 	if (!pt)
 		abort();
-	*pt = (struct bench_point){ .family = f, .kase = c, .mem_mib = mib, .mode = mode, .pool = p };
+	*pt = (struct bench_point){ .family = f, .kase = c, .mem_mib = mib, .mode = mode, .ctx = p };
 	snprintf(pt->name, sizeof(pt->name), "%s/%s/mem_mib:%zu/mode:%s", fb_families[f]->name,
 		 fb_families[f]->cases[c].name, mib, fb_page_mode_name(mode));
 	gb_bench *b = gb_register(pt->name, run_point, pt);
@@ -225,7 +387,7 @@ static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode
 
 /* Register case x mode x size, named "family/case/mem_mib:N/mode:M" so a
  * --benchmark_filter regex can pick any slice. */
-static long register_all(const struct options *opt, struct fb_pool *p)
+static long register_all(const struct options *opt, struct bench_ctx *p)
 {
 	long registered = 0;
 
@@ -253,7 +415,7 @@ static long register_all(const struct options *opt, struct fb_pool *p)
  * PR_SET_PDEATHSIG), then die of the same signal. */
 static void on_signal(int sig)
 {
-	fb_pool_shutdown(&pool, 1);
+	fb_pool_shutdown(&bench_ctx.pool, 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -265,19 +427,21 @@ int main(int argc, char **argv)
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	self[len > 0 ? len : 0] = '\0';
-	snprintf(worker, sizeof(worker), "%s/fb-worker", dirname(self));
+	const char *dir = dirname(self);
+	snprintf(worker, sizeof(worker), "%s/fb-worker", dir);
 	long reps = repetitions_flag(argc, argv);
 	gb_initialize(&argc, argv);
 	parse_options(argc, argv, &opt);
-	fb_pool_init(&pool, worker, fb_mem_available_bytes() / 2);
+	fb_pool_init(&bench_ctx.pool, worker, fb_mem_available_bytes() / 2);
+	snprintf(bench_ctx.bare_path, sizeof(bench_ctx.bare_path), "%s/fb-bare", dir);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	progress_init(reps, register_all(&opt, &pool));
+	progress_init(reps, register_all(&opt, &bench_ctx));
 	size_t ran = gb_run();
 	if (progress.fd >= 0 && write(progress.fd, "\r\033[K", 4) < 0)
 		progress.fd = -1;
-	fb_pool_shutdown(&pool, 0);
+	fb_pool_shutdown(&bench_ctx.pool, 0);
 	gb_shutdown();
 	if (ran == 0) {
 		fprintf(stderr, "forkbench-bench: no benchmark matches the filter\n");

@@ -91,12 +91,12 @@ static void pool_drop(struct fb_pool *pool, size_t index)
 	pool->workers[index] = pool->workers[--pool->count];
 }
 
-struct fb_worker *fb_pool_get(struct fb_pool *pool, size_t mem_mib, enum fb_page_mode mode,
-			      char *reason, size_t reason_len)
+struct fb_worker *fb_pool_get(struct fb_pool *pool, unsigned family, size_t mem_mib,
+			      enum fb_page_mode mode, char *reason, size_t reason_len)
 {
 	for (size_t i = 0; i < pool->count; i++) {
 		struct fb_worker *w = &pool->workers[i];
-		if (w->mem_mib == mem_mib && w->mode == mode && w->pid > 0)
+		if (w->family == family && w->mem_mib == mem_mib && w->mode == mode && w->pid > 0)
 			return w;
 		if (w->pid <= 0)   /* died in an earlier run: make room */
 			pool_drop(pool, i--);
@@ -107,6 +107,7 @@ struct fb_worker *fb_pool_get(struct fb_pool *pool, size_t mem_mib, enum fb_page
 		pool_drop(pool, 0);
 	struct fb_worker *w = &pool->workers[pool->count];
 	memset(w, 0, sizeof(*w));
+	w->family = family;
 	w->mem_mib = mem_mib;
 	w->mode = mode;
 	if (worker_start(pool, w, reason, reason_len))
@@ -115,7 +116,24 @@ struct fb_worker *fb_pool_get(struct fb_pool *pool, size_t mem_mib, enum fb_page
 	return w;
 }
 
-static int run_batch(struct fb_worker *w, struct fb_worker_request *req,
+/* What the batch left: a worker that moved from its baseline is marked
+ * with the run that moved it (see fb_worker_run). */
+static void note_state(struct fb_worker *w, const struct fb_worker_reply *reply, unsigned long run_id)
+{
+	char why[FB_REASON_LEN];
+
+	if (w->changed)
+		return;
+	if (reply->state_err)
+		snprintf(why, sizeof(why), "its state could not be read: %s", strerror(-reply->state_err));
+	else if (!fb_wstate_changed(&w->hello.base, &reply->state, why, sizeof(why)))
+		return;
+	w->changed = 1;
+	w->changed_by_run = run_id;
+	snprintf(w->changed_why, sizeof(w->changed_why), "%s", why);
+}
+
+static int run_batch(struct fb_worker *w, struct fb_worker_request *req, unsigned long run_id,
 		     struct fb_sample *out, char *reason, size_t reason_len)
 {
 	struct fb_worker_reply reply;
@@ -132,16 +150,34 @@ static int run_batch(struct fb_worker *w, struct fb_worker_request *req,
 		err = fb_read_full(w->from_fd, out, reply.n * sizeof(*out));
 	if (reply.status)
 		snprintf(reason, reason_len, "%s", reply.reason);
+	note_state(w, &reply, run_id);
 	return reply.status ? reply.status : err;
 }
 
-int fb_worker_run(struct fb_worker *w, unsigned family, unsigned kase,
+/* A new worker in the same slot, holding the same memory: what an earlier
+ * run changed (cached thread stacks, split huge pages, reclaimed pages)
+ * must not reach this run's figures. */
+static int worker_restart(struct fb_pool *pool, struct fb_worker *w, char *reason, size_t reason_len)
+{
+	fprintf(stderr, "forkbench-bench: restarting the %s worker (%zu MiB, %s): %s\n",
+		fb_families[w->family]->name, w->mem_mib, fb_page_mode_name(w->mode), w->changed_why);
+	worker_stop(w, 0);
+	w->changed = 0;
+	w->restarts++;
+	return worker_start(pool, w, reason, reason_len);
+}
+
+int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, unsigned long run_id,
 		  struct fb_sample *out, size_t n, char *reason, size_t reason_len)
 {
 	for (size_t done = 0; done < n;) {
-		struct fb_worker_request req = { family, kase, 0 };
+		struct fb_worker_request req = { w->family, kase, 0 };
+		int err = w->changed && w->changed_by_run != run_id ?
+			  worker_restart(pool, w, reason, reason_len) : 0;
+		if (err)
+			return err;
 		req.n = (uint32_t)(n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH);
-		int err = run_batch(w, &req, out + done, reason, reason_len);
+		err = run_batch(w, &req, run_id, out + done, reason, reason_len);
 		if (err)
 			return err;
 		done += req.n;

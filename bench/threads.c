@@ -394,7 +394,7 @@ static const char *const ran_values[] = { "ran", NULL };
 static const char *const switch_values[] = { "ran", "ns_per_switch", NULL };
 static const char *const burst_values[] = { "ran", "ns_per_thread", NULL };
 
-#define THREAD_CASE(name_, fn_, param_, values_, what_) { name_, fn_, param_, 0, values_, what_, 0 }
+#define THREAD_CASE(name_, fn_, param_, values_, what_) { name_, fn_, param_, 0, values_, what_, 0, NULL }
 
 /* "ran" counts what actually ran each iteration (threads, contexts, or a
  * child that exited 0), so every figure carries its own proof. */

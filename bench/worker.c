@@ -17,6 +17,10 @@
 #include "fdio.h"
 #include "worker_proto.h"
 
+/* The batch buffer, touched before the baseline is read, so that the first
+ * batch does not grow the worker's resident memory. */
+static struct fb_sample samples[FB_WORKER_BATCH];
+
 static void hello_fill(struct fb_worker_hello *hello, const struct fb_region *region,
 		       int err, char *const *argv)
 {
@@ -36,6 +40,12 @@ static void hello_fill(struct fb_worker_hello *hello, const struct fb_region *re
 	hello->maps = fb_count_mappings(0);
 	hello->rss_kib = rss;
 	hello->pte_kib = pte;
+	memset(samples, 0, sizeof(samples));
+	if ((err = fb_wstate_read(&hello->base))) {
+		hello->status = err;
+		snprintf(hello->reason, sizeof(hello->reason), "cannot read the worker's own state: %s",
+			 strerror(-err));
+	}
 }
 
 static const struct fb_case *find_case(const struct fb_worker_request *req)
@@ -51,7 +61,6 @@ static const struct fb_case *find_case(const struct fb_worker_request *req)
 /* Serve requests until the client closes the pipe. */
 static int serve(struct fb_env *env)
 {
-	static struct fb_sample samples[FB_WORKER_BATCH];
 	struct fb_worker_request req;
 	struct fb_worker_reply reply;
 	int err;
@@ -62,7 +71,7 @@ static int serve(struct fb_env *env)
 		memset(samples, 0, sizeof(samples));
 		env->reason[0] = '\0';
 		env->param = kase ? kase->param : 0;
-		if (!kase || req.n > FB_WORKER_BATCH) {
+		if (!kase || !kase->run || req.n > FB_WORKER_BATCH) {
 			reply.status = -EINVAL;
 			snprintf(reply.reason, sizeof(reply.reason), "bad request");
 		} else {
@@ -70,6 +79,9 @@ static int serve(struct fb_env *env)
 			reply.n = reply.status == 0 ? req.n : 0;
 			memcpy(reply.reason, env->reason, sizeof(reply.reason));
 		}
+		/* After the batch, so that the client sees what this case left
+		 * behind before it sends the next one (pool.c decides). */
+		reply.state_err = fb_wstate_read(&reply.state);
 		if ((err = fb_write_full(1, &reply, sizeof(reply))) ||
 		    (err = fb_write_full(1, samples, reply.n * sizeof(samples[0]))))
 			return err;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "family.h"
+#include "wstate.h"
 
 /* Samples per request: keeps a reply within a few pipe buffers. */
 #define FB_WORKER_BATCH 64
@@ -21,6 +22,7 @@ struct fb_worker_hello {
 	int64_t maps;                /* the worker's own baseline: mappings, */
 	int64_t rss_kib;             /* resident set and page tables, with */
 	int64_t pte_kib;             /* the region in place */
+	struct fb_wstate base;       /* the state every batch is checked against */
 };
 
 struct fb_worker_request {
@@ -34,6 +36,8 @@ struct fb_worker_reply {
 	int32_t status;              /* an op's return value */
 	uint32_t n;
 	char reason[FB_REASON_LEN];
+	int32_t state_err;           /* 0, or -errno when state could not be read */
+	struct fb_wstate state;      /* the worker's state after the batch */
 };
 
 #endif

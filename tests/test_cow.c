@@ -73,10 +73,16 @@ static unsigned family_index(void)
 	return f;
 }
 
+/* The pool of the test's workers (main's); every case is a run of its own,
+ * so a worker that a case changed is restarted before the next one. */
+static struct fb_pool *test_pool;
+
 static int run_case(struct fb_worker *w, unsigned kase, struct fb_sample *s, char *reason, size_t len)
 {
+	static unsigned long run_id;
+
 	memset(s, 0, sizeof(*s) * ITERATIONS);
-	return fb_worker_run(w, family_index(), kase, s, ITERATIONS, reason, len);
+	return fb_worker_run(test_pool, w, kase, ++run_id, s, ITERATIONS, reason, len);
 }
 
 /* One COW case at one size and mode: counted faults against the exact
@@ -151,7 +157,7 @@ static void check_naive_copy(struct fb_worker *w, size_t mib)
 static void check_size(struct fb_pool *pool, size_t mib, enum fb_page_mode mode)
 {
 	char label[64], reason[300] = "";
-	struct fb_worker *w = fb_pool_get(pool, mib, mode, reason, sizeof(reason));
+	struct fb_worker *w = fb_pool_get(pool, family_index(), mib, mode, reason, sizeof(reason));
 
 	snprintf(label, sizeof(label), "%zu MiB %s", mib, fb_page_mode_name(mode));
 	if (!CHECK(w != NULL, label, "worker: %s", reason))
@@ -179,7 +185,7 @@ static void check_thp(struct fb_pool *pool)
 		return;
 	}
 	check_size(pool, 64, FB_PAGES_THP);
-	struct fb_worker *w = fb_pool_get(pool, 64, FB_PAGES_THP, reason, sizeof(reason));
+	struct fb_worker *w = fb_pool_get(pool, family_index(), 64, FB_PAGES_THP, reason, sizeof(reason));
 	int err = !w || run_case(w, kase, s, reason, sizeof(reason));
 	double splits = value(&fb_cow_family.cases[kase], s, "thp_split_pmd");
 	CHECK(!err && w->hello.thp_bytes > 0, "thp mode: the 64 MiB region is huge-mapped",
@@ -256,6 +262,7 @@ int main(void)
 	build_dir(worker, sizeof(worker) - 16);
 	strcat(worker, "/fb-worker");
 	fb_pool_init(&pool, worker, 1 << 30);
+	test_pool = &pool;
 	for (size_t i = 0; i < sizeof(sizes_mib) / sizeof(sizes_mib[0]); i++)
 		check_size(&pool, sizes_mib[i], FB_PAGES_4K);
 	check_thp(&pool);
