@@ -34,12 +34,20 @@ int fb_cmd_regress(int argc, char **argv)
 	}
 	snprintf(reps, sizeof(reps), "%lld", (long long)json_integer_value(json_object_get(cfg, "repetitions")));
 	snprintf(min_time, sizeof(min_time), "%g", json_number_value(json_object_get(cfg, "min_time_s")));
-	const char *filter = config_text(cfg, "filter");
-	const char *run_argv[] = { "run", "--profile", config_text(cfg, "profile"),
-				   "--sizes", config_text(cfg, "sizes_mib"), "--modes", config_text(cfg, "modes"),
-				   "--repetitions", reps, "--min-time", min_time,
-				   filter ? "--filter" : NULL, filter, NULL };
-	int run_argc = filter ? 13 : 11;
+	/* Run as the baseline was run: the same sweep, repetitions, filter
+	 * and placement (which CPU parent and child share moves fork figures). */
+	const char *run_argv[24] = { "run", "--profile", config_text(cfg, "profile"),
+				     "--sizes", config_text(cfg, "sizes_mib"), "--modes", config_text(cfg, "modes"),
+				     "--repetitions", reps, "--min-time", min_time };
+	int run_argc = 11;
+	static const char *const copied[][2] = { { "filter", "--filter" }, { "placement", "--placement" },
+						 { "cpus", "--cpus" } };
+	for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
+		if (!config_text(cfg, copied[i][0]))
+			continue;
+		run_argv[run_argc++] = copied[i][1];
+		run_argv[run_argc++] = config_text(cfg, copied[i][0]);
+	}
 	/* The commands read their argv, never write it. */
 	int rc = fb_run_main(run_argc, (char **)run_argv, final, sizeof(final));
 	json_decref(m);

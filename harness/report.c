@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "claims.h"
+#include "consistency.h"
 #include "commands.h"
 #include "doc.h"
 #include "plot.h"
@@ -364,22 +365,35 @@ static void section_validate(struct fb_doc *doc, const char *dir)
 	free(tap);
 }
 
+/* Recomputed from bench.json, like every figure of the report. */
+static void section_consistency(struct fb_doc *doc, const struct fb_results *res)
+{
+	struct fb_consistency cons;
+
+	if (fb_consistency_evaluate(res, &cons))
+		return;
+	fb_consistency_section(doc, &cons);
+	fb_consistency_free(&cons);
+}
+
 static void section_reproduce(struct fb_doc *doc, const json_t *m)
 {
 	json_t *cfg = json_object_get(m, "config");
 	const char *filter = json_string_value(json_object_get(cfg, "filter"));
 	const char *cpus = json_string_value(json_object_get(cfg, "cpus"));
+	const char *placement = json_string_value(json_object_get(cfg, "placement"));
 	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "build/forkbench run --profile %s --sizes %s --modes %s "
-		 "--repetitions %lld --min-time %g%s%s%s%s%s",
+		 "--repetitions %lld --min-time %g%s%s%s%s%s%s%s",
 		 json_string_value(json_object_get(cfg, "profile")),
 		 json_string_value(json_object_get(cfg, "sizes_mib")),
 		 json_string_value(json_object_get(cfg, "modes")),
 		 (long long)json_integer_value(json_object_get(cfg, "repetitions")),
 		 json_number_value(json_object_get(cfg, "min_time_s")),
 		 filter ? " --filter '" : "", filter ? filter : "", filter ? "'" : "",
-		 cpus ? " --cpus " : "", cpus ? cpus : "");
+		 cpus ? " --cpus " : "", cpus ? cpus : "",
+		 placement ? " --placement " : "", placement ? placement : "");
 	fb_doc_heading(doc, 2, "Reproduce this run");
 	fb_doc_para(doc, "From a checkout of git revision %s (make all first):",
 		    manifest_text(m, "git", NULL, "revision") ? manifest_text(m, "git", NULL, "revision") : "unknown");
@@ -398,6 +412,7 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 		    json_string_value(json_object_get(json_object_get(m, "config"), "profile")),
 		    (long long)json_integer_value(json_object_get(json_object_get(m, "config"), "repetitions")));
 	section_warnings(doc, m);
+	section_consistency(doc, &run->results);
 	if (section_spawn(doc, run, err, len))
 		return -1;
 	if (section_threads(doc, run, err, len))

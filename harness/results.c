@@ -95,8 +95,17 @@ static int add_row(struct fb_results *res, json_t *row)
 		r->rows = rows;
 	if (!t || !rows)
 		return -1;
-	r->times_ns[r->nreps] = json_number_value(json_object_get(row, "real_time")) *
+	/* The repetition's figure: the median of its iterations where the run
+	 * recorded it (one preempted iteration moves a mean, not a median);
+	 * else, in runs made before, Google Benchmark's mean. */
+	json_t *median = json_object_get(row, "iter_median_ns");
+	r->iter_median = json_is_number(median);
+	r->times_ns[r->nreps] = r->iter_median ? json_number_value(median) :
+		json_number_value(json_object_get(row, "real_time")) *
 		unit_to_ns(json_string_value(json_object_get(row, "time_unit")));
+	json_t *steal = json_object_get(row, "steal_pct");
+	if (json_is_number(steal) && json_number_value(steal) > FB_STEAL_BOUND_PCT)
+		r->steal_flagged++;
 	r->rows[r->nreps++] = row;
 	return 0;
 }

@@ -14,12 +14,21 @@ struct fb_result {
 	char kase[64];
 	char mode[8];            /* "4k" / "thp" */
 	long mem_mib;
-	double *times_ns;        /* per-iteration real time of each repetition */
+	double *times_ns;        /* each repetition's time per iteration (below) */
 	json_t **rows;           /* the iteration rows (borrowed from the document) */
 	size_t nreps;
+	int iter_median;         /* times_ns are the repetitions' iteration medians
+				  * (iter_median_ns), not Google Benchmark's means */
+	size_t steal_flagged;    /* repetitions during which the hypervisor stole
+				  * more than FB_STEAL_BOUND_PCT of the CPU time */
 	const char *error;       /* error_message, or NULL */
 	int skipped;             /* error_message starts with "skipped: " */
 };
+
+/* Steal above this share of the machine's CPU time during a repetition
+ * marks it: on a 2-core VM idle steal is 0-1%, and 5% of a repetition lost
+ * to other guests moves a figure by about as much. */
+#define FB_STEAL_BOUND_PCT 5.0
 
 struct fb_results {
 	json_t *root;

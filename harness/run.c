@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "claims.h"
+#include "consistency.h"
+#include "cpustat.h"
 #include "commands.h"
 #include "external.h"
 #include "manifest.h"
@@ -60,7 +62,9 @@ static const struct fb_option run_options[] = {
 	{ "repetitions", FB_OPT_INT, 1, 99, NULL, "repetitions per benchmark (profile's by default)" },
 	{ "min-time", FB_OPT_DOUBLE, 0.001, 60, NULL, "minimum measured seconds per repetition" },
 	{ "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" },
-	{ "cpus", FB_OPT_STRING, 0, 0, NULL, "pin the benchmarks and their children to these CPUs, e.g. 1 or 0-1" },
+	{ "cpus", FB_OPT_STRING, 0, 0, NULL, "the CPUs the benchmarks and their children may use, e.g. 1 or 0-1 (default: all)" },
+	{ "placement", FB_OPT_STRING, 0, 0, "one-cpu", "one-cpu (parent and child share the last of those CPUs) or free (the scheduler places them)" },
+	{ "strict", FB_OPT_FLAG, 0, 0, NULL, "exit 1 when a consistency pair disagrees (the run folder is still written)" },
 	{ "out", FB_OPT_STRING, 0, 0, NULL, "exact run folder to create (must not exist), e.g. results/baselines/main" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
@@ -73,7 +77,11 @@ struct run_config {
 	double min_time_s;
 	const char *filter, *modes;
 	const char *cpus_text;         /* --cpus as given, or NULL */
-	cpu_set_t cpus;                /* parsed --cpus */
+	cpu_set_t cpus;                /* where the benchmarks run (see resolve_placement) */
+	const char *placement;         /* "one-cpu" or "free" */
+	int pinned;                    /* cpus applies (else: wherever we may run) */
+	char cpus_used[32];            /* cpus as recorded, e.g. "1"; "" when not pinned */
+	int strict;
 	char results_dir[PATH_MAX - 64];   /* where the temp folder and the run folder go */
 	const char *out_name;          /* --out's last component, or NULL for <UTC time> */
 	char out_buf[PATH_MAX - 64];
@@ -131,6 +139,38 @@ static int parse_cpus(const char *text, cpu_set_t *set)
 	return CPU_COUNT(set) ? 0 : -1;
 }
 
+/* Placement moves the fork round trip more than anything else here: on a
+ * 2-core VM, unpinned, the child lands on the other CPU about half the time
+ * and the round trip then pays cross-CPU wake-ups (bimodal, medians 55-61 us
+ * run to run); parent and child on one CPU give 40-44 us, max/min 1.03 over
+ * three runs. one-cpu takes the last CPU of the allowed set (CPU 0 takes
+ * most device interrupts); free leaves it to the scheduler within --cpus. */
+static int resolve_placement(struct run_config *cfg, char *err, size_t len)
+{
+	cpu_set_t allowed;
+
+	if (strcmp(cfg->placement, "one-cpu") && strcmp(cfg->placement, "free"))
+		return snprintf(err, len, "--placement takes one-cpu or free, not '%s'", cfg->placement), -1;
+	if (strcmp(cfg->placement, "free") == 0) {
+		cfg->pinned = cfg->cpus_text != NULL;
+		snprintf(cfg->cpus_used, sizeof(cfg->cpus_used), "%.31s", cfg->cpus_text ? cfg->cpus_text : "");
+		return 0;
+	}
+	if (cfg->cpus_text)
+		allowed = cfg->cpus;
+	else if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return snprintf(err, len, "cannot read this process's CPU affinity: %s", strerror(errno)), -1;
+	int last = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			last = c;
+	CPU_ZERO(&cfg->cpus);
+	CPU_SET(last, &cfg->cpus);
+	cfg->pinned = 1;
+	snprintf(cfg->cpus_used, sizeof(cfg->cpus_used), "%d", last);
+	return 0;
+}
+
 static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg, char *err, size_t len)
 {
 	const char *profile = fb_opt_text(v, "profile");
@@ -151,6 +191,10 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	if (cfg->cpus_text && parse_cpus(cfg->cpus_text, &cfg->cpus))
 		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
 				cfg->cpus_text), -1;
+	cfg->placement = fb_opt_text(v, "placement");
+	cfg->strict = fb_opt_given(v, "strict");
+	if (resolve_placement(cfg, err, len))
+		return -1;
 	if (resolve_output(v, cfg, err, len))
 		return -1;
 	if (fb_opt_given(v, "sizes") && fb_opt_given(v, "max-mem"))
@@ -252,10 +296,12 @@ static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
 	/* No seed to record: Google Benchmark 1.7 shuffles the interleaved
 	 * repetitions from std::random_device and takes no seed, and the
 	 * harness's statistics (order-statistic intervals) draw no random numbers. */
-	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:n, s:s}", "command_line", cmd,
+	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s, s:s, s:n, s:s}", "command_line", cmd,
 			 "profile", cfg->profile->name, "repetitions", cfg->repetitions,
 			 "min_time_s", cfg->min_time_s, "filter", cfg->filter, "sizes_mib", sizes,
-			 "modes", cfg->modes, "cpus", cfg->cpus_text, "seed",
+			 "modes", cfg->modes, "cpus", cfg->cpus_used[0] ? cfg->cpus_used : NULL,
+			 "placement", cfg->placement, "estimator",
+			 "median over repetitions of each repetition's median iteration time (iter_median_ns)", "seed",
 			 "interleaving", cfg->repetitions > 1 ? "random, unseeded (Google Benchmark takes no seed)" : "none");
 }
 
@@ -270,18 +316,26 @@ static json_t *capture_environment(void)
 	return fb_manifest_environment(repo);
 }
 
+/* What the run found out about itself: its cross-checks and the warnings
+ * (machine conditions, then pairs that disagree). */
+struct run_findings {
+	json_t *consistency;
+	json_t *warnings;
+	size_t disagree;
+};
+
 static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
-			  json_t *environment, int argc, char **argv)
+			  json_t *environment, const struct run_findings *found, int argc, char **argv)
 {
 	char path[PATH_MAX + 32];
 	time_t now = time(NULL);
 	char stamp[32];
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	json_t *m = json_pack("{s:i, s:s, s:s, s:o, s:O, s:o}", "schema_version", FB_SCHEMA_VERSION,
+	json_t *m = json_pack("{s:i, s:s, s:s, s:o, s:O, s:O, s:O}", "schema_version", FB_SCHEMA_VERSION,
 			      "run_id", run_id, "finished_utc", stamp,
 			      "config", config_json(cfg, argc, argv), "environment", environment,
-			      "warnings", fb_syscheck(environment));
+			      "warnings", found->warnings, "consistency", found->consistency);
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp_dir);
 	int err = m ? fb_write_json_atomic(path, m) : -ENOMEM;
 	json_decref(m);
@@ -292,7 +346,7 @@ static int write_manifest(const char *tmp_dir, const char *run_id, const struct 
  * taken), write the manifest with that id, and rename: RENAME_NOREPLACE
  * never replaces an earlier run, even one made at the same second. */
 static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *environment,
-		   int argc, char **argv, char *final, size_t len)
+		   const struct run_findings *found, int argc, char **argv, char *final, size_t len)
 {
 	time_t now = time(NULL);
 	char stamp[32], run_id[48];
@@ -303,7 +357,7 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 		snprintf(final, len, "%s/%s", cfg->results_dir, run_id);
 		if (access(final, F_OK) == 0)
 			continue;
-		int err = write_manifest(tmp_dir, run_id, cfg, environment, argc, argv);
+		int err = write_manifest(tmp_dir, run_id, cfg, environment, found, argc, argv);
 		if (err)
 			return err;
 		if (renameat2(AT_FDCWD, tmp_dir, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
@@ -314,10 +368,13 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 	return -EEXIST;
 }
 
-static int check_and_summarise(const char *dir)
+/* Load the figures, print the summary and the run's cross-checks, and
+ * gather the warnings: the machine's conditions, then disagreeing pairs. */
+static int check_and_summarise(const char *dir, json_t *environment, struct run_findings *found)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 160];
 	struct fb_results res;
+	struct fb_consistency cons;
 
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	if (fb_results_load(path, &res, err, sizeof(err))) {
@@ -325,13 +382,22 @@ static int check_and_summarise(const char *dir)
 		return -1;
 	}
 	fb_summary_print(&res, stdout);
+	int rc = fb_consistency_evaluate(&res, &cons);
+	if (rc == 0) {
+		fb_consistency_print(&cons, stdout);
+		found->consistency = fb_consistency_json(&cons);
+		found->warnings = fb_syscheck(environment);
+		fb_consistency_warnings(&cons, found->warnings);
+		found->disagree = cons.disagree;
+		fb_consistency_free(&cons);
+	}
 	fb_results_free(&res);
-	return 0;
+	return rc;
 }
 
-static void print_warnings(json_t *environment)
+static void print_warnings(const json_t *warnings)
 {
-	json_t *warnings = fb_syscheck(environment), *w;
+	json_t *w;
 	size_t i;
 
 	if (json_array_size(warnings))
@@ -339,7 +405,19 @@ static void print_warnings(json_t *environment)
 	json_array_foreach(warnings, i, w)
 		printf("  warning: %s: %s\n", json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "message")));
-	json_decref(warnings);
+}
+
+/* CPU time stolen by the hypervisor (and taken by interrupts) while the
+ * benchmarks ran, into environment.during_run. */
+static void record_during_run(json_t *environment, const struct fb_cpustat *start, double wall_s)
+{
+	struct fb_cpustat end;
+
+	if (fb_cpustat_read(&end))
+		return;
+	json_object_set_new(environment, "during_run",
+			    json_pack("{s:f, s:f, s:f}", "steal_pct", fb_cpustat_steal_pct(start, &end),
+				      "irq_pct", fb_cpustat_irq_pct(start, &end), "benchmarks_wall_s", wall_s));
 }
 
 /* The benchmark binary's last line explains a failure (its usage errors
@@ -383,8 +461,8 @@ static int run_benchmarks(const struct run_config *cfg, const char *tmp)
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
 	sched_getaffinity(0, sizeof(all), &all);
-	if (cfg->cpus_text && sched_setaffinity(0, sizeof(cfg->cpus), &cfg->cpus))
-		fb_error("run: --cpus %s: %s (running unpinned)", cfg->cpus_text, strerror(errno));
+	if (cfg->pinned && sched_setaffinity(0, sizeof(cfg->cpus), &cfg->cpus))
+		fb_error("run: cannot pin to CPU(s) %s: %s (running unpinned)", cfg->cpus_used, strerror(errno));
 	pid_t pid = start_bench(cfg, tmp);
 	int status = pid < 0 ? 1 : wait_bench(pid);
 	sched_setaffinity(0, sizeof(all), &all);
@@ -445,7 +523,14 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	if (rc || help)
 		return rc;
 	json_t *environment = capture_environment();
+	struct run_findings found = { 0 };
+	struct fb_cpustat cpu_start;
+	struct timespec t0, t1;
+	fb_cpustat_read(&cpu_start);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int status = run_benchmarks(&cfg, tmp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	record_during_run(environment, &cpu_start, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (status || interrupted) {
 		json_decref(environment);
 		if (interrupted)
@@ -456,13 +541,18 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		return interrupted ? 130 : status == 2 ? 2 : 1;
 	}
 	run_companions(&cfg, tmp);
-	if (check_and_summarise(tmp) || publish(tmp, &cfg, environment, argc, argv, final, final_len)) {
+	if (check_and_summarise(tmp, environment, &found) ||
+	    publish(tmp, &cfg, environment, &found, argc, argv, final, final_len)) {
 		json_decref(environment);
+		json_decref(found.consistency);
+		json_decref(found.warnings);
 		remove_tree(tmp);
 		return fb_error("run: could not complete the run folder"), 1;
 	}
-	print_warnings(environment);
+	print_warnings(found.warnings);
 	json_decref(environment);
+	json_decref(found.consistency);
+	json_decref(found.warnings);
 	printf("\nrun folder: %s\n", final);
 	fb_claims_write(final, NULL);   /* claims.json; a failure is reported and the run stands */
 	/* The run's raw files are complete and published; a report that fails
@@ -472,5 +562,9 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		return 1;
 	}
 	printf("report: %s/report.html (and report.md)\n", final);
+	if (cfg.strict && found.disagree) {
+		fb_error("run: --strict: %zu consistency pair(s) disagree (see the warnings above)", found.disagree);
+		return 1;
+	}
 	return 0;
 }
