@@ -41,7 +41,7 @@ BASELINE ?=
 NAME ?=
 REGRESS_ARGS ?= --junit results/regress-junit.xml --markdown results/regress.md
 
-.PHONY: all deps bench test clean baseline regress report autograder
+.PHONY: all deps bench test clean baseline regress report autograder precision
 all: $(BINS)
 
 deps:
@@ -62,6 +62,12 @@ regress: deps
 	@test -n "$(BASELINE)" || { echo "usage: make regress BASELINE=<name under results/baselines>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/forkbench regress results/baselines/$(BASELINE) $(REGRESS_ARGS)
+
+# Consecutive runs of the fork/vfork figures and their second methods:
+# consistency, overhead against the bare loop, spread, interval coverage.
+precision: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/precision.sh $(BUILD) $(PRECISION_ARGS)
 
 report:
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run-id>" >&2; exit 2; }

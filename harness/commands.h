@@ -15,5 +15,7 @@ int fb_cmd_validate(int argc, char **argv);
 int fb_validate_to_file(const char *tap_path, const char *junit_path);
 int fb_cmd_claims(int argc, char **argv);
 int fb_cmd_grade(int argc, char **argv);
+int fb_cmd_consistency(int argc, char **argv);
+int fb_cmd_precision(int argc, char **argv);
 
 #endif

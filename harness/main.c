@@ -16,6 +16,8 @@ static const struct command commands[] = {
 	{ "compare", fb_cmd_compare, "compare two runs (BASE NEW): exit 1 on a significant slow-down" },
 	{ "regress", fb_cmd_regress, "run like a baseline run folder, then compare against it" },
 	{ "claims", fb_cmd_claims, "judge the lecture's claims from a run folder into RUN/claims.json" },
+	{ "consistency", fb_cmd_consistency, "a run's own cross-checks (pairs measured twice, overhead); --strict: exit 1 on a disagreement" },
+	{ "precision", fb_cmd_precision, "spread, overhead and interval coverage over consecutive runs (make precision)" },
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 	{ "validate", fb_cmd_validate, "semantic checks of fork, COW, vfork, clone, exec and threads (TAP 13)" },
 	{ "grade", fb_cmd_grade, "grade a student submission: --assignment NAME DIR, Gradescope results.json" },

@@ -1,0 +1,166 @@
+/* precision.c - how far a run's figures can be trusted, from run folders
+ * already written:
+ *   forkbench consistency RUN [--strict]   the run's own cross-checks
+ *   forkbench precision RUN RUN [RUN...]   consecutive runs of the same
+ *     configuration: the cross-checks of each, the overhead against the
+ *     bare loop, the spread of the fork and vfork medians beside the bare
+ *     loop's (the floor), and how often a run's 95% interval of a median
+ *     covers the next run's median.
+ * scripts/precision.sh (`make precision`) makes the runs and calls this. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "consistency.h"
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+#define MAX_RUNS 16
+/* The spread target of the fork and vfork medians over consecutive runs. */
+#define SPREAD_TARGET 1.05
+
+/* Figures whose spread over runs is reported, each beside its floor. */
+static const char *const spread_rows[][2] = {
+	{ "spawn/fork/mem_mib:0/mode:4k", "calibrate/bare_fork/mem_mib:0/mode:4k" },
+	{ "spawn/vfork/mem_mib:0/mode:4k", "calibrate/bare_vfork/mem_mib:0/mode:4k" },
+};
+
+/* RUN (a run folder) or a bench.json file. 0, or -1 with err. */
+static int load_run(const char *path, struct fb_results *res, char *err, size_t len)
+{
+	char file[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(file, sizeof(file), "%s%s", path, stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "/bench.json" : "");
+	return fb_results_load(file, res, err, len);
+}
+
+int fb_cmd_consistency(int argc, char **argv)
+{
+	int strict = argc == 3 && strcmp(argv[2], "--strict") == 0;
+	struct fb_results res;
+	struct fb_consistency cons;
+	char err[PATH_MAX + 256];
+
+	if ((argc != 2 && !strict) || argv[1][0] == '-') {
+		fb_error("usage: forkbench consistency RUN_FOLDER [--strict]");
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	if (load_run(argv[1], &res, err, sizeof(err)))
+		return fb_error("consistency: %s", err), 2;
+	if (fb_consistency_evaluate(&res, &cons)) {
+		fb_results_free(&res);
+		return fb_error("consistency: out of memory"), 1;
+	}
+	fb_consistency_print(&cons, stdout);
+	size_t disagree = cons.disagree;
+	fb_consistency_free(&cons);
+	fb_results_free(&res);
+	return strict && disagree ? 1 : 0;
+}
+
+/* max/min of one benchmark's medians over the runs; NaN when a run lacks it. */
+static double spread(struct fb_results *runs, int n, const char *name, double *medians)
+{
+	double lo = INFINITY, hi = 0;
+
+	for (int i = 0; i < n; i++) {
+		medians[i] = fb_result_median_ns(fb_results_find(&runs[i], name));
+		if (isnan(medians[i]))
+			return NAN;
+		lo = fmin(lo, medians[i]);
+		hi = fmax(hi, medians[i]);
+	}
+	return hi / lo;
+}
+
+static void print_spread(struct fb_results *runs, int n)
+{
+	double m[MAX_RUNS], floor_m[MAX_RUNS];
+
+	printf("\nspread over %d runs (max/min of the medians; target <= %.2f), the bare loop's beside it:\n", n,
+	       SPREAD_TARGET);
+	for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++) {
+		double s = spread(runs, n, spread_rows[r][0], m), f = spread(runs, n, spread_rows[r][1], floor_m);
+		printf("  %-34s", spread_rows[r][0]);
+		for (int i = 0; i < n; i++)
+			printf(" %7.2f", m[i] / 1e3);
+		printf(" us  %.3f %s  | floor %.3f\n", s, isnan(s) ? "not measured" : s <= SPREAD_TARGET ?
+		       "within target" : "above target", f);
+	}
+}
+
+/* Does run a's 95% interval of the median hold run b's median? Counted
+ * for the spread rows and over every benchmark both runs measured. */
+static void print_coverage(struct fb_results *runs, int n)
+{
+	size_t covered = 0, total = 0, fork_cov = 0, fork_total = 0;
+
+	for (int k = 0; k + 1 < n; k++)
+		for (size_t i = 0; i < runs[k].count; i++) {
+			const struct fb_result *a = &runs[k].items[i];
+			const struct fb_result *b = fb_results_find(&runs[k + 1], a->name);
+			struct fb_summary s;
+			if (a->error || !a->nreps || !b || b->error || !b->nreps || fb_summarize(a->times_ns, a->nreps, &s))
+				continue;
+			double next = fb_result_median_ns(b);
+			int in = next >= s.ci_low && next <= s.ci_high;
+			covered += in;
+			total++;
+			for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++)
+				if (strcmp(a->name, spread_rows[r][0]) == 0)
+					fork_cov += in, fork_total++;
+		}
+	printf("\ninterval coverage (run k's 95%% interval of a median holds run k+1's median):\n");
+	printf("  fork and vfork at 0 MiB: %zu of %zu\n", fork_cov, fork_total);
+	printf("  every benchmark: %zu of %zu (%.0f%%)\n", covered, total, total ? 100.0 * (double)covered / (double)total : 0);
+}
+
+static void print_checks(struct fb_results *runs, int n, char **names)
+{
+	printf("consistency and overhead of each run:\n");
+	for (int i = 0; i < n; i++) {
+		struct fb_consistency c;
+		if (fb_consistency_evaluate(&runs[i], &c))
+			continue;
+		printf("  %s: %zu of %zu pairs disagree;", names[i], c.disagree, c.npairs);
+		for (size_t k = 0; k < c.noverheads; k++)
+			printf(" %s %.3fx;", c.overheads[k].a, c.overheads[k].ratio);
+		printf(" worker restarts %lu\n", c.worker_restarts);
+		for (size_t k = 0; k < c.npairs; k++)
+			if (c.pairs[k].verdict == FB_DISAGREE)
+				printf("    disagree: %s %s vs %s = %.3fx\n", c.pairs[k].label, c.pairs[k].a, c.pairs[k].b,
+				       c.pairs[k].ratio);
+		fb_consistency_free(&c);
+	}
+}
+
+int fb_cmd_precision(int argc, char **argv)
+{
+	struct fb_results runs[MAX_RUNS];
+	char err[PATH_MAX + 256];
+	int n = argc - 1;
+
+	if (n < 2 || n > MAX_RUNS || argv[1][0] == '-') {
+		fb_error("usage: forkbench precision RUN RUN [RUN...] (2 to %d run folders, oldest first)", MAX_RUNS);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	for (int i = 0; i < n; i++)
+		if (load_run(argv[i + 1], &runs[i], err, sizeof(err))) {
+			while (i--)
+				fb_results_free(&runs[i]);
+			return fb_error("precision: %s", err), 2;
+		}
+	print_checks(runs, n, argv + 1);
+	print_spread(runs, n);
+	print_coverage(runs, n);
+	for (int i = 0; i < n; i++)
+		fb_results_free(&runs[i]);
+	return 0;
+}
