@@ -157,14 +157,33 @@ static int run_batch(struct fb_worker *w, struct fb_worker_request *req, unsigne
 /* A new worker in the same slot, holding the same memory: what an earlier
  * run changed (cached thread stacks, split huge pages, reclaimed pages)
  * must not reach this run's figures. */
-static int worker_restart(struct fb_pool *pool, struct fb_worker *w, char *reason, size_t reason_len)
+static int worker_restart(struct fb_pool *pool, struct fb_worker *w, int planned, char *reason, size_t reason_len)
 {
-	fprintf(stderr, "forkbench-bench: restarting the %s worker (%zu MiB, %s): %s\n",
-		fb_families[w->family]->name, w->mem_mib, fb_page_mode_name(w->mode), w->changed_why);
+	if (!planned) {
+		fprintf(stderr, "forkbench-bench: restarting the %s worker (%zu MiB, %s): %s\n",
+			fb_families[w->family]->name, w->mem_mib, fb_page_mode_name(w->mode), w->changed_why);
+		w->restarts++;
+	}
 	worker_stop(w, 0);
 	w->changed = 0;
-	w->restarts++;
 	return worker_start(pool, w, reason, reason_len);
+}
+
+/* Restart before this batch? A changed worker serves only the run that
+ * changed it. A small worker also serves one run only (planned): each
+ * process brings its own layout (ASLR, which physical pages hold its page
+ * tables and stack), which moved a 0 MiB fork by up to 10% between two
+ * workers of one run; a fresh worker per repetition puts that variation
+ * into the repetitions, where the median and its interval see it, instead
+ * of into the difference between runs. Above FB_POOL_FRESH_MAX_MIB a fresh
+ * worker (touching the region again) costs more than the run itself. */
+static int needs_restart(const struct fb_worker *w, unsigned long run_id, int *planned)
+{
+	*planned = 0;
+	if (w->changed && w->changed_by_run != run_id)
+		return 1;
+	*planned = w->last_run && w->last_run != run_id && w->mem_mib <= FB_POOL_FRESH_MAX_MIB;
+	return *planned;
 }
 
 int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, unsigned long run_id,
@@ -172,10 +191,11 @@ int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, unsi
 {
 	for (size_t done = 0; done < n;) {
 		struct fb_worker_request req = { w->family, kase, 0 };
-		int err = w->changed && w->changed_by_run != run_id ?
-			  worker_restart(pool, w, reason, reason_len) : 0;
+		int planned, err = needs_restart(w, run_id, &planned) ?
+				       worker_restart(pool, w, planned, reason, reason_len) : 0;
 		if (err)
 			return err;
+		w->last_run = run_id;
 		req.n = (uint32_t)(n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH);
 		err = run_batch(w, &req, run_id, out + done, reason, reason_len);
 		if (err)

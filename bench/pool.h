@@ -14,6 +14,8 @@
 #include "worker_proto.h"
 
 #define FB_POOL_MAX 48
+/* Workers holding at most this much serve one run (repetition) each. */
+#define FB_POOL_FRESH_MAX_MIB 64
 
 struct fb_worker {
 	pid_t pid;
@@ -26,6 +28,7 @@ struct fb_worker {
 	 * left it. Only that same run may go on in a changed worker. */
 	int changed;
 	unsigned long changed_by_run;
+	unsigned long last_run;           /* the run of the last batch (0: none yet) */
 	char changed_why[FB_REASON_LEN];
 	unsigned long restarts;           /* restarts of this slot, all runs */
 };
