@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stackpage.h"
+
 #define MAX_ROUNDS 4096
 
 /* Touched before the loop, so the loop's own writes do not grow what fork
@@ -34,6 +36,7 @@ static int64_t now_ns(void)
 __attribute__((noinline)) static int64_t fork_once(void)
 {
 	int status;
+	FB_STACK_TO_PAGE_ROOM();
 	int64_t t0 = now_ns();
 	pid_t pid = fork();
 	if (pid == 0)
@@ -46,6 +49,7 @@ __attribute__((noinline)) static int64_t fork_once(void)
 __attribute__((noinline)) static int64_t vfork_once(void)
 {
 	int status;
+	FB_STACK_TO_PAGE_ROOM();
 	int64_t t0 = now_ns();
 	pid_t pid = vfork();
 	if (pid == 0)

@@ -4,6 +4,7 @@
  * reaped child. Runs inside the worker, which holds the parent's memory. */
 #define _GNU_SOURCE
 #include "family.h"
+#include "stackpage.h"
 
 #include <errno.h>
 #include <math.h>
@@ -241,6 +242,7 @@ static int spawn_once(struct spawn_ctx *ctx, const struct primitive *prim,
 
 	/* An exec'd helper always writes its start time. */
 	ctx->stamp = prim->target != EXEC_NONE || ctx->iteration++ % CHILD_START_EVERY == 0;
+	FB_STACK_TO_PAGE_ROOM();
 	t0 = fb_now_ns();
 	pid_t pid = prim->start(ctx);
 	t_parent = fb_now_ns();

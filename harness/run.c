@@ -50,7 +50,7 @@ static const struct profile profiles[] = {
 	 * iteration (fork, 262144 faults, exit) takes over a second, and the
 	 * cow family alone would take minutes; 1 GiB figures need the default. */
 	{ "quick", 5, 0.01, 30, 256 },
-	{ "default", 9, 0.05, 200, -1 },
+	{ "default", 9, 0.03, 200, -1 },
 };
 
 static const struct fb_option run_options[] = {
