@@ -3,6 +3,7 @@
  * recorded skip); an impossible size refused with status 2, one stderr line
  * and no folder; Ctrl-C leaves no folder, no temp folder and no process. */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -133,6 +134,16 @@ static void check_run_folder(const char *run)
 
 	snprintf(path, sizeof(path), "%s/manifest.json", run);
 	json_t *m = json_load_file(path, 0, &jerr);
+	json_t *cfg = json_object_get(m, "config");
+	const char *cpus = json_string_value(json_object_get(cfg, "cpus"));
+	cpu_set_t allowed;
+	int last = -1;
+	sched_getaffinity(0, sizeof(allowed), &allowed);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			last = c;
+	CHECK(m && cpus && atoi(cpus) == last && strcmp(json_string_value(json_object_get(cfg, "placement")), "one-cpu") == 0,
+	      "default placement: one CPU, the last allowed, recorded", "cpus %s, last allowed %d", cpus ? cpus : "null", last);
 	CHECK(m && json_integer_value(json_object_get(m, "schema_version")) == 1 &&
 	      json_is_string(json_object_get(json_object_get(json_object_get(m, "environment"), "versions"), "kernel")) &&
 	      json_array_size(json_object_get(json_object_get(m, "config"), "command_line")) > 1,
@@ -164,6 +175,12 @@ int main(void)
 	      "exit %d, %d lines", rc, count_lines(err_path));
 	CHECK(count_entries(results, run, sizeof(run), &temps) == 0 && temps == 0,
 	      "impossible size: no run folder, no temp folder", "%d temps", temps);
+
+	const char *placement[] = { "run", "--placement", "everywhere", "--results", results, NULL };
+	rc = run_forkbench(placement, err_path, 0);
+	CHECK(rc == 2 && count_lines(err_path) == 1 && count_entries(results, run, sizeof(run), &temps) == 0,
+	      "unknown --placement: exit 2, one stderr line, nothing written", "exit %d, %d lines", rc,
+	      count_lines(err_path));
 
 	const char *quick[] = { "run", "--profile", "quick", "--max-mem", "1", "--repetitions", "1",
 				"--min-time", "0.002", "--results", results, NULL };
