@@ -222,17 +222,7 @@ static void check_estimator_and_steal(void)
 
 static int forkbench(const char *const *args, const char *out_path, const char *err_path)
 {
-	char bin[PATH_MAX + 16];
-	const char *argv[24] = { bin };
-	int n = 1;
-
-	snprintf(bin, sizeof(bin), "%s/forkbench", build);
-	while (args[n - 1] && n < 23) {
-		argv[n] = args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	return run_command(argv, out_path, err_path);
+	return run_forkbench_in(build, args, out_path, err_path);
 }
 
 static void check_command(void)

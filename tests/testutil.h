@@ -79,6 +79,24 @@ static inline int run_command(const char *const argv[], const char *out_path, co
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* build/forkbench with args (NULL-terminated, at most 22), output as in
+ * run_command. */
+static inline int run_forkbench_in(const char *build, const char *const *args, const char *out_path,
+				   const char *err_path)
+{
+	char bin[PATH_MAX + 16];
+	const char *argv[24] = { bin };
+	int n = 1;
+
+	snprintf(bin, sizeof(bin), "%s/forkbench", build);
+	while (args[n - 1] && n < 23) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	return run_command(argv, out_path, err_path);
+}
+
 static inline int count_lines(const char *path)
 {
 	FILE *f = fopen(path, "r");
