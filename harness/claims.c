@@ -357,7 +357,9 @@ static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx,
 static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
 	const json_t *env = json_object_get(ctx->manifest, "environment");
-	const char *text = json_string_value(json_object_get(json_object_get(env, "kernel_settings"), "pid_max"));
+	/* a number since the conditions were recorded, text in older runs */
+	json_t *pid_max = json_object_get(json_object_get(env, "kernel_settings"), "pid_max");
+	const char *text = json_string_value(pid_max);
 	const char *machine = json_string_value(json_object_get(json_object_get(env, "versions"), "machine"));
 	long long cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
 	long long limit = machine && strstr(machine, "64") ? 4194304 : 32768;
@@ -367,8 +369,8 @@ static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, 
 	snprintf(row->benchmark, sizeof(row->benchmark), "manifest.json: environment.kernel_settings.pid_max");
 	snprintf(row->conditions, sizeof(row->conditions), "%lld cores online, %s", cores, machine ? machine : "machine unknown");
 	snprintf(o.missing, sizeof(o.missing), "manifest.json has no environment.kernel_settings.pid_max");
-	if (text && *text) {
-		row->value = strtod(text, NULL);
+	if (json_is_number(pid_max) || (text && *text)) {
+		row->value = json_is_number(pid_max) ? json_number_value(pid_max) : strtod(text, NULL);
 		/* both halves: the maximum is 32768, and it can be raised to ~4 million */
 		o.holds = rule_holds(def, row->value) && limit >= 4e5 && limit <= 4e7;
 		snprintf(row->measured, sizeof(row->measured), "pid_max = %.0f; the kernel's own default here: %lld "

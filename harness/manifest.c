@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "conditions.h"
 #include "util.h"
 
 /* One kernel or machine setting read from a file: a row per setting. */
@@ -41,11 +43,22 @@ static json_t *text_or_null(const char *path)
 	return fb_read_line(path, buf, sizeof(buf)) == 0 ? json_string(buf) : json_null();
 }
 
+/* A setting as a JSON number where it is one ("32768"), else as text. */
+static json_t *value_or_null(const char *path)
+{
+	char buf[512];
+	return fb_read_line(path, buf, sizeof(buf)) == 0 ? fb_condition_value(buf) : json_null();
+}
+
 static json_t *settings_json(void)
 {
 	json_t *obj = json_object();
+	char load[128];
+
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		json_object_set_new(obj, settings[i].key, text_or_null(settings[i].path));
+		json_object_set_new(obj, settings[i].key, value_or_null(settings[i].path));
+	if (fb_read_line("/proc/loadavg", load, sizeof(load)) == 0)
+		json_object_set_new(obj, "loadavg_1min", json_real(atof(load)));
 	return obj;
 }
 
@@ -91,6 +104,42 @@ static json_t *proc_field(const char *path, const char *key)
 	return value;
 }
 
+/* A "Key:   N kB" line of /proc/meminfo as the number N. */
+static json_t *kib_field(const char *key)
+{
+	json_t *text = proc_field("/proc/meminfo", key);
+	json_t *kib = json_is_string(text) ? json_integer(atoll(json_string_value(text))) : json_null();
+	json_decref(text);
+	return kib;
+}
+
+/* A KEY=value or KEY="value" line of /etc/os-release, unquoted. */
+static json_t *os_release(const char *key)
+{
+	FILE *f = fopen("/etc/os-release", "r");
+	char line[512];
+	size_t len = strlen(key);
+	json_t *value = json_null();
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, len) || line[len] != '=')
+			continue;
+		char *v = line + len + 1;
+		v[strcspn(v, "\n")] = '\0';
+		size_t n = strlen(v);
+		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+			v[n - 1] = '\0';
+			v++;
+		}
+		json_decref(value);
+		value = json_string(v);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return value;
+}
+
 static json_t *cpu_json(void)
 {
 	json_t *flags = proc_field("/proc/cpuinfo", "flags");
@@ -128,8 +177,8 @@ static json_t *limits_json(void)
 		json_object_set_new(obj, "rlimit_nproc", nproc.rlim_cur == RLIM_INFINITY ?
 				    json_string("unlimited") : json_integer((json_int_t)nproc.rlim_cur));
 	json_object_set_new(obj, "cgroup", cgroup_json());
-	json_object_set_new(obj, "mem_total_kib", proc_field("/proc/meminfo", "MemTotal"));
-	json_object_set_new(obj, "mem_available_kib", proc_field("/proc/meminfo", "MemAvailable"));
+	json_object_set_new(obj, "mem_total_kib", kib_field("MemTotal"));
+	json_object_set_new(obj, "mem_available_kib", kib_field("MemAvailable"));
 	return obj;
 }
 
@@ -151,7 +200,9 @@ static json_t *versions_json(void)
 		json_object_set_new(obj, "kernel_build", json_string(u.version));
 		json_object_set_new(obj, "machine", json_string(u.machine));
 	}
-	json_object_set_new(obj, "distribution", proc_field("/etc/os-release", "PRETTY_NAME"));
+	json_object_set_new(obj, "distribution", os_release("PRETTY_NAME"));
+	json_object_set_new(obj, "distribution_id", os_release("ID"));
+	json_object_set_new(obj, "distribution_version", os_release("VERSION_ID"));
 	json_object_set_new(obj, "compiler", json_string("gcc " __VERSION__));
 	json_object_set_new(obj, "glibc", json_string(gnu_get_libc_version()));
 	json_object_set_new(obj, "google_benchmark", command_or_null(gb));
@@ -181,5 +232,6 @@ json_t *fb_manifest_environment(const char *repo_dir)
 	json_object_set_new(env, "kernel_settings", settings_json());
 	json_object_set_new(env, "limits", limits_json());
 	json_object_set_new(env, "git", git_json(repo_dir));
+	json_object_set_new(env, "conditions", fb_conditions_json());
 	return env;
 }

@@ -78,6 +78,30 @@ static const char *manifest_text(const json_t *m, const char *group, const char 
 	return json_string_value(json_object_get(sub ? json_object_get(g, sub) : g, key));
 }
 
+/* An environment item as text: strings as they are, numbers as numbers
+ * (settings are numbers since the conditions were recorded; strings in
+ * older runs), arrays and objects as compact JSON. buf holds the text. */
+static const char *manifest_value(const json_t *m, const char *group, const char *sub, const char *key,
+				  char *buf, size_t len)
+{
+	json_t *g = json_object_get(json_object_get(m, "environment"), group);
+	json_t *v = json_object_get(sub ? json_object_get(g, sub) : g, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		return snprintf(buf, len, "%lld", (long long)json_integer_value(v)), buf;
+	if (json_is_real(v))
+		return snprintf(buf, len, "%g", json_real_value(v)), buf;
+	if (json_is_array(v) || json_is_object(v)) {
+		char *text = json_dumps(v, JSON_COMPACT);
+		snprintf(buf, len, "%s", text ? text : "");
+		free(text);
+		return buf;
+	}
+	return NULL;
+}
+
 static void section_environment(struct fb_doc *doc, const json_t *m)
 {
 	static const char *const rows[][4] = {
@@ -92,6 +116,19 @@ static void section_environment(struct fb_doc *doc, const json_t *m)
 		{ "threads-max", "kernel_settings", NULL, "threads_max" },
 		{ "load average at start", "kernel_settings", NULL, "loadavg" },
 		{ "vendor", "kernel_settings", NULL, "sys_vendor" },
+		{ "DAMON kdamonds running", "conditions", "damon", "kdamonds_on" },
+		{ "DAMON schemes", "conditions", "damon", "scheme_actions" },
+		{ "khugepaged max_ptes_none", "conditions", NULL, "khugepaged_max_ptes_none" },
+		{ "KSM run", "conditions", NULL, "ksm_run" },
+		{ "swap, KiB", "conditions", "swap", "total_kib" },
+		{ "zswap", "conditions", NULL, "zswap_enabled" },
+		{ "NUMA balancing", "conditions", NULL, "numa_balancing" },
+		{ "NUMA nodes", "conditions", NULL, "numa_nodes" },
+		{ "SMT active", "conditions", NULL, "smt_active" },
+		{ "kernel command line", "conditions", "kernel_cmdline", "line" },
+		{ "CPU affinity", "conditions", "affinity", "cpus" },
+		{ "cgroup limits", "conditions", NULL, "cgroup" },
+		{ "steal during the run, %", "during_run", NULL, "steal_pct" },
 		{ "compiler", "versions", NULL, "compiler" },
 		{ "glibc", "versions", NULL, "glibc" },
 		{ "Google Benchmark", "versions", NULL, "google_benchmark" },
@@ -99,12 +136,12 @@ static void section_environment(struct fb_doc *doc, const json_t *m)
 	};
 	static const char *const head[] = { "item", "value" };
 	json_t *cpu = json_object_get(json_object_get(m, "environment"), "cpu");
-	char cores[64];
+	char cores[64], buf[1024];
 
 	fb_doc_heading(doc, 2, "Environment");
 	fb_doc_table(doc, 2, head);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const char *value = manifest_text(m, rows[i][1], rows[i][2], rows[i][3]);
+		const char *value = manifest_value(m, rows[i][1], rows[i][2], rows[i][3], buf, sizeof(buf));
 		fb_doc_row(doc, (const char *const[]){ rows[i][0], value ? value : "(not available)" });
 	}
 	snprintf(cores, sizeof(cores), "%lld%s", (long long)json_integer_value(json_object_get(cpu, "cores_online")),

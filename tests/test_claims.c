@@ -106,12 +106,14 @@ static json_t *bench_json(const struct bench_row *rows, size_t n)
 }
 
 /* A run folder dir/name with bench.json from rows and a manifest; pid_max
- * NULL leaves it out. */
+ * NULL leaves it out. pid_max is recorded as a JSON number, as runs do
+ * now; "str:N" records the text "N", as older runs did. */
 static void write_run(char *dir, size_t len, const char *name, const struct bench_row *rows, size_t n,
 		      const char *pid_max, int cores)
 {
 	char path[PATH_MAX + 64];
-	json_t *settings = pid_max ? json_pack("{s:s}", "pid_max", pid_max) : json_object();
+	json_t *settings = !pid_max ? json_object() : strncmp(pid_max, "str:", 4) == 0 ?
+			   json_pack("{s:s}", "pid_max", pid_max + 4) : json_pack("{s:I}", "pid_max", (json_int_t)atoll(pid_max));
 	json_t *manifest = json_pack("{s:i, s:s, s:{s:{s:s, s:s}, s:{s:i}, s:o}}", "schema_version", 1,
 				     "run_id", name, "environment", "versions", "kernel", "6.1.0-test", "machine",
 				     "x86_64", "cpu", "cores_online", cores, "kernel_settings", settings);
@@ -177,6 +179,12 @@ static void check_mixed(void)
 	CHECK(r && strncmp(r->verdict, "holds only under the kernel's own default", 41) == 0 && r->value == 4194304,
 	      "pid_max raised to 4194304 on 2 CPUs: holds only under the kernel's default", "verdict '%s'",
 	      r ? r->verdict : "(no row)");
+
+	write_run(dir, sizeof(dir), "old-manifest", thp_only, N(thp_only), "str:4194304", 2);
+	fb_claims_write(dir, &claims);
+	r = find_claim(&claims, "pid_max");
+	CHECK(r && r->value == 4194304, "a run made before settings were numbers: pid_max read from its text",
+	      "value %g", r ? r->value : 0);
 
 	write_run(dir, sizeof(dir), "partial", partial, N(partial), "32768", 2);
 	fb_claims_write(dir, &claims);

@@ -1,0 +1,228 @@
+/* conditions.c - the machine conditions that move fork figures, for the
+ * manifest: memory management behind the benchmark's back (DAMON, khugepaged,
+ * KSM, swap, zswap, NUMA balancing), SMT, the kernel command line, the CPUs
+ * and the cgroup limits the run had. Read-only; anything unreadable is null. */
+#define _GNU_SOURCE
+#include "conditions.h"
+
+#include <dirent.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"
+
+/* One setting read from a file: a number where it is one, else the text. */
+struct condition {
+	const char *key;
+	const char *path;
+	const char *why;   /* how it moves the figures */
+};
+
+static const struct condition memory_conditions[] = {
+	{ "khugepaged_defrag", THP_DIR "/khugepaged/defrag", "khugepaged compacts memory to collapse huge pages" },
+	{ "khugepaged_pages_to_scan", THP_DIR "/khugepaged/pages_to_scan", "how much khugepaged scans per wake-up" },
+	{ "khugepaged_scan_sleep_ms", THP_DIR "/khugepaged/scan_sleep_millisecs", "how often it wakes up" },
+	{ "khugepaged_alloc_sleep_ms", THP_DIR "/khugepaged/alloc_sleep_millisecs", "back-off after a failed allocation" },
+	{ "khugepaged_max_ptes_none", THP_DIR "/khugepaged/max_ptes_none", "how sparse a range it still collapses" },
+	{ "thp_shmem_enabled", THP_DIR "/shmem_enabled", "huge pages for shared memory" },
+	{ "ksm_run", "/sys/kernel/mm/ksm/run", "KSM merges identical pages: a COW fault then breaks the merge" },
+	{ "ksm_pages_shared", "/sys/kernel/mm/ksm/pages_shared", "pages KSM merged" },
+	{ "zswap_enabled", "/sys/module/zswap/parameters/enabled", "compressed swap cache" },
+	{ "numa_balancing", "/proc/sys/kernel/numa_balancing", "NUMA hinting faults unmap pages behind the benchmark" },
+	{ "smt_active", "/sys/devices/system/cpu/smt/active", "hyper-threads share a core's resources" },
+	{ "smt_control", "/sys/devices/system/cpu/smt/control", "whether SMT can be switched" },
+};
+
+/* Kernel command-line parameters that change fork, COW or page costs. */
+static const char *const cmdline_params[] = {
+	"mitigations", "transparent_hugepage", "init_on_alloc", "init_on_free", "isolcpus", "nohz_full",
+};
+
+/* "123" as a number, anything else ("[madvise]", "on") as text. */
+json_t *fb_condition_value(const char *text)
+{
+	char *end;
+	long long v = strtoll(text, &end, 10);
+	return end != text && *end == '\0' ? json_integer(v) : json_string(text);
+}
+
+static json_t *read_value(const char *path)
+{
+	char buf[512];
+	return fb_read_line(path, buf, sizeof(buf)) == 0 ? fb_condition_value(buf) : json_null();
+}
+
+/* Each scheme of kdamond k as "ACTION on OPERATIONS" ("pageout on paddr":
+ * it reclaims any process's cold memory, the benchmark's region included). */
+static void damon_schemes(int k, json_t *actions)
+{
+	char path[512], ops[64], action[64];
+
+	for (int c = 0; c < 8; c++) {
+		snprintf(path, sizeof(path), DAMON_DIR "/%d/contexts/%d/operations", k, c);
+		if (fb_read_line(path, ops, sizeof(ops)))
+			return;
+		for (int s = 0; s < 16; s++) {
+			snprintf(path, sizeof(path), DAMON_DIR "/%d/contexts/%d/schemes/%d/action", k, c, s);
+			if (fb_read_line(path, action, sizeof(action)))
+				break;
+			json_array_append_new(actions, json_sprintf("%s on %s", action, ops));
+		}
+	}
+}
+
+/* The kdamonds that are on, and what their schemes do. */
+static json_t *damon_json(void)
+{
+	json_t *actions = json_array();
+	char path[512], state[64];
+	int on = 0, k;
+
+	for (k = 0; k < 64; k++) {
+		snprintf(path, sizeof(path), DAMON_DIR "/%d/state", k);
+		if (fb_read_line(path, state, sizeof(state)))
+			break;
+		if (strcmp(state, "on") == 0) {
+			on++;
+			damon_schemes(k, actions);
+		}
+	}
+	return json_pack("{s:b, s:i, s:o}", "sysfs", fb_read_line(DAMON_DIR "/nr_kdamonds", state, sizeof(state)) == 0,
+			 "kdamonds_on", on, "scheme_actions", actions);
+}
+
+/* SwapTotal and SwapFree of /proc/meminfo, in KiB. */
+static json_t *swap_json(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long long total = -1, free_kib = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "SwapTotal: %lld kB", &total);
+		sscanf(line, "SwapFree: %lld kB", &free_kib);
+	}
+	if (f)
+		fclose(f);
+	return total < 0 ? json_null() : json_pack("{s:I, s:I}", "total_kib", total, "free_kib", free_kib);
+}
+
+static int count_nodes(void)
+{
+	DIR *d = opendir("/sys/devices/system/node");
+	struct dirent *e;
+	int nodes = 0;
+
+	while (d && (e = readdir(d)))
+		nodes += strncmp(e->d_name, "node", 4) == 0 && e->d_name[4] >= '0' && e->d_name[4] <= '9';
+	if (d)
+		closedir(d);
+	return nodes;
+}
+
+static json_t *cmdline_json(void)
+{
+	char line[4096], *save = NULL;
+	json_t *params = json_object();
+
+	if (fb_read_line("/proc/cmdline", line, sizeof(line)))
+		return json_null();
+	json_t *whole = json_string(line);
+	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		for (size_t i = 0; i < sizeof(cmdline_params) / sizeof(cmdline_params[0]); i++) {
+			size_t n = strlen(cmdline_params[i]);
+			if (strncmp(tok, cmdline_params[i], n) == 0 && tok[n] == '=')
+				json_object_set_new(params, cmdline_params[i], json_string(tok + n + 1));
+		}
+	return json_pack("{s:o, s:o}", "line", whole, "params", params);
+}
+
+/* "0-1" or "0,2-3": the CPUs this process may run on. */
+static json_t *affinity_json(void)
+{
+	cpu_set_t set;
+	char text[256] = "";
+	size_t len = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return json_null();
+	for (int c = 0; c < CPU_SETSIZE && len < sizeof(text) - 24; c++) {
+		if (!CPU_ISSET(c, &set) || (c > 0 && CPU_ISSET(c - 1, &set)))
+			continue;
+		int hi = c;
+		while (hi + 1 < CPU_SETSIZE && CPU_ISSET(hi + 1, &set))
+			hi++;
+		len += (size_t)snprintf(text + len, sizeof(text) - len, hi > c ? "%s%d-%d" : "%s%d", len ? "," : "", c, hi);
+	}
+	return json_pack("{s:s, s:i}", "cpus", text, "count", CPU_COUNT(&set));
+}
+
+/* Limits of one cgroup line "N:CONTROLLERS:PATH" of /proc/self/cgroup:
+ * v2 (no controllers) cpu.max, cpu.weight, memory.max, memory.high,
+ * pids.max; v1 the cpu quota and period, and the memory limit. */
+static void cgroup_line(const char *controllers, const char *path, json_t *out)
+{
+	static const char *const v2_files[] = { "cpu.max", "cpu.weight", "memory.max", "memory.high", "pids.max" };
+	char file[1024];
+
+	if (!controllers[0]) {
+		const char *root = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "/sys/fs/cgroup"
+											 : "/sys/fs/cgroup/unified";
+		json_object_set_new(out, "v2_path", json_string(path));
+		for (size_t i = 0; i < sizeof(v2_files) / sizeof(v2_files[0]); i++) {
+			snprintf(file, sizeof(file), "%s%s/%s", root, path, v2_files[i]);
+			json_object_set_new(out, v2_files[i], read_value(file));
+		}
+		return;
+	}
+	if (strstr(controllers, "cpu") && !strstr(controllers, "cpuset")) {
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/%s%s/cpu.cfs_quota_us", controllers, path);
+		json_object_set_new(out, "v1_cpu_cfs_quota_us", read_value(file));
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/%s%s/cpu.cfs_period_us", controllers, path);
+		json_object_set_new(out, "v1_cpu_cfs_period_us", read_value(file));
+	}
+	if (strcmp(controllers, "memory") == 0) {
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", path);
+		json_object_set_new(out, "v1_memory_limit_bytes", read_value(file));
+	}
+}
+
+static json_t *cgroup_json(void)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[1024];
+	json_t *out = json_object();
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *controllers = strchr(line, ':'), *path = controllers ? strchr(controllers + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		cgroup_line(controllers + 1, strcmp(path, "/") ? path : "", out);
+	}
+	if (f)
+		fclose(f);
+	return out;
+}
+
+json_t *fb_conditions_json(void)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; i < sizeof(memory_conditions) / sizeof(memory_conditions[0]); i++)
+		json_object_set_new(obj, memory_conditions[i].key, read_value(memory_conditions[i].path));
+	json_object_set_new(obj, "damon", damon_json());
+	json_object_set_new(obj, "swap", swap_json());
+	json_object_set_new(obj, "numa_nodes", json_integer(count_nodes()));
+	json_object_set_new(obj, "kernel_cmdline", cmdline_json());
+	json_object_set_new(obj, "affinity", affinity_json());
+	json_object_set_new(obj, "cgroup", cgroup_json());
+	return obj;
+}
