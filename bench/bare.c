@@ -69,17 +69,17 @@ static int loop(int64_t (*once)(void), long n)
 
 int main(int argc, char **argv)
 {
-	long n = argc == 3 ? strtol(argv[2], NULL, 10) : 0;
-	int is_fork = argc == 3 && strcmp(argv[1], "fork") == 0;
+	long n = argc == 4 ? strtol(argv[2], NULL, 10) : 0;
+	int is_fork = argc == 4 && strcmp(argv[1], "fork") == 0;
 
 	if (n < 1 || n > MAX_ROUNDS || (!is_fork && strcmp(argv[1], "vfork"))) {
-		static const char usage[] = "usage: fb-bare fork|vfork N (1..4096; run by forkbench-bench)\n";
+		static const char usage[] = "usage: fb-bare fork|vfork N PARENT_PID (N 1..4096; run by forkbench-bench)\n";
 		return write(2, usage, sizeof(usage) - 1) < 0 ? 2 : 2;
 	}
-	/* Die with forkbench-bench, whatever kills it; its children are
-	 * reaped here before it could. */
+	/* Die with forkbench-bench, whatever kills it (and leave at once if it
+	 * died before the prctl: our parent is then another process). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
+	if (getppid() != (pid_t)strtol(argv[3], NULL, 10))
 		return 1;
 	memset(round_ns, 0, sizeof(round_ns));
 	if (loop(is_fork ? fork_once : vfork_once, n) != 0)

@@ -195,13 +195,14 @@ static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_
 /* Start fb-bare for n (<= BARE_MAX_ROUNDS) round trips; read its times. */
 static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t *ns, char *reason, size_t len)
 {
-	char count[24];
-	char *argv[] = { (char *)path, (char *)primitive, count, NULL };
+	char count[24], parent[24];
+	char *argv[] = { (char *)path, (char *)primitive, count, parent, NULL };
 	int out[2], status = 0, err;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 
 	snprintf(count, sizeof(count), "%zu", n);
+	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
 	if (pipe2(out, O_CLOEXEC))
 		return snprintf(reason, len, "pipe: %s", strerror(errno)), -errno;
 	posix_spawn_file_actions_init(&fa);

@@ -37,8 +37,8 @@ static void worker_stop(struct fb_worker *w, int from_signal)
 static int worker_start(struct fb_pool *pool, struct fb_worker *w, char *reason, size_t len)
 {
 	int req[2], rep[2], err;
-	char size_arg[32], mode_arg[8];
-	char *argv[] = { pool->worker_path, size_arg, mode_arg, NULL };
+	char size_arg[32], mode_arg[8], parent_arg[24];
+	char *argv[] = { pool->worker_path, size_arg, mode_arg, parent_arg, NULL };
 	posix_spawn_file_actions_t fa;
 
 	if (pipe2(req, O_CLOEXEC))
@@ -52,6 +52,7 @@ static int worker_start(struct fb_pool *pool, struct fb_worker *w, char *reason,
 	}
 	snprintf(size_arg, sizeof(size_arg), "%zu", w->mem_mib << 20);
 	snprintf(mode_arg, sizeof(mode_arg), "%s", fb_page_mode_name(w->mode));
+	snprintf(parent_arg, sizeof(parent_arg), "%ld", (long)getpid());
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, rep[1], 1);

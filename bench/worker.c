@@ -111,13 +111,15 @@ int main(int argc, char **argv)
 	struct fb_worker_hello hello;
 	char self[PATH_MAX];
 
-	if (argc != 3 || (strcmp(argv[2], "4k") && strcmp(argv[2], "thp"))) {
-		fprintf(stderr, "usage: fb-worker SIZE_BYTES 4k|thp (started by forkbench-bench)\n");
+	if (argc != 4 || (strcmp(argv[2], "4k") && strcmp(argv[2], "thp"))) {
+		fprintf(stderr, "usage: fb-worker SIZE_BYTES 4k|thp PARENT_PID (started by forkbench-bench)\n");
 		return 2;
 	}
-	/* Die with the benchmark binary, whatever kills it. */
+	/* Die with the benchmark binary, whatever kills it; if it died before
+	 * the prctl, our parent is already another process (init or a
+	 * subreaper), and we leave at once. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
+	if (getppid() != (pid_t)strtol(argv[3], NULL, 10))
 		return 1;
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[len > 0 ? len : 0] = '\0';

@@ -15,20 +15,17 @@
 
 int fb_run_logged(const char *const argv[], const char *log_path)
 {
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = 0;
+	const struct fb_fd_action actions[] = {
+		{ 1, log_path, O_WRONLY | O_CREAT | O_APPEND, -1 },
+		{ 2, NULL, 0, 1 },
+		{ 0, "/dev/null", O_RDONLY, -1 },
+	};
+	/* Own group: an interrupted run stops hyperfine or perf with what they run. */
+	long pid = fb_spawn(argv, actions, 3, 1);
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	int err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err)
+	if (pid < 0)
 		return 127;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	int status = fb_wait(pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -126,9 +126,7 @@ int fb_plot_render(const char *run_dir, const char *script_name, const char *ste
 {
 	char src[PATH_MAX], script[PATH_MAX + 32], vars[3 * PATH_MAX], log[PATH_MAX + 32];
 	const char *argv[] = { "gnuplot", "-e", vars, script, NULL };
-	pid_t pid;
 	int status = -1;
-	posix_spawn_file_actions_t fa;
 
 	fb_self_dir(src, sizeof(src) - 8);
 	strcat(src, "/../plots");
@@ -136,19 +134,19 @@ int fb_plot_render(const char *run_dir, const char *script_name, const char *ste
 	setenv("GNUPLOT_LIB", src, 1);
 	snprintf(vars, sizeof(vars), "datafile='%s/plots/%s.dat'; outstem='%s/plots/%s'; %s",
 		 run_dir, stem, run_dir, stem, extra_vars ? extra_vars : "");
-	posix_spawn_file_actions_init(&fa);
 	/* gnuplot's warnings (a series the filter left empty) go to a log in
 	 * the run folder, shown on failure. */
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	int e = posix_spawnp(&pid, "gnuplot", &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (e == 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	if (e || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(err, err_len, "gnuplot failed on %s (%s)", script, e ? strerror(e) : "see plots/gnuplot.log");
+	const struct fb_fd_action actions[] = {
+		{ 1, "/dev/null", O_WRONLY, -1 },
+		{ 2, log, O_WRONLY | O_CREAT | O_APPEND, -1 },
+	};
+	long pid = fb_spawn(argv, actions, 2, 1);
+	if (pid > 0)
+		status = fb_wait(pid);
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, err_len, "gnuplot failed on %s (%s)", script,
+			 pid < 0 ? strerror((int)-pid) : "see plots/gnuplot.log");
 		return -1;
 	}
 	return 0;

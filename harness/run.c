@@ -27,6 +27,7 @@
 #include "options.h"
 #include "report.h"
 #include "results.h"
+#include "run_tmp.h"
 #include "sizes.h"
 #include "summary.h"
 #include "syscheck.h"
@@ -88,10 +89,25 @@ struct run_config {
 };
 
 static volatile sig_atomic_t interrupted;
+static volatile pid_t bench_group;   /* forkbench-bench's process group while it runs */
 
+/* SIGINT, SIGTERM, SIGHUP: pass it on to what runs now (the benchmarks'
+ * process group, or a companion), and stop at the next step; the temp
+ * folder is removed and nothing is published. */
 static void on_interrupt(int sig)
 {
 	interrupted = sig;
+	if (bench_group > 0)
+		kill(-bench_group, SIGTERM);
+	fb_spawn_signal_running(SIGTERM);
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* --out DIR: the run folder's exact name (refused when it exists, so no
@@ -223,8 +239,6 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 	const char *ci = getenv("CI");
 	int show_progress = isatty(2) && !(ci && strcmp(ci, "true") == 0);
 	int argc = 0;
-	pid_t pid;
-	posix_spawn_file_actions_t fa;
 
 	fb_self_dir(bin, sizeof(bin) - 20);
 	strcat(bin, "/forkbench-bench");
@@ -249,40 +263,50 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 	if (show_progress)
 		argv[argc++] = "--progress-fd=3";
 	argv[argc] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	if (show_progress)
-		posix_spawn_file_actions_adddup2(&fa, 2, 3);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	int err = posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err) {
-		fb_error("cannot start %s: %s (run `make` first)", bin, strerror(err));
+	/* Progress to fd 3 first (while fd 2 is still our stderr), then stdout
+	 * and stderr into bench.log. Its own process group: a signal to us is
+	 * passed on to it, its workers and their children as a whole. */
+	const struct fb_fd_action actions[] = {
+		{ 3, NULL, 0, 2 },
+		{ 1, log, O_WRONLY | O_CREAT | O_TRUNC, -1 },
+		{ 2, NULL, 0, 1 },
+	};
+	long pid = fb_spawn(argv, show_progress ? actions : actions + 1, show_progress ? 3 : 2, 1);
+	if (pid < 0) {
+		fb_error("cannot start %s: %s (run `make` first)", bin, strerror((int)-pid));
 		return -1;
 	}
-	return pid;
+	return (pid_t)pid;
 }
 
-/* Wait for the benchmark binary; then reap anything orphaned below us (we
- * are a child subreaper), so no zombie outlives the run. */
+/* Wait for the benchmark binary; once interrupted, give its group 1 s to
+ * leave after the SIGTERM, then SIGKILL it. Then reap anything orphaned
+ * below us (we are a child subreaper), so no zombie outlives the run. */
 static int wait_bench(pid_t pid)
 {
 	int status = 0;
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int waited_ms = 0;
 
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	bench_group = pid;
+	for (;;) {
+		pid_t got = waitpid(pid, &status, interrupted ? WNOHANG : 0);
+		if (got == pid || (got < 0 && errno == ECHILD))
+			break;
+		if (!interrupted)
+			continue;   /* EINTR: the handler has just run */
+		if ((waited_ms += 10) > 1000)
+			kill(-pid, SIGKILL);
+		nanosleep(&nap, NULL);
+	}
+	bench_group = 0;
+	fb_spawn_done(pid);
+	kill(-pid, SIGKILL);   /* workers still leaving */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
-static void remove_tree(const char *dir)
-{
-	const char *argv[] = { "rm", "-rf", "--", dir, NULL };
-	char ignored[8];
-	fb_command_line(argv, ignored, sizeof(ignored));
 }
 
 static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
@@ -342,11 +366,29 @@ static int write_manifest(const char *tmp_dir, const char *run_id, const struct 
 	return err;
 }
 
+/* The manifest with run_id, then claims.json and the report, all into the
+ * temp folder: the published folder appears complete or not at all.
+ * report_err is set when only the report failed (the run still stands). */
+static int fill_folder(const char *tmp_dir, const char *run_id, const struct run_config *cfg, json_t *environment,
+		       const struct run_findings *found, int argc, char **argv, char *report_err, size_t len)
+{
+	int err = write_manifest(tmp_dir, run_id, cfg, environment, found, argc, argv);
+
+	if (err)
+		return err;
+	fb_claims_write(tmp_dir, NULL);   /* a failure is reported and the run stands */
+	report_err[0] = '\0';
+	if (!interrupted && fb_report_render(tmp_dir, report_err, len) && !report_err[0])
+		snprintf(report_err, len, "the report could not be rendered");
+	return interrupted ? -EINTR : 0;
+}
+
 /* Name the finished temp folder results/<UTC time> (-2, -3... when that is
- * taken), write the manifest with that id, and rename: RENAME_NOREPLACE
- * never replaces an earlier run, even one made at the same second. */
+ * taken), fill it with that id, and rename: RENAME_NOREPLACE never replaces
+ * an earlier run, even one made at the same second. */
 static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *environment,
-		   const struct run_findings *found, int argc, char **argv, char *final, size_t len)
+		   const struct run_findings *found, int argc, char **argv, char *final, size_t len,
+		   char *report_err, size_t report_len)
 {
 	time_t now = time(NULL);
 	char stamp[32], run_id[48];
@@ -357,7 +399,7 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 		snprintf(final, len, "%s/%s", cfg->results_dir, run_id);
 		if (access(final, F_OK) == 0)
 			continue;
-		int err = write_manifest(tmp_dir, run_id, cfg, environment, found, argc, argv);
+		int err = fill_folder(tmp_dir, run_id, cfg, environment, found, argc, argv, report_err, report_len);
 		if (err)
 			return err;
 		if (renameat2(AT_FDCWD, tmp_dir, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
@@ -458,8 +500,6 @@ static int run_benchmarks(const struct run_config *cfg, const char *tmp)
 	cpu_set_t all;
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	signal(SIGINT, on_interrupt);
-	signal(SIGTERM, on_interrupt);
 	sched_getaffinity(0, sizeof(all), &all);
 	if (cfg->pinned && sched_setaffinity(0, sizeof(cfg->cpus), &cfg->cpus))
 		fb_error("run: cannot pin to CPU(s) %s: %s (running unpinned)", cfg->cpus_used, strerror(errno));
@@ -485,8 +525,9 @@ static void run_companions(const struct run_config *cfg, const char *tmp)
 		printf("validate: a semantic check failed or could not be recorded (see validate.tap)\n");
 }
 
-/* Options into cfg and a fresh temp folder tmp for the run. 0, or the
- * exit status (2 for usage errors) when the run cannot start. */
+/* Options into cfg and a fresh temp folder tmp for the run (after the
+ * folders of runs that died are removed). 0, or the exit status (2 for
+ * usage errors) when the run cannot start. */
 static int prepare(int argc, char **argv, struct run_config *cfg, char *tmp, size_t tmp_len, int *help)
 {
 	struct fb_opt_values v;
@@ -508,57 +549,93 @@ static int prepare(int argc, char **argv, struct run_config *cfg, char *tmp, siz
 		snprintf(err, sizeof(err), "cannot create %s: %s", cfg->results_dir, strerror(-mk));
 		return usage_error(err);
 	}
-	snprintf(tmp, tmp_len, "%s/.incomplete-XXXXXX", cfg->results_dir);
-	if (!mkdtemp(tmp))
-		return fb_error("cannot create a folder in %s: %s", cfg->results_dir, strerror(errno)), 1;
+	fb_run_tmp_remove_stale(cfg->results_dir);
+	if ((mk = fb_run_tmp_create(cfg->results_dir, tmp, tmp_len)))
+		return fb_error("cannot create a folder in %s: %s", cfg->results_dir, strerror(-mk)), 1;
 	return 0;
+}
+
+/* For the tests (FORKBENCH_TEST_PHASES set): one stderr line as each phase
+ * starts, so that a test can interrupt the run inside it. */
+static void phase(const char *name)
+{
+	if (getenv("FORKBENCH_TEST_PHASES"))
+		fb_error("phase %s", name);
+}
+
+/* An interrupted run: nothing published, the temp folder removed, the exit
+ * status of the signal (130 for SIGINT). */
+static int abandon(const char *tmp, json_t *environment, struct run_findings *found)
+{
+	json_decref(environment);
+	json_decref(found->consistency);
+	json_decref(found->warnings);
+	fb_run_tmp_remove(tmp);
+	fb_error("run: interrupted (%s); no run folder was written", strsignal(interrupted));
+	return 128 + interrupted;
+}
+
+/* The benchmarks, with the steal while they ran. Their exit status. */
+static int measure(const struct run_config *cfg, const char *tmp, json_t *environment)
+{
+	struct fb_cpustat cpu_start;
+	struct timespec t0, t1;
+
+	phase("benchmarks");
+	fb_cpustat_read(&cpu_start);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int status = run_benchmarks(cfg, tmp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	record_during_run(environment, &cpu_start, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return status;
 }
 
 int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 {
 	struct run_config cfg;
-	char err[PATH_MAX + 256], tmp[PATH_MAX];
-	int help = 0, rc = prepare(argc, argv, &cfg, tmp, sizeof(tmp), &help);
+	struct run_findings found = { 0 };
+	char report_err[PATH_MAX + 256], tmp[PATH_MAX];
+	int help = 0, rc;
 
-	if (rc || help)
+	interrupted = 0;
+	catch_interrupts();
+	if ((rc = prepare(argc, argv, &cfg, tmp, sizeof(tmp), &help)) || help)
 		return rc;
 	json_t *environment = capture_environment();
-	struct run_findings found = { 0 };
-	struct fb_cpustat cpu_start;
-	struct timespec t0, t1;
-	fb_cpustat_read(&cpu_start);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int status = run_benchmarks(&cfg, tmp);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	record_during_run(environment, &cpu_start, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (status || interrupted) {
+	int status = measure(&cfg, tmp, environment);
+	if (interrupted)
+		return abandon(tmp, environment, &found);
+	if (status) {
 		json_decref(environment);
-		if (interrupted)
-			fb_error("run: interrupted; no run folder was written");
-		else
-			report_bench_failure(tmp, status);
-		remove_tree(tmp);
-		return interrupted ? 130 : status == 2 ? 2 : 1;
+		report_bench_failure(tmp, status);
+		fb_run_tmp_remove(tmp);
+		return status == 2 ? 2 : 1;
 	}
+	phase("companions");
 	run_companions(&cfg, tmp);
-	if (check_and_summarise(tmp, environment, &found) ||
-	    publish(tmp, &cfg, environment, &found, argc, argv, final, final_len)) {
-		json_decref(environment);
+	if (interrupted)
+		return abandon(tmp, environment, &found);
+	phase("report");
+	rc = check_and_summarise(tmp, environment, &found);
+	if (!rc)
+		rc = publish(tmp, &cfg, environment, &found, argc, argv, final, final_len, report_err, sizeof(report_err));
+	if (interrupted)
+		return abandon(tmp, environment, &found);
+	json_decref(environment);
+	if (rc) {
+		fb_run_tmp_remove(tmp);
 		json_decref(found.consistency);
 		json_decref(found.warnings);
-		remove_tree(tmp);
 		return fb_error("run: could not complete the run folder"), 1;
 	}
 	print_warnings(found.warnings);
-	json_decref(environment);
 	json_decref(found.consistency);
 	json_decref(found.warnings);
 	printf("\nrun folder: %s\n", final);
-	fb_claims_write(final, NULL);   /* claims.json; a failure is reported and the run stands */
-	/* The run's raw files are complete and published; a report that fails
+	/* The run's raw files are complete and published; a report that failed
 	 * can be rendered again later with `forkbench report`. */
-	if (fb_report_render(final, err, sizeof(err))) {
-		fb_error("report: %s (the run folder is complete; retry with forkbench report %s)", err, final);
+	if (report_err[0]) {
+		fb_error("report: %s (the run folder is complete; retry with forkbench report %s)", report_err, final);
 		return 1;
 	}
 	printf("report: %s/report.html (and report.md)\n", final);

@@ -9,10 +9,12 @@
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,21 +32,98 @@ int fb_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* In the child, before exec: die with the parent, set up the descriptors,
+ * exec; on failure write errno into report and leave. */
+static void spawn_child(const char *const argv[], const struct fb_fd_action *actions, size_t n,
+			int own_group, pid_t parent, int report)
+{
+	int err = 0;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);   /* the parent is already gone: nobody waits for us */
+	for (size_t i = 0; i < n && !err; i++) {
+		int fd = actions[i].path ? open(actions[i].path, actions[i].flags, 0644) : actions[i].from;
+		if (fd < 0 || (fd != actions[i].fd && dup2(fd, actions[i].fd) < 0))
+			err = errno;
+		else if (actions[i].path && fd != actions[i].fd)
+			close(fd);
+	}
+	if (!err && own_group && setpgid(0, 0))
+		err = errno;
+	if (!err) {
+		execvp(argv[0], (char *const *)argv);
+		err = errno;
+	}
+	if (write(report, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* The group of the own_group child started last and not yet waited for. */
+static volatile pid_t running_group;
+
+void fb_spawn_signal_running(int sig)
+{
+	if (running_group > 0)
+		kill(-running_group, sig);
+}
+
+long fb_spawn(const char *const argv[], const struct fb_fd_action *actions, size_t nactions, int own_group)
+{
+	int report[2], err = 0;
+	pid_t parent = getpid(), pid;
+
+	if (pipe2(report, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);   /* nothing buffered may be written twice */
+	if ((pid = fork()) < 0) {
+		err = errno;
+		close(report[0]);
+		close(report[1]);
+		return -err;
+	}
+	if (pid == 0)
+		spawn_child(argv, actions, nactions, own_group, parent, report[1]);
+	close(report[1]);
+	if (read(report[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;   /* the pipe closed on exec: it ran */
+	close(report[0]);
+	if (own_group) {
+		setpgid(pid, pid);   /* both sides, so a signal to the group cannot miss it */
+		running_group = pid;
+	}
+	if (err) {
+		fb_wait(pid);
+		return -err;
+	}
+	return pid;
+}
+
+void fb_spawn_done(long pid)
+{
+	if (running_group == pid)
+		running_group = 0;
+}
+
+int fb_wait(long pid)
+{
+	int status = -1;
+	while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR)
+		;
+	fb_spawn_done(pid);
+	return status;
+}
+
 int fb_command_line(const char *const argv[], char *buf, size_t len)
 {
 	int out[2], status = -1;
-	pid_t pid;
-	posix_spawn_file_actions_t fa;
 
 	buf[0] = '\0';
 	if (pipe2(out, O_CLOEXEC))
 		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* posix_spawnp does not write argv; its prototype predates const. */
-	int err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	const struct fb_fd_action actions[] = { { 1, NULL, 0, out[1] }, { 2, "/dev/null", O_WRONLY, -1 } };
+	long pid = fb_spawn(argv, actions, 2, 0);
+	int err = pid < 0;
 	close(out[1]);
 	if (!err) {
 		FILE *f = fdopen(out[0], "r");
@@ -53,8 +132,7 @@ int fb_command_line(const char *const argv[], char *buf, size_t len)
 		while (f && fgetc(f) != EOF)
 			; /* drain, so the child never blocks on a full pipe */
 		f ? fclose(f) : close(out[0]);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		status = fb_wait(pid);
 	} else {
 		close(out[0]);
 	}

@@ -40,6 +40,31 @@ void fb_xml_escape(const char *text, FILE *out);
 /* "850 ns", "12.3 us", "4.56 ms": three significant figures or so; "-"
  * for NaN. Returns buf. */
 const char *fb_fmt_ns(double ns, char *buf, size_t len);
+/* One file descriptor of a child set up before exec: fd opened from path
+ * with flags (mode 0644), or, with path NULL, a copy of our descriptor from. */
+struct fb_fd_action {
+	int fd;
+	const char *path;
+	int flags;
+	int from;
+};
+
+/* Start argv (PATH searched) with the actions applied, tied to us: it gets
+ * SIGKILL when we die (PR_SET_PDEATHSIG, set before exec and checked
+ * against a parent that died first), so nothing forkbench starts outlives
+ * it, even after a SIGKILL. own_group: in a process group of its own, for
+ * the caller to signal as a whole. The pid, or -errno (the exec's own error
+ * when the program could not be run). */
+long fb_spawn(const char *const argv[], const struct fb_fd_action *actions, size_t nactions, int own_group);
+/* Send sig to the process group of the child fb_spawn started with
+ * own_group that is being waited for now, if any. Async-signal-safe. */
+void fb_spawn_signal_running(int sig);
+/* A child of fb_spawn reaped by the caller's own waitpid: forget it. */
+void fb_spawn_done(long pid);
+/* waitpid that retries on EINTR; the wait status, or -1 (then forgotten
+ * as by fb_spawn_done). */
+int fb_wait(long pid);
+
 /* One line "forkbench: <message>" on stderr. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */
