@@ -65,7 +65,7 @@ static const char *not_comparable(const struct fb_result *b, const struct fb_res
 	if (!b || !n)
 		return snprintf(buf, len, "missing in %s", b ? "NEW" : "BASE"), buf;
 	if (b->error || n->error)
-		return snprintf(buf, len, "%s in %s", (b->error ? b : n)->skipped ? "skipped" : "failed",
+		return snprintf(buf, len, "%s in %s", fb_outcome_name((b->error ? b : n)->outcome),
 				b->error ? "BASE" : "NEW"), buf;
 	if (b->nreps < MIN_REPETITIONS || n->nreps < MIN_REPETITIONS)
 		return snprintf(buf, len, "too few repetitions (%zu and %zu; at least %d)", b->nreps, n->nreps,

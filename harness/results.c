@@ -51,6 +51,21 @@ void fb_results_base_name(const char *run_name, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, run_name);
 }
 
+static enum fb_outcome outcome_of(const char *error)
+{
+	if (error && strncmp(error, "skipped: ", 9) == 0)
+		return FB_OUTCOME_SKIPPED;
+	if (error && strncmp(error, "no-resource: ", 13) == 0)
+		return FB_OUTCOME_NO_RESOURCE;
+	return FB_OUTCOME_FAILED;
+}
+
+const char *fb_outcome_name(enum fb_outcome outcome)
+{
+	static const char *const names[] = { "ok", "skipped", "no resource", "failed" };
+	return names[outcome];
+}
+
 static struct fb_result *find_or_add(struct fb_results *res, const char *run_name)
 {
 	char name[256];
@@ -84,7 +99,7 @@ static int add_row(struct fb_results *res, json_t *row)
 		return -1;
 	if (json_is_true(json_object_get(row, "error_occurred"))) {
 		r->error = json_string_value(json_object_get(row, "error_message"));
-		r->skipped = r->error && strncmp(r->error, "skipped: ", 9) == 0;
+		r->outcome = outcome_of(r->error);
 		return 0;
 	}
 	double *t = realloc(r->times_ns, (r->nreps + 1) * sizeof(*t));

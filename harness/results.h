@@ -7,6 +7,11 @@
 #include <stddef.h>
 #include <jansson.h>
 
+/* What became of a benchmark: the bench side's error_message prefix says
+ * which ("skipped: ", "no-resource: ", "failed (...)"); the same four words
+ * everywhere downstream. */
+enum fb_outcome { FB_OUTCOME_OK, FB_OUTCOME_SKIPPED, FB_OUTCOME_NO_RESOURCE, FB_OUTCOME_FAILED };
+
 struct fb_result {
 	char name[256];          /* "spawn/fork/mem_mib:64/mode:4k": run_name without
 				  * Google Benchmark's "/manual_time" suffix */
@@ -22,7 +27,7 @@ struct fb_result {
 	size_t steal_flagged;    /* repetitions during which the hypervisor stole
 				  * more than FB_STEAL_BOUND_PCT of the CPU time */
 	const char *error;       /* error_message, or NULL */
-	int skipped;             /* error_message starts with "skipped: " */
+	enum fb_outcome outcome; /* from error_message (FB_OUTCOME_OK when none) */
 };
 
 /* Steal above this share of the machine's CPU time during a repetition
@@ -35,6 +40,9 @@ struct fb_results {
 	struct fb_result *items;
 	size_t count;
 };
+
+/* "ok", "skipped", "no resource", "failed". */
+const char *fb_outcome_name(enum fb_outcome outcome);
 
 /* name without the "/manual_time" or "/real_time" Google Benchmark appends. */
 void fb_results_base_name(const char *run_name, char *out, size_t len);

@@ -63,7 +63,8 @@ static void print_cell(const struct table_kind *kind, const struct fb_result *r,
 	if (!r)
 		snprintf(cell, sizeof(cell), "-");
 	else if (r->error)
-		snprintf(cell, sizeof(cell), "%s", r->skipped ? "skip" : "ERROR");
+		snprintf(cell, sizeof(cell), "%s", r->outcome == FB_OUTCOME_SKIPPED ? "skip" :
+			 r->outcome == FB_OUTCOME_NO_RESOURCE ? "no-res" : "ERROR");
 	else if (!r->nreps)
 		snprintf(cell, sizeof(cell), "-");
 	else
@@ -118,7 +119,7 @@ static void print_problems(const struct fb_results *res, FILE *out)
 		if (!r->error)
 			continue;
 		if (!any++)
-			fprintf(out, "\nskipped or failed:\n");
+			fprintf(out, "\nskipped, out of resources or failed:\n");
 		fprintf(out, "  %-44s %s\n", r->name, r->error);
 	}
 }
