@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "claims.h"
+#include "manifest.h"
 #include "commands.h"
 #include "util.h"
 
@@ -42,6 +43,10 @@ static int load_inputs(const char *run_dir, json_t **manifest, struct fb_results
 		if (stat(path, &st))
 			return fb_error("claims: %s: missing", path), -1;
 		return fb_error("claims: %s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text), -1;
+	}
+	if (fb_manifest_check(*manifest, 0, err, sizeof(err))) {
+		json_decref(*manifest);
+		return fb_error("claims: %s: %s", path, err), -1;
 	}
 	snprintf(path, sizeof(path), "%s/bench.json", run_dir);
 	if (stat(path, &st) ? (snprintf(err, sizeof(err), "%s: missing", path), 1)

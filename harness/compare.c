@@ -79,23 +79,13 @@ static void scaled(const struct fb_result *r, double divisor, double *out)
 		out[i] = r->times_ns[i] / divisor;
 }
 
-static void compare_pair(const struct fb_result *b, const struct fb_result *n, const double div[2],
-			 const struct fb_compare_opts *opts, struct fb_compare_row *row)
+/* Judge one pair that can be compared, from its scaled figures. */
+static void judge_pair(const double *xb, const double *xn, const struct fb_compare_opts *opts,
+		       struct fb_compare_row *row)
 {
-	double xb[256], xn[256];
 	struct fb_summary sb, sn;
 	struct fb_utest ut;
 
-	row->p = NAN;
-	row->threshold = family_threshold(opts, (b ? b : n)->family);
-	if (not_comparable(b, n, row->note, sizeof(row->note))) {
-		row->verdict = FB_NOT_COMPARABLE;
-		return;
-	}
-	row->n_base = b->nreps < 256 ? b->nreps : 256;
-	row->n_new = n->nreps < 256 ? n->nreps : 256;
-	scaled(b, div[0], xb);
-	scaled(n, div[1], xn);
 	fb_summarize(xb, row->n_base, &sb);
 	fb_summarize(xn, row->n_new, &sn);
 	fb_mann_whitney(xb, row->n_base, xn, row->n_new, &ut);
@@ -118,6 +108,31 @@ static void compare_pair(const struct fb_result *b, const struct fb_result *n, c
 		row->verdict = FB_FASTER;
 	else
 		row->verdict = FB_SAME;
+}
+
+static void compare_pair(const struct fb_result *b, const struct fb_result *n, const double div[2],
+			 const struct fb_compare_opts *opts, struct fb_compare_row *row)
+{
+	row->p = NAN;
+	row->threshold = family_threshold(opts, (b ? b : n)->family);
+	if (not_comparable(b, n, row->note, sizeof(row->note))) {
+		row->verdict = FB_NOT_COMPARABLE;
+		return;
+	}
+	/* As many repetitions as the runs have: no fixed cap to overflow. */
+	double *xb = malloc(b->nreps * sizeof(*xb)), *xn = malloc(n->nreps * sizeof(*xn));
+	row->n_base = b->nreps;
+	row->n_new = n->nreps;
+	if (xb && xn) {
+		scaled(b, div[0], xb);
+		scaled(n, div[1], xn);
+		judge_pair(xb, xn, opts, row);
+	} else {
+		row->verdict = FB_NOT_COMPARABLE;
+		snprintf(row->note, sizeof(row->note), "out of memory for %zu and %zu repetitions", b->nreps, n->nreps);
+	}
+	free(xb);
+	free(xn);
 }
 
 /* Every name of either run, once, in BASE's order then NEW's extras. */

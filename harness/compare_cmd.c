@@ -39,13 +39,20 @@ static int load_input(const char *path, struct fb_results *res, char *err, size_
 		return fb_results_load(path, res, err, len);
 	snprintf(file, sizeof(file), "%s/manifest.json", path);
 	json_t *m = json_load_file(file, 0, &jerr);
-	json_int_t version = json_integer_value(json_object_get(m, "schema_version"));
-	json_decref(m);
+	json_t *version = json_object_get(m, "schema_version");
+	char why[200];
 	if (!m)
 		return snprintf(err, len, "%s: %s", file, jerr.text), -1;
-	if (version != FB_SCHEMA_VERSION)
-		return snprintf(err, len, "%s: schema version %lld, this forkbench reads version %d",
-				file, (long long)version, FB_SCHEMA_VERSION), -1;
+	if (json_is_integer(version) && json_integer_value(version) != FB_SCHEMA_VERSION) {
+		snprintf(err, len, "%s: schema version %lld, this forkbench reads version %d",
+			 file, (long long)json_integer_value(version), FB_SCHEMA_VERSION);
+		json_decref(m);
+		return -1;
+	}
+	int bad = fb_manifest_check(m, 1, why, sizeof(why));
+	json_decref(m);
+	if (bad)
+		return snprintf(err, len, "%s: %s", file, why), -1;
 	snprintf(file, sizeof(file), "%s/bench.json", path);
 	return fb_results_load(file, res, err, len);
 }

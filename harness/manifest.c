@@ -235,3 +235,61 @@ json_t *fb_manifest_environment(const char *repo_dir)
 	json_object_set_new(env, "conditions", fb_conditions_json());
 	return env;
 }
+
+/* What a config field must be: a string, a positive integer or a number. */
+enum field_type { FIELD_STRING, FIELD_COUNT, FIELD_NUMBER };
+
+static const struct {
+	const char *key;
+	enum field_type type;
+} config_fields[] = {
+	{ "profile", FIELD_STRING }, { "sizes_mib", FIELD_STRING }, { "modes", FIELD_STRING },
+	{ "repetitions", FIELD_COUNT }, { "min_time_s", FIELD_NUMBER },
+};
+
+static int field_ok(const json_t *v, enum field_type type)
+{
+	if (type == FIELD_STRING)
+		return json_is_string(v);
+	if (type == FIELD_COUNT)
+		return json_is_integer(v) && json_integer_value(v) > 0;
+	return json_is_number(v) && json_number_value(v) >= 0;
+}
+
+static int warnings_ok(const json_t *warnings)
+{
+	size_t i;
+	json_t *w;
+
+	if (!json_is_array(warnings))
+		return 0;
+	json_array_foreach(warnings, i, w)
+		if (!json_is_string(json_object_get(w, "name")) || !json_is_string(json_object_get(w, "message")))
+			return 0;
+	return 1;
+}
+
+int fb_manifest_check(const json_t *m, int need_config, char *why, size_t len)
+{
+	const json_t *cfg = json_object_get(m, "config");
+
+	if (!json_is_object(m))
+		return snprintf(why, len, "not a JSON object"), -1;
+	if (!json_is_integer(json_object_get(m, "schema_version")) ||
+	    json_integer_value(json_object_get(m, "schema_version")) != FB_SCHEMA_VERSION)
+		return snprintf(why, len, "schema_version is not %d", FB_SCHEMA_VERSION), -1;
+	if (!json_is_string(json_object_get(m, "run_id")))
+		return snprintf(why, len, "run_id is not a string"), -1;
+	if (need_config && !json_is_object(cfg))
+		return snprintf(why, len, "config is not an object"), -1;
+	for (size_t i = 0; need_config && i < sizeof(config_fields) / sizeof(config_fields[0]); i++)
+		if (!field_ok(json_object_get(cfg, config_fields[i].key), config_fields[i].type))
+			return snprintf(why, len, "config.%s is not a %s", config_fields[i].key,
+					config_fields[i].type == FIELD_STRING ? "string" :
+					config_fields[i].type == FIELD_COUNT ? "positive integer" : "non-negative number"), -1;
+	if (!json_is_object(json_object_get(m, "environment")))
+		return snprintf(why, len, "environment is not an object"), -1;
+	if (json_object_get(m, "warnings") && !warnings_ok(json_object_get(m, "warnings")))
+		return snprintf(why, len, "warnings is not a list of {name, message} strings"), -1;
+	return 0;
+}

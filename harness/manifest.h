@@ -12,4 +12,13 @@
  * source tree, for the git revision. Never fails: unreadable items are null. */
 json_t *fb_manifest_environment(const char *repo_dir);
 
+/* The fields of a manifest that the report, claims and compare rely on,
+ * type-checked: schema_version (this one), run_id, config (profile, sizes,
+ * modes: strings; repetitions: a positive integer; min_time_s: a number),
+ * environment (an object) and warnings (objects with name and message
+ * strings); config only with need_config (the report and compare use it,
+ * claims do not). 0, or -1 with why naming the field. The environment's
+ * items are informational and read defensively where they are used. */
+int fb_manifest_check(const json_t *manifest, int need_config, char *why, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "claims.h"
 #include "consistency.h"
+#include "manifest.h"
 #include "commands.h"
 #include "doc.h"
 #include "plot.h"
@@ -53,6 +54,9 @@ static int load_run(const char *dir, struct run_files *run, char *err, size_t le
 	run->dir = dir;
 	if (!(run->manifest = load_json(dir, "manifest.json", 0, err, len)))
 		return -1;
+	char why[200];
+	if (fb_manifest_check(run->manifest, 1, why, sizeof(why)))
+		return snprintf(err, len, "%s/manifest.json: %s", dir, why), -1;
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	if (access(path, F_OK))
 		return snprintf(err, len, "%s: missing", path), -1;

@@ -85,18 +85,63 @@ static struct fb_result *find_or_add(struct fb_results *res, const char *run_nam
 	return r;
 }
 
-static int add_row(struct fb_results *res, json_t *row)
+/* A number that a figure may be: finite and not negative. */
+static int is_figure(const json_t *v)
+{
+	return json_is_number(v) && isfinite(json_number_value(v)) && json_number_value(v) >= 0;
+}
+
+/* An integer field that must be at least min when present. */
+static int bad_count(const json_t *row, const char *key, json_int_t min)
+{
+	json_t *v = json_object_get(row, key);
+	return v && (!json_is_integer(v) || json_integer_value(v) < min);
+}
+
+/* The fields of an iteration row the harness reads, type-checked: NULL, or
+ * what is wrong (NaN reaches here as null: fb_json_load_lenient). */
+static const char *bad_field(const json_t *row, const char *name)
+{
+	const char *unit = json_string_value(json_object_get(row, "time_unit"));
+	json_t *median = json_object_get(row, "iter_median_ns");
+
+	if (strlen(name) >= sizeof(((struct fb_result *)0)->name))
+		return "run_name is longer than 255 characters";
+	if (json_is_true(json_object_get(row, "error_occurred")))
+		return json_is_string(json_object_get(row, "error_message")) ? NULL : "error_message is not a string";
+	if (!is_figure(json_object_get(row, "real_time")))
+		return "real_time is not a finite, non-negative number";
+	if (json_object_get(row, "time_unit") && (!unit || (strcmp(unit, "ns") && strcmp(unit, "us") &&
+							    strcmp(unit, "ms") && strcmp(unit, "s"))))
+		return "time_unit is not ns, us, ms or s";
+	if (bad_count(row, "iterations", 1) || !json_object_get(row, "iterations"))
+		return "iterations is not a positive integer";
+	if (bad_count(row, "repetitions", 1) || bad_count(row, "repetition_index", 0))
+		return "repetitions or repetition_index is not a count";
+	if (median && !is_figure(median))
+		return "iter_median_ns is not a finite, non-negative number";
+	return NULL;
+}
+
+/* One row of the benchmarks array. 0; -1 with why set (a malformed row) or
+ * empty (out of memory). */
+static int add_row(struct fb_results *res, json_t *row, char *why, size_t why_len)
 {
 	const char *name = json_string_value(json_object_get(row, "run_name"));
 	const char *type = json_string_value(json_object_get(row, "run_type"));
+	const char *bad;
 	struct fb_result *r;
 
 	if (!name)
 		name = json_string_value(json_object_get(row, "name"));
-	if (!name || (type && strcmp(type, "iteration") != 0))
-		return name ? 0 : -1;   /* aggregates are recomputed by the harness */
+	if (!name || !name[0])
+		return snprintf(why, why_len, "no run_name or name string"), -1;
+	if (type && strcmp(type, "iteration") != 0)
+		return 0;   /* aggregates are recomputed by the harness */
+	if ((bad = bad_field(row, name)))
+		return snprintf(why, why_len, "benchmark %.200s: %s", name, bad), -1;
 	if (!(r = find_or_add(res, name)))
-		return -1;
+		return why[0] = '\0', -1;
 	if (json_is_true(json_object_get(row, "error_occurred"))) {
 		r->error = json_string_value(json_object_get(row, "error_message"));
 		r->outcome = outcome_of(r->error);
@@ -114,7 +159,7 @@ static int add_row(struct fb_results *res, json_t *row)
 	 * recorded it (one preempted iteration moves a mean, not a median);
 	 * else, in runs made before, Google Benchmark's mean. */
 	json_t *median = json_object_get(row, "iter_median_ns");
-	r->iter_median = json_is_number(median);
+	r->iter_median = is_figure(median);
 	r->times_ns[r->nreps] = r->iter_median ? json_number_value(median) :
 		json_number_value(json_object_get(row, "real_time")) *
 		unit_to_ns(json_string_value(json_object_get(row, "time_unit")));
@@ -159,8 +204,9 @@ int fb_results_load(const char *path, struct fb_results *out, char *err, size_t 
 		return -1;
 	}
 	json_array_foreach(list, i, row) {
-		if (!json_is_object(row) || add_row(out, row)) {
-			snprintf(err, err_len, "%s: benchmark row %zu is malformed", path, i);
+		char why[320] = "not an object";
+		if (!json_is_object(row) || add_row(out, row, why, sizeof(why))) {
+			snprintf(err, err_len, "%s: benchmark row %zu: %s", path, i, why[0] ? why : "out of memory");
 			fb_results_free(out);
 			return -1;
 		}
@@ -196,15 +242,17 @@ double fb_result_median_ns(const struct fb_result *r)
 
 double fb_result_counter_median(const struct fb_result *r, const char *counter)
 {
-	double values[256];
+	double *values = r && r->nreps ? malloc(r->nreps * sizeof(*values)) : NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; r && i < r->nreps && n < 256; i++) {
+	for (size_t i = 0; values && i < r->nreps; i++) {
 		json_t *v = json_object_get(r->rows[i], counter);
 		if (json_is_number(v))
 			values[n++] = json_number_value(v);
 	}
-	return n ? fb_median(values, n) : NAN;
+	double median = n ? fb_median(values, n) : NAN;
+	free(values);
+	return median;
 }
 
 const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
