@@ -41,7 +41,7 @@ BASELINE ?=
 NAME ?=
 REGRESS_ARGS ?= --junit results/regress-junit.xml --markdown results/regress.md
 
-.PHONY: all deps bench test clean baseline regress report autograder precision
+.PHONY: all deps bench test clean baseline regress report autograder precision fuzz
 all: $(BINS)
 
 deps:
@@ -105,12 +105,20 @@ $(BUILD)/rel/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
-# The driver reuses the families' pure-C code (sizes, regions, fault counting).
-$(BUILD)/forkbench: $(call obj,rel,$(HARNESS_MAINS) $(HARNESS_LIB) $(WORKER_LIB))
-	$(CC) $^ -o $@ -pthread -ljansson -lm
+# ASAN_BINS=1 (with another BUILD, e.g. `make test BUILD=build-asan
+# ASAN_BINS=1`, as CI does): the driver and the benchmark binary are built
+# under AddressSanitizer + UBSan too, so the end-to-end tests run them so.
+# The static helpers (fb-worker, fb-bare...) cannot be: ASan needs dynamic linking.
+ASAN_BINS ?=
+BIN_OBJ   := $(if $(ASAN_BINS),asan,rel)
+BIN_LINK  := $(if $(ASAN_BINS),$(SANITIZE))
 
-$(BUILD)/forkbench-bench: $(call obj,rel,bench/main.c bench/gbench.cc $(BENCH_LIB))
-	$(CXX) $^ -o $@ -lbenchmark -lpthread -lm
+# The driver reuses the families' pure-C code (sizes, regions, fault counting).
+$(BUILD)/forkbench: $(call obj,$(BIN_OBJ),$(HARNESS_MAINS) $(HARNESS_LIB) $(WORKER_LIB))
+	$(CC) $(BIN_LINK) $^ -o $@ -pthread -ljansson -lm
+
+$(BUILD)/forkbench-bench: $(call obj,$(BIN_OBJ),bench/main.c bench/gbench.cc $(BENCH_LIB))
+	$(CXX) $(BIN_LINK) $^ -o $@ -lbenchmark -lpthread -lm
 
 # Static and lean: fewer mappings, so fork measures the memory we asked for.
 $(BUILD)/fb-worker: $(call obj,rel,bench/worker.c $(WORKER_LIB))
@@ -128,6 +136,30 @@ $(BUILD)/fb-exit0-static: $(call obj,rel,bench/exit0.c)
 	$(CC) -static $^ -o $@
 $(BUILD)/fb-exit0-dynamic: $(call obj,rel,bench/exit0.c)
 	$(CC) $^ -o $@
+
+# --- fuzzing: the JSON loading path under libFuzzer (clang) ---------------
+# `make fuzz` runs it for FUZZ_SECONDS from the corpus under tests/fuzz;
+# findings land in build/fuzz-findings/ (add them to tests/fuzz/corpus).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Itests -c $< -o $@
+$(BUILD)/fuzz/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+
+$(BUILD)/fuzz-json: $(call obj,fuzz,tests/fuzz/fuzz_json.c $(HARNESS_LIB) $(WORKER_LIB))
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -ljansson -lm -pthread
+
+fuzz: $(BUILD)/fuzz-json
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang (apt-get install clang)" >&2; exit 2; }
+	@mkdir -p $(BUILD)/fuzz-corpus/bench $(BUILD)/fuzz-corpus/manifest $(BUILD)/fuzz-findings
+	@cp tests/fuzz/corpus/* $(BUILD)/fuzz-corpus/bench/
+	@cp tests/fuzz/manifests/* $(BUILD)/fuzz-corpus/manifest/
+	$(BUILD)/fuzz-json -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus/bench $(BUILD)/fuzz-corpus/manifest
 
 # --- tests: library code rebuilt under AddressSanitizer + UBSan -----------
 $(BUILD)/asan/%.o: %.c

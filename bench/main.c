@@ -33,10 +33,12 @@
 struct bench_ctx {
 	struct fb_pool pool;
 	char bare_path[PATH_MAX + 16];
+	struct bench_point *points;   /* registered, freed after the run */
 };
 
 /* One registered benchmark: a case at one size and mode. */
 struct bench_point {
+	struct bench_point *next;
 	unsigned family, kase;
 	size_t mem_mib;
 	enum fb_page_mode mode;
@@ -375,7 +377,8 @@ static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode
 
 	if (!pt)
 		abort();
-	*pt = (struct bench_point){ .family = f, .kase = c, .mem_mib = mib, .mode = mode, .ctx = p };
+	*pt = (struct bench_point){ .next = p->points, .family = f, .kase = c, .mem_mib = mib, .mode = mode, .ctx = p };
+	p->points = pt;
 	snprintf(pt->name, sizeof(pt->name), "%s/%s/mem_mib:%zu/mode:%s", fb_families[f]->name,
 		 fb_families[f]->cases[c].name, mib, fb_page_mode_name(mode));
 	gb_bench *b = gb_register(pt->name, run_point, pt);
@@ -444,6 +447,11 @@ int main(int argc, char **argv)
 		progress.fd = -1;
 	fb_pool_shutdown(&bench_ctx.pool, 0);
 	gb_shutdown();
+	while (bench_ctx.points) {
+		struct bench_point *next = bench_ctx.points->next;
+		free(bench_ctx.points);
+		bench_ctx.points = next;
+	}
 	if (ran == 0) {
 		fprintf(stderr, "forkbench-bench: no benchmark matches the filter\n");
 		return 2;

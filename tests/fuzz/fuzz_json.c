@@ -1,0 +1,66 @@
+/* fuzz_json.c - a libFuzzer target for the JSON loading path: each input
+ * is read as a bench.json (the results loader, then everything downstream
+ * of it: summary, consistency, compare against itself) and as a manifest
+ * (fb_manifest_check). Built by `make fuzz` with clang, AddressSanitizer
+ * and UBSan; tests/fuzz/corpus and tests/fuzz/manifests are its seeds. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "consistency.h"
+#include "manifest.h"
+#include "results.h"
+#include "summary.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void use(const struct fb_results *res, FILE *null)
+{
+	struct fb_consistency cons;
+	struct fb_comparison cmp;
+	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = "none" };
+	char err[512];
+
+	fb_summary_print(res, null);
+	if (fb_consistency_evaluate(res, &cons) == 0) {
+		fb_consistency_print(&cons, null);
+		json_decref(fb_consistency_json(&cons));
+		fb_consistency_free(&cons);
+	}
+	if (fb_compare(res, res, &opts, &cmp, err, sizeof(err)) == 0) {
+		fb_compare_write_junit(&cmp, &opts, null);
+		fb_comparison_free(&cmp);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null;
+	char path[64], err[1024];
+	struct fb_results res;
+	json_error_t jerr;
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (fb_results_load(path, &res, err, sizeof(err)) == 0) {
+		use(&res, null);
+		fb_results_free(&res);
+	}
+	json_t *m = json_loadb((const char *)data, size, 0, &jerr);
+	if (m)
+		fb_manifest_check(m, 1, err, sizeof(err));
+	json_decref(m);
+	close(fd);
+	return 0;
+}
