@@ -9,20 +9,15 @@
 #include "grade.h"
 #include "util.h"
 
-/* JSON strings must be UTF-8: a program's output may be anything, so bytes
- * outside printable ASCII (but newline and tab) become '?'. */
+/* JSON strings must be UTF-8 and a program's output may be anything: valid
+ * UTF-8 (gcc's quotes, a student's name) is kept, an invalid byte becomes
+ * U+FFFD, and jansson escapes control characters (\u0001). */
 static json_t *safe_string(const char *text)
 {
-	char *copy = strdup(text);
-	json_t *s;
+	char *valid = fb_utf8_valid(text);
+	json_t *s = json_string(valid ? valid : "");
 
-	if (!copy)
-		return json_string("");
-	for (unsigned char *p = (unsigned char *)copy; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
-			*p = '?';
-	s = json_string(copy);
-	free(copy);
+	free(valid);
 	return s;
 }
 

@@ -35,7 +35,15 @@ int fb_membuf_commit(struct fb_membuf *buf, const char *path);
 char *fb_slurp(const char *path, size_t max_bytes);
 /* mkdir -p: content when the folder exists, makes missing parents. 0 or -errno. */
 int fb_mkdir(const char *path);
-/* text with <, >, & and " escaped, for HTML and XML. */
+/* A copy of text (malloc'd; NULL when memory runs out) that is valid
+ * UTF-8: valid sequences kept, every byte of an invalid one (stray
+ * continuation, overlong form, surrogate, above U+10FFFF, cut short)
+ * replaced by U+FFFD. Control characters are left to the writer: JSON
+ * escapes them, fb_xml_escape replaces them. */
+char *fb_utf8_valid(const char *text);
+/* text as valid UTF-8 with <, >, & and " escaped and the control
+ * characters XML 1.0 cannot hold (all below 0x20 but tab, newline and
+ * carriage return) replaced by U+FFFD, for HTML and XML. */
 void fb_xml_escape(const char *text, FILE *out);
 /* "850 ns", "12.3 us", "4.56 ms": three significant figures or so; "-"
  * for NaN. Returns buf. */
