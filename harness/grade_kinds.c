@@ -193,7 +193,42 @@ static int check_measurement(json_t *test, char *err, size_t len)
 		return snprintf(err, len, "ratio_tolerance must be a number > 1"), -1;
 	if (relative && !(json_is_number(relative) && json_number_value(relative) > 0))
 		return snprintf(err, len, "relative_tolerance must be a number > 0"), -1;
+	json_t *children = json_object_get(test, "requires_children"), *faults = json_object_get(test, "requires_faults");
+	if (children && !(json_is_integer(children) && json_integer_value(children) >= 0))
+		return snprintf(err, len, "requires_children must be an integer >= 0"), -1;
+	if (faults && !(json_is_number(faults) && json_number_value(faults) >= 0))
+		return snprintf(err, len, "requires_faults must be a number >= 0 (a multiple of the figure)"), -1;
 	return 0;
+}
+
+/* Did the run do the work its figure stands for? A figure printed without
+ * it earns nothing, whatever its value (a program printing "fork_us 692"
+ * and forking nothing scored full marks before). Children: the most tasks
+ * at once in the step's cgroup, less the program; where there is no
+ * cgroup, the processes the whole machine created meanwhile (an upper
+ * bound: 0 still proves none). Faults: the minor faults of the program and
+ * the children it reaped, at least requires_faults times the figure. */
+static int work_done(json_t *test, const struct fb_grade_run *run, const char *figure, double mine,
+		     struct fb_grade_outcome *out)
+{
+	long want_children = (long)json_integer_value(json_object_get(test, "requires_children"));
+	double want_faults = json_number_value(json_object_get(test, "requires_faults")) * mine;
+	const struct fb_step_result *r = &run->res;
+	long children = r->pids_peak >= 0 ? r->pids_peak - 1 : r->machine_forks;
+
+	if (want_children && children >= 0 && children < want_children) {
+		say(out, "%s %g, but the program created no other process while it ran (%s: %ld); a figure "
+		    "printed without the work earns nothing", figure, mine,
+		    r->pids_peak >= 0 ? "most tasks at once, less the program" : "processes created on the machine",
+		    children);
+		return 0;
+	}
+	if (want_faults > 0 && (double)r->minflt < want_faults) {
+		say(out, "%s %g, but the program and its children took only %ld minor faults, fewer than the "
+		    "figure says; a figure printed without the work earns nothing", figure, mine, r->minflt);
+		return 0;
+	}
+	return 1;
 }
 
 /* The line after line, or NULL at the end of the text. */
@@ -254,6 +289,8 @@ static void grade_measurement(struct fb_grade_ctx *ctx, json_t *test, struct fb_
 		show_output(out, run);
 		return;
 	}
+	if (!work_done(test, run, figure, mine, out))
+		return;
 	json_t *row = fb_grade_reference(ctx, json_string_value(json_object_get(test, "reference")),
 					 (long)json_integer_value(json_object_get(test, "size_mib")));
 	if (!row || reference_value(row, metric, &ref) || ref <= 0) {

@@ -139,6 +139,22 @@ int fb_sandbox_interrupted(void)
 	return 0;
 }
 
+/* The machine's count of processes (and threads) created since boot, from
+ * /proc/stat's "processes" line; -1 when unreadable. */
+static long machine_forks(void)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	char line[256];
+	long n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "processes %ld", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* Wait for the main process, killing its group at the wall-clock limit.
  * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most. */
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
@@ -160,9 +176,11 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		sleep_ms(1);
 	}
 	res->wall_s = now_s() - start;
-	if (got == pid)
+	if (got == pid) {
 		res->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		res->minflt = ru.ru_minflt;
+	}
 }
 
 static int open_output(const char *path)
@@ -191,6 +209,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	}
 	s.report_fd = report[1];
 	fflush(NULL);
+	long forks_before = machine_forks();
 	pid_t pid = fork();
 	if (pid == 0)
 		fb_step_child(&s);
@@ -204,6 +223,9 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	ssize_t got = read(report[0], &failure, sizeof(failure));   /* EOF at exec */
 	close(report[0]);
 	wait_main(sb, pid, cg, lim, res);
+	long forks_after = machine_forks();
+	/* less the step's own process, which the grader forked */
+	res->machine_forks = forks_before < 0 || forks_after < 0 ? -1 : forks_after - forks_before - 1;
 	res->pids_peak = cg[0] ? fb_cg_peak(cg) : -1;
 	res->leftovers = kill_and_reap(sb, cg, pid);
 	if (got == (ssize_t)sizeof(failure) && failure.stage == FB_STAGE_EXEC)

@@ -38,6 +38,9 @@ struct fb_step_result {
 	double wall_s, cpu_s;    /* cpu: user + system of the main process and what it reaped */
 	int leftovers;           /* descendants still running or unreaped when it ended */
 	long pids_peak;          /* most tasks at once in its cgroup, -1 when unknown */
+	long minflt;             /* minor faults of the main process and the children it reaped (wait4) */
+	long machine_forks;      /* processes created on the whole machine while it ran
+				  * (/proc/stat "processes"), -1 when unknown: an upper bound of its own */
 	int exec_err;            /* errno when the program could not be started, else 0 */
 	int interrupted;         /* killed because SIGINT/SIGTERM/SIGHUP is pending for us */
 };

@@ -48,6 +48,8 @@ static const struct expectation {
 	{ "bad/zombies", 9, 0x010u, 0 },
 	/* ns for us, no COW faults, raw wait status */
 	{ "bad/wrong-figures", 6, 0x168u, 0 },
+	/* plausible constants, nothing measured: the four measurement tests fail */
+	{ "bad/constants", 6, 0x1e0u, 0 },
 	/* its writes outside are refused, so it exits non-zero */
 	{ "bad/escape", 8, 0x004u, 1 },
 	/* no network: it exits 1 without figures */
