@@ -244,14 +244,21 @@ close_files:
 	return err;
 }
 
+/* What a probe tries. */
+enum probe_what { PROBE_NETNS, PROBE_PRIVATE_TMP, PROBE_MINIMAL_ROOT };
+
 /* Run one setup in a throw-away child: does the kernel let us do it here? */
-static int probe(const struct fb_sandbox *sb, int what)
+static int probe(const struct fb_sandbox *sb, enum probe_what what)
 {
 	pid_t pid = fork();
 	int status;
 
-	if (pid == 0)
-		_exit(what == CLONE_NEWNET ? unshare(CLONE_NEWNET) != 0 : fb_sandbox_private_tmp(sb->scratch) != 0);
+	if (pid == 0) {
+		if (what == PROBE_NETNS)
+			_exit(unshare(CLONE_NEWNET) != 0);
+		_exit(fb_sandbox_private_tmp(sb->scratch) != 0 ||
+		      (what == PROBE_MINIMAL_ROOT && fb_sandbox_minimal_root(sb->scratch) != 0));
+	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return 0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -275,8 +282,9 @@ int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scr
 	}
 	/* Orphans of a step come to us, so we can reap and count them. */
 	sb->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
-	sb->netns = probe(sb, CLONE_NEWNET);
-	sb->private_tmp = probe(sb, CLONE_NEWNS);
+	sb->netns = probe(sb, PROBE_NETNS);
+	sb->private_tmp = probe(sb, PROBE_PRIVATE_TMP);
+	sb->minimal_root = sb->private_tmp && probe(sb, PROBE_MINIMAL_ROOT);
 	fb_cg_probe(sb);
 	return 0;
 }
@@ -297,10 +305,12 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 	if (sb->scratch_tmpfs_mib)
 		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
 	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
-		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s; %s",
+		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s; %s; %s",
 		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
 		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
-		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp", scratch,
+		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp",
+		 sb->minimal_root ? "minimal read-only root (pivot_root: toolchain, scratch, /proc, no host files)"
+				  : "host file system visible (mounts not allowed here)", scratch,
 		 sb->subreaper ? "grader is child subreaper" : "no subreaper");
 }
 

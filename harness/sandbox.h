@@ -23,6 +23,7 @@ struct fb_sandbox {
 	gid_t gid;
 	int netns;               /* unshare(CLONE_NEWNET) works: no network */
 	int private_tmp;         /* unshare(CLONE_NEWNS) + tmpfs over /tmp, /var/tmp, /dev/shm */
+	int minimal_root;        /* pivot_root into a read-only root of the toolchain (sandbox_root.c) */
 	int subreaper;           /* PR_SET_CHILD_SUBREAPER is set on us */
 	char cg_parent[PATH_MAX];  /* where step cgroups are made; "" when none */
 	int cg_v2;               /* cgroup v2 (cgroup.kill, memory.max) or v1 pids */
@@ -87,7 +88,7 @@ struct fb_setup_failure {
 	int err;
 };
 enum fb_stage {
-	FB_STAGE_SETPGID, FB_STAGE_CGROUP, FB_STAGE_NETNS, FB_STAGE_PRIVATE_TMP, FB_STAGE_REDIRECT,
+	FB_STAGE_SETPGID, FB_STAGE_CGROUP, FB_STAGE_NETNS, FB_STAGE_PRIVATE_TMP, FB_STAGE_ROOT, FB_STAGE_REDIRECT,
 	FB_STAGE_RLIMIT, FB_STAGE_DROP_IDS, FB_STAGE_CHDIR, FB_STAGE_EXEC,
 };
 const char *fb_step_stage_name(int stage);
@@ -96,6 +97,10 @@ __attribute__((noreturn)) void fb_step_child(const struct fb_step *s);
 int fb_sandbox_drop_ids(const struct fb_sandbox *sb);
 /* Own mount namespace with fresh tmpfs over the world-writable folders. */
 int fb_sandbox_private_tmp(const char *scratch);
+/* After fb_sandbox_private_tmp: pivot_root into a minimal read-only root
+ * holding the toolchain, fresh /tmp, /var/tmp, /dev/shm and the scratch
+ * folder at its own path (sandbox_root.c). 0 or -errno. */
+int fb_sandbox_minimal_root(const char *scratch);
 
 /* Step cgroups (sandbox_cg.c). */
 /* Find a writable pids cgroup parent (v2, else v1) into sb. 0 or -errno. */

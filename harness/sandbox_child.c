@@ -21,6 +21,7 @@
 static const char *const stage_names[] = {
 	[FB_STAGE_SETPGID] = "setpgid", [FB_STAGE_CGROUP] = "cgroup",
 	[FB_STAGE_NETNS] = "unshare(CLONE_NEWNET)", [FB_STAGE_PRIVATE_TMP] = "private /tmp",
+	[FB_STAGE_ROOT] = "minimal root (pivot_root)",
 	[FB_STAGE_REDIRECT] = "redirect", [FB_STAGE_RLIMIT] = "rlimit",
 	[FB_STAGE_DROP_IDS] = "drop ids", [FB_STAGE_CHDIR] = "chdir", [FB_STAGE_EXEC] = "exec",
 };
@@ -140,6 +141,8 @@ void fb_step_child(const struct fb_step *s)
 		fail_stage(s, FB_STAGE_NETNS, errno);
 	if (s->sb->private_tmp && (err = fb_sandbox_private_tmp(s->sb->scratch)))
 		fail_stage(s, FB_STAGE_PRIVATE_TMP, err);
+	if (s->sb->minimal_root && (err = fb_sandbox_minimal_root(s->sb->scratch)))
+		fail_stage(s, FB_STAGE_ROOT, err);
 	if ((err = redirect(s)))
 		fail_stage(s, FB_STAGE_REDIRECT, err);
 	if ((err = set_limits(s->lim)))

@@ -50,6 +50,8 @@ static const struct expectation {
 	{ "bad/wrong-figures", 6, 0x168u, 0 },
 	/* plausible constants, nothing measured: the four measurement tests fail */
 	{ "bad/constants", 6, 0x1e0u, 0 },
+	/* looks for the project, homes and host files: the minimal root shows none */
+	{ "bad/peek", 10, 0, 1 },
 	/* its writes outside are refused, so it exits non-zero */
 	{ "bad/escape", 8, 0x004u, 1 },
 	/* no network: it exits 1 without figures */
