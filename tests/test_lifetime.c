@@ -141,6 +141,22 @@ static void check_one(const char *phase_name, int delay_ms, int sig, const char 
 	free(after);
 }
 
+/* A worker or fb-bare whose real parent is not the one it was started for
+ * (the parent died before its prctl, and it was reparented): it leaves at
+ * once, doing nothing. */
+static void check_orphan_refuses(const char *helper, const char *const *args)
+{
+	char bin[PATH_MAX + 32], name[160];
+	const char *argv[8] = { bin };
+
+	snprintf(bin, sizeof(bin), "%s/%s", build, helper);
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	int status = run_command(argv, NULL, NULL);
+	snprintf(name, sizeof(name), "%s started for a parent that is gone: exits 1 at once", helper);
+	CHECK(status == 1, name, "exit %d", status);
+}
+
 int main(void)
 {
 	char earlier[PATH_MAX + 64], out[PATH_MAX + 16], err[PATH_MAX + 16];
@@ -161,6 +177,8 @@ int main(void)
 	free(text);
 	CHECK(rc == 0 && count_folders(&incomplete) == 1, "an earlier run folder to keep", "exit %d", rc);
 
+	check_orphan_refuses("fb-worker", (const char *[]){ "0", "4k", "1", NULL });
+	check_orphan_refuses("fb-bare", (const char *[]){ "fork", "10", "1", NULL });
 	static const int sigs[] = { SIGTERM, SIGINT, SIGKILL };
 	/* Each run removes what an earlier SIGKILL left, so the last one is
 	 * a SIGKILL during the benchmarks, for the run after the loop. */
