@@ -81,27 +81,38 @@ static json_t *folder_json(const char *dir_path)
 	return obj;
 }
 
-/* A "key: value" line of a /proc-style file, e.g. "model name" in cpuinfo. */
-static json_t *proc_field(const char *path, const char *key)
+/* The value of the first line of path that starts with key: after a ':'
+ * (a /proc-style "model name\t: value", blanks skipped) or, with sep '=',
+ * right after "key=" (os-release, one pair of quotes removed). */
+static json_t *file_field(const char *path, const char *key, char sep)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096];
 	size_t len = strlen(key);
 	json_t *value = json_null();
 
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, len) == 0 && strchr(line, ':')) {
-			char *v = strchr(line, ':') + 1;
-			v += strspn(v, " \t");
-			v[strcspn(v, "\n")] = '\0';
-			json_decref(value);
-			value = json_string(v);
-			break;
+	while (f && json_is_null(value) && fgets(line, sizeof(line), f)) {
+		char *v = sep == '=' ? (line[len] == '=' ? line + len + 1 : NULL) : strchr(line, ':');
+		if (strncmp(line, key, len) || !v)
+			continue;
+		v += sep == '=' ? 0 : 1 + strspn(v + 1, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		size_t n = strlen(v);
+		if (sep == '=' && n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+			v[n - 1] = '\0';
+			v++;
 		}
+		json_decref(value);
+		value = json_string(v);
 	}
 	if (f)
 		fclose(f);
 	return value;
+}
+
+static json_t *proc_field(const char *path, const char *key)
+{
+	return file_field(path, key, ':');
 }
 
 /* A "Key:   N kB" line of /proc/meminfo as the number N. */
@@ -116,28 +127,7 @@ static json_t *kib_field(const char *key)
 /* A KEY=value or KEY="value" line of /etc/os-release, unquoted. */
 static json_t *os_release(const char *key)
 {
-	FILE *f = fopen("/etc/os-release", "r");
-	char line[512];
-	size_t len = strlen(key);
-	json_t *value = json_null();
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, len) || line[len] != '=')
-			continue;
-		char *v = line + len + 1;
-		v[strcspn(v, "\n")] = '\0';
-		size_t n = strlen(v);
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-			v[n - 1] = '\0';
-			v++;
-		}
-		json_decref(value);
-		value = json_string(v);
-		break;
-	}
-	if (f)
-		fclose(f);
-	return value;
+	return file_field("/etc/os-release", key, '=');
 }
 
 static json_t *cpu_json(void)

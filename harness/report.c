@@ -76,12 +76,6 @@ static void free_run(struct run_files *run)
 	fb_results_free(&run->results);
 }
 
-static const char *manifest_text(const json_t *m, const char *group, const char *sub, const char *key)
-{
-	json_t *g = json_object_get(json_object_get(m, "environment"), group);
-	return json_string_value(json_object_get(sub ? json_object_get(g, sub) : g, key));
-}
-
 /* An environment item as text: strings as they are, numbers as numbers
  * (settings are numbers since the conditions were recorded; strings in
  * older runs), arrays and objects as compact JSON. buf holds the text. */
@@ -423,7 +417,7 @@ static void section_reproduce(struct fb_doc *doc, const json_t *m)
 	const char *filter = json_string_value(json_object_get(cfg, "filter"));
 	const char *cpus = json_string_value(json_object_get(cfg, "cpus"));
 	const char *placement = json_string_value(json_object_get(cfg, "placement"));
-	char cmd[2048];
+	char cmd[2048], rev[64];
 
 	snprintf(cmd, sizeof(cmd), "build/forkbench run --profile %s --sizes %s --modes %s "
 		 "--repetitions %lld --min-time %g%s%s%s%s%s%s%s",
@@ -436,8 +430,8 @@ static void section_reproduce(struct fb_doc *doc, const json_t *m)
 		 cpus ? " --cpus " : "", cpus ? cpus : "",
 		 placement ? " --placement " : "", placement ? placement : "");
 	fb_doc_heading(doc, 2, "Reproduce this run");
-	fb_doc_para(doc, "From a checkout of git revision %s (make all first):",
-		    manifest_text(m, "git", NULL, "revision") ? manifest_text(m, "git", NULL, "revision") : "unknown");
+	const char *revision = manifest_value(m, "git", NULL, "revision", rev, sizeof(rev));
+	fb_doc_para(doc, "From a checkout of git revision %s (make all first):", revision ? revision : "unknown");
 	fb_doc_code(doc, cmd);
 }
 

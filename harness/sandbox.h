@@ -101,6 +101,9 @@ int fb_sandbox_private_tmp(const char *scratch);
  * holding the toolchain, fresh /tmp, /var/tmp, /dev/shm and the scratch
  * folder at its own path (sandbox_root.c). 0 or -errno. */
 int fb_sandbox_minimal_root(const char *scratch);
+/* mkdir -p (parents 0755, the last one mode), for paths inside a fresh
+ * tmpfs. 0 or -errno. */
+int fb_sandbox_mkdir_p(const char *path, mode_t mode);
 
 /* Step cgroups (sandbox_cg.c). */
 /* Find a writable pids cgroup parent (v2, else v1) into sb. 0 or -errno. */

@@ -31,8 +31,7 @@ const char *fb_step_stage_name(int stage)
 	return stage >= 0 && stage <= FB_STAGE_EXEC ? stage_names[stage] : "?";
 }
 
-/* mkdir -p, for the scratch path inside a fresh tmpfs. */
-static int mkdir_p(const char *path, mode_t mode)
+int fb_sandbox_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
 
@@ -68,7 +67,7 @@ int fb_sandbox_private_tmp(const char *scratch)
 		    mount("tmpfs", shared_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m"))
 			return -errno;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", keep);
-	if (mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
+	if (fb_sandbox_mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
 		return -errno;
 	close(keep);
 	return 0;

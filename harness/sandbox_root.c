@@ -39,24 +39,18 @@ static const char *const visible[] = {
 	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
 };
 
-/* mkdir -p below root for path (a folder), or its parent and an empty file. */
+/* The folder target (mkdir -p), or an empty file there to bind a file on. */
 static int make_target(const char *target, int is_dir)
 {
-	char buf[PATH_MAX];
+	char parent[PATH_MAX];
 
-	snprintf(buf, sizeof(buf), "%s", target);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
 	if (is_dir)
-		return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-	int fd = open(buf, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	return fd < 0 ? -errno : close(fd);
+		return fb_sandbox_mkdir_p(target, 0755);
+	snprintf(parent, sizeof(parent), "%s", target);
+	*strrchr(parent, '/') = '\0';
+	int err = fb_sandbox_mkdir_p(parent, 0755);
+	int fd = err ? -1 : open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	return err ? err : fd < 0 ? -errno : close(fd);
 }
 
 /* Bind host path at the same place below NEW_ROOT, read-only. */

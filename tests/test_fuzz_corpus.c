@@ -21,6 +21,7 @@
 #include "results.h"
 #include "summary.h"
 #include "testutil.h"
+#include "fuzz/downstream.h"
 #include "util.h"
 
 static char build[PATH_MAX - 32], src[PATH_MAX], tmp[] = "/tmp/fb-test-fuzz-XXXXXX";
@@ -32,32 +33,6 @@ static void copy_file(const char *from, const char *to)
 	size_t len = stat(from, &st) == 0 ? (size_t)st.st_size : 0;
 	fb_write_file_atomic(to, text, strlen(text) < len ? strlen(text) : len);
 	free(text);
-}
-
-/* Everything downstream of a loaded bench.json. */
-static void use_results(const struct fb_results *res, const struct fb_results *valid)
-{
-	struct fb_consistency cons;
-	struct fb_comparison cmp;
-	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = "none" };
-	char err[512];
-	FILE *null = fopen("/dev/null", "w");
-
-	fb_summary_print(res, null);
-	if (fb_consistency_evaluate(res, &cons) == 0) {
-		fb_consistency_print(&cons, null);
-		json_decref(fb_consistency_json(&cons));
-		fb_consistency_free(&cons);
-	}
-	if (fb_compare(res, res, &opts, &cmp, err, sizeof(err)) == 0) {
-		fb_compare_write_junit(&cmp, &opts, null);
-		fb_comparison_free(&cmp);
-	}
-	if (fb_compare(valid, res, &opts, &cmp, err, sizeof(err)) == 0) {
-		fb_compare_write_markdown(&cmp, &opts, null);
-		fb_comparison_free(&cmp);
-	}
-	fclose(null);
 }
 
 /* A run folder from a bench.json and a manifest; claims and the report
@@ -90,7 +65,9 @@ static void corpus_file(const char *file, const struct fb_results *valid, const 
 	snprintf(path, sizeof(path), "%s/corpus/%s", src, file);
 	int loaded = fb_results_load(path, &res, err, sizeof(err)) == 0;
 	if (loaded) {
-		use_results(&res, valid);
+		FILE *null = fopen("/dev/null", "w");
+		fb_fuzz_downstream(&res, valid, null);
+		fclose(null);
 		fb_results_free(&res);
 	}
 	int report = render_folder(path, valid_manifest), bad = strncmp(file, "bad-", 4) == 0;

@@ -10,32 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "compare.h"
-#include "consistency.h"
+#include "downstream.h"
 #include "manifest.h"
-#include "results.h"
-#include "summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void use(const struct fb_results *res, FILE *null)
-{
-	struct fb_consistency cons;
-	struct fb_comparison cmp;
-	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = "none" };
-	char err[512];
-
-	fb_summary_print(res, null);
-	if (fb_consistency_evaluate(res, &cons) == 0) {
-		fb_consistency_print(&cons, null);
-		json_decref(fb_consistency_json(&cons));
-		fb_consistency_free(&cons);
-	}
-	if (fb_compare(res, res, &opts, &cmp, err, sizeof(err)) == 0) {
-		fb_compare_write_junit(&cmp, &opts, null);
-		fb_comparison_free(&cmp);
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (fb_results_load(path, &res, err, sizeof(err)) == 0) {
-		use(&res, null);
+		fb_fuzz_downstream(&res, &res, null);
 		fb_results_free(&res);
 	}
 	json_t *m = json_loadb((const char *)data, size, 0, &jerr);
