@@ -31,48 +31,6 @@ const char *fb_step_stage_name(int stage)
 	return stage >= 0 && stage <= FB_STAGE_EXEC ? stage_names[stage] : "?";
 }
 
-int fb_sandbox_mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, mode) && errno != EEXIST ? -errno : 0;
-}
-
-/* A mount namespace whose world-writable folders are fresh, small tmpfs:
- * what a step writes there vanishes with it. The scratch folder, which may
- * live under /tmp, is bound back at its own path so paths stay the same. */
-int fb_sandbox_private_tmp(const char *scratch)
-{
-	static const char *const shared_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
-	char self[64];
-	struct stat st;
-	int keep;
-
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return -errno;
-	/* Opened in the new namespace: a bind must come from one of its mounts. */
-	if ((keep = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -errno;
-	for (size_t i = 0; i < sizeof(shared_dirs) / sizeof(shared_dirs[0]); i++)
-		if (stat(shared_dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-		    mount("tmpfs", shared_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m"))
-			return -errno;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", keep);
-	if (fb_sandbox_mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
-		return -errno;
-	close(keep);
-	return 0;
-}
-
 static int set_limits(const struct fb_limits *lim)
 {
 	const rlim_t cpu = (rlim_t)(lim->cpu_s + 0.999);

@@ -1,4 +1,5 @@
-/* sandbox_root.c - a step's view of the file system: a minimal read-only
+/* sandbox_root.c - a step's view of the file system: its own mount
+ * namespace with fresh /tmp, /var/tmp and /dev/shm, and a minimal read-only
  * root, built in the step's own mount namespace and entered with
  * pivot_root, that holds the toolchain (/usr and the merged-/usr links,
  * a few files of /etc, /proc, a handful of devices), fresh /tmp, /var/tmp
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,6 +30,50 @@
 #include "sandbox.h"
 
 #define NEW_ROOT "/tmp/.fb-root"
+
+/* mkdir -p, for paths inside a fresh tmpfs (see sandbox.h). */
+int fb_sandbox_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, mode) && errno != EEXIST ? -errno : 0;
+}
+
+/* A mount namespace whose world-writable folders are fresh, small tmpfs:
+ * what a step writes there vanishes with it. The scratch folder, which may
+ * live under /tmp, is bound back at its own path so paths stay the same. */
+int fb_sandbox_private_tmp(const char *scratch)
+{
+	static const char *const shared_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
+	char self[64];
+	struct stat st;
+	int keep;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	/* Opened in the new namespace: a bind must come from one of its mounts. */
+	if ((keep = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(shared_dirs) / sizeof(shared_dirs[0]); i++)
+		if (stat(shared_dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    mount("tmpfs", shared_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m"))
+			return -errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", keep);
+	if (fb_sandbox_mkdir_p(scratch, 0711) || mount(self, scratch, NULL, MS_BIND, NULL))
+		return -errno;
+	close(keep);
+	return 0;
+}
+
 
 /* Host paths the step sees, read-only. A missing one is left out; a
  * symbolic link (/bin -> usr/bin on merged-/usr systems) is copied as one. */
