@@ -14,7 +14,7 @@ stage="$build/autograder-$name"
 rm -rf "$stage" "$stage.zip"
 mkdir -p "$stage/assignments/$name" "$stage/scripts"
 # What `make all` compiles: the Makefile and the source folders it globs.
-for part in Makefile bench harness validate; do
+for part in Makefile bench harness validate grade; do
 	[ -e "$part" ] && cp -R "$part" "$stage/"
 done
 cp scripts/deps.sh "$stage/scripts/"

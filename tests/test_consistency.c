@@ -280,11 +280,15 @@ static void check_real_run(void)
 	const struct fb_result *fork = fb_results_find(&res, "spawn/fork/mem_mib:0/mode:4k");
 	const struct fb_result *tfork = fb_results_find(&res, "threads/fork_exit_wait/mem_mib:0/mode:4k");
 	const struct fb_result *made = fb_results_find(&res, "threads/pthread_touch_stack_256k/mem_mib:0/mode:4k");
+	snprintf(file, sizeof(file), "%s/bench.log", run);
+	char *log = fb_slurp(file, 1 << 20), *spawn_restart = strstr(log, "restarting the spawn worker");
 	CHECK(fork && counter_sum(fork, "worker_threads") == (double)fork->nreps &&
 	      counter_sum(fork, "worker_restarts") == 0 && counter_sum(made, "worker_restarts") > 0,
 	      "spawn/fork ran in a worker of its own (1 thread, never restarted); the threads worker was restarted",
-	      "threads %.0f restarts %.0f / %.0f", counter_sum(fork, "worker_threads"),
-	      counter_sum(fork, "worker_restarts"), counter_sum(made, "worker_restarts"));
+	      "threads %.0f restarts %.0f / %.0f; bench.log: %.200s", counter_sum(fork, "worker_threads"),
+	      counter_sum(fork, "worker_restarts"), counter_sum(made, "worker_restarts"),
+	      spawn_restart ? spawn_restart : "(no spawn restart)");
+	free(log);
 	struct fb_summary a, b;
 	int ok = fork && tfork && fb_summarize(fork->times_ns, fork->nreps, &a) == 0 &&
 		 fb_summarize(tfork->times_ns, tfork->nreps, &b) == 0;

@@ -278,7 +278,7 @@ static int shell(const char *fmt, ...)
  * grades the reference into ROOT/results/results.json with full marks. */
 static void check_autograder(void)
 {
-	static const char *const present[] = { "setup.sh", "run_autograder", "Makefile", "harness/grade.c",
+	static const char *const present[] = { "setup.sh", "run_autograder", "Makefile", "grade/grade.c",
 					      "bench/spawn.c", "assignments/lab-fork/spec.json" };
 	char ag[PATH_MAX], path[PATH_MAX + 64];
 	int missing = 0;

@@ -1,4 +1,4 @@
-/* cmd.c - `forkbench validate [options]`: run the semantic checks, print
+/* validate_cmd.c - `forkbench validate [options]`: run the semantic checks, print
  * TAP 13, optionally write TAP and JUnit files. Exit 0 when no check
  * failed, 1 when one did, 2 on a usage error. Also the run folder's step
  * (fb_validate_to_file). */
