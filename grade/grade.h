@@ -77,7 +77,6 @@ void fb_grade_runs_free(struct fb_grade_ctx *ctx);
 
 /* grade_scratch.c */
 #define FB_GRADE_SCRATCH_MIB 256
-#define FB_GRADE_SCRATCH_MIB_TEXT "256"
 /* mkdtemp a scratch folder and copy the submission into scratch/work
  * (regular files and folders only, never following a link), owned by uid. */
 int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len);

@@ -68,18 +68,6 @@ static int copy_entry(const char *path, const struct stat *st, int type, struct 
 	return 0;   /* links, devices, sockets, unreadable folders: left out */
 }
 
-/* Our own mount namespace with a tmpfs on the scratch folder; 0 or -errno
- * (then the scratch is a plain folder of the host's file system). */
-static int scratch_tmpfs(const char *scratch)
-{
-	if (geteuid() != 0 || unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
-		  "size=" FB_GRADE_SCRATCH_MIB_TEXT "m,nr_inodes=65536,mode=0711"))
-		return -errno;
-	return 0;
-}
-
 int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len)
 {
 	const char *tmp = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
@@ -90,7 +78,7 @@ int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err
 		return snprintf(err, len, "%s: %s", submission, strerror(errno)), -1;
 	if (!mkdtemp(ctx->scratch) || chmod(ctx->scratch, 0711))
 		return snprintf(err, len, "cannot make a scratch folder in %s: %s", tmp, strerror(errno)), -1;
-	ctx->sb.scratch_tmpfs_mib = scratch_tmpfs(ctx->scratch) ? 0 : FB_GRADE_SCRATCH_MIB;
+	fb_sandbox_scratch_mount(&ctx->sb, ctx->scratch, FB_GRADE_SCRATCH_MIB);
 	snprintf(ctx->work, sizeof(ctx->work), "%s/work", ctx->scratch);
 	copy = (struct copy_state){ from, ctx->work, ctx->sb.drop_ids ? ctx->sb.uid : getuid(),
 				    ctx->sb.drop_ids ? ctx->sb.gid : getgid(), 0 };
@@ -117,8 +105,7 @@ void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
 {
 	if (!ctx->scratch[0])
 		return;
-	if (ctx->sb.scratch_tmpfs_mib)
-		umount2(ctx->scratch, MNT_DETACH);   /* its files go with it */
+	fb_sandbox_scratch_unmount(&ctx->sb, ctx->scratch);
 	nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -242,6 +243,22 @@ close_files:
 	if (err && failure.stage >= 0)
 		fb_error("sandbox setup failed at %s: %s", fb_step_stage_name(failure.stage), strerror(-err));
 	return err;
+}
+
+void fb_sandbox_scratch_mount(struct fb_sandbox *sb, const char *scratch, long mib)
+{
+	char options[96];
+
+	snprintf(options, sizeof(options), "size=%ldm,nr_inodes=65536,mode=0711", mib);
+	sb->scratch_tmpfs_mib = geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+				mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+				mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, options) == 0 ? mib : 0;
+}
+
+void fb_sandbox_scratch_unmount(struct fb_sandbox *sb, const char *scratch)
+{
+	if (sb->scratch_tmpfs_mib)
+		umount2(scratch, MNT_DETACH);   /* its files go with it */
 }
 
 /* What a probe tries. */

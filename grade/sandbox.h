@@ -66,6 +66,12 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const char *workdir,
 		   const char *const argv[], const char *stdout_path, const char *stderr_path,
 		   struct fb_step_result *res);
+/* The scratch folder on a tmpfs of mib MiB in our own mount namespace, as
+ * root; sb->scratch_tmpfs_mib says whether it held (else the scratch is a
+ * plain folder of the host's file system). Unmounted, its files with it,
+ * by fb_sandbox_scratch_unmount. */
+void fb_sandbox_scratch_mount(struct fb_sandbox *sb, const char *scratch, long mib);
+void fb_sandbox_scratch_unmount(struct fb_sandbox *sb, const char *scratch);
 /* A readable account of how a step ended: "exited with status 1",
  * "killed by SIGSEGV", "killed: wall-clock limit of 5 s". */
 void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *lim,
