@@ -31,13 +31,6 @@ static const struct fb_option grade_options[] = {
 };
 #define N_GRADE_OPTIONS (sizeof(grade_options) / sizeof(grade_options[0]))
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int usage(FILE *out)
 {
 	fprintf(out, "usage: forkbench grade --assignment NAME SUBMISSION_DIR [--out results.json]\n");
@@ -107,7 +100,7 @@ int fb_cmd_grade(int argc, char **argv)
 	struct fb_grade_spec spec;
 	static struct fb_grade_ctx ctx;   /* large (run slots); one grading per process */
 	char err[PATH_MAX + 256];
-	double start = now_s();
+	double start = fb_now_s();
 	int rc = check_usage(argc, argv, &v, &spec);
 
 	if (rc >= 0)
@@ -134,7 +127,7 @@ int fb_cmd_grade(int argc, char **argv)
 		rc = 130;
 		goto remove_scratch;
 	}
-	double elapsed_s = now_s() - start;
+	double elapsed_s = fb_now_s() - start;
 	if ((rc = fb_grade_write_results(&ctx, outcomes, elapsed_s, fb_opt_text(&v, "out"))))
 		fb_error("grade: cannot write %s: %s", fb_opt_text(&v, "out"), strerror(rc < 0 ? -rc : EIO));
 	fb_grade_print_summary(&ctx, outcomes, elapsed_s, stdout);

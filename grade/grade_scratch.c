@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "grade.h"
+#include "util.h"
 
 #define COPY_MAX_BYTES ((off_t)64 << 20)   /* a submission is source code */
 
@@ -95,17 +96,11 @@ int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	return (type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT ? -errno : 0;
-}
-
 void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
 {
 	if (!ctx->scratch[0])
 		return;
 	fb_sandbox_scratch_unmount(&ctx->sb, ctx->scratch);
-	nftw(ctx->scratch, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	fb_remove_tree(ctx->scratch);
 }
 

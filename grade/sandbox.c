@@ -21,13 +21,6 @@
 
 #include "util.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -161,13 +154,13 @@ static long machine_forks(void)
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		      const struct fb_limits *lim, struct fb_step_result *res)
 {
-	double start = now_s();
+	double start = fb_now_s();
 	struct rusage ru;
 	pid_t got;
 
 	while ((got = wait4(pid, &res->status, WNOHANG, &ru)) == 0) {
 		int interrupted = fb_sandbox_interrupted();
-		if ((now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
+		if ((fb_now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
 			res->timed_out = !interrupted;
 			res->interrupted = interrupted;
 			kill(-pid, SIGKILL);
@@ -176,7 +169,7 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		}
 		sleep_ms(1);
 	}
-	res->wall_s = now_s() - start;
+	res->wall_s = fb_now_s() - start;
 	if (got == pid) {
 		res->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;

@@ -95,7 +95,5 @@ int fb_run_tmp_remove_stale(const char *results_dir)
 
 void fb_run_tmp_remove(const char *dir)
 {
-	const char *argv[] = { "rm", "-rf", "--", dir, NULL };
-	char ignored[8];
-	fb_command_line(argv, ignored, sizeof(ignored));
+	fb_remove_tree(dir);
 }

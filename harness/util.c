@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int fb_read_line(const char *path, char *buf, size_t len)
@@ -332,8 +334,28 @@ void fb_xml_escape(const char *raw, FILE *out)
 	free(valid);
 }
 
+double fb_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT ? -errno : 0;
+}
+
+int fb_remove_tree(const char *path)
+{
+	int err = nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	return err > 0 ? 0 : err < 0 && errno != ENOENT ? -errno : err;
+}
+
 void fb_error(const char *fmt, ...)
 {
+	int saved = errno;   /* callers print errno's text after us */
 	va_list ap;
 
 	fflush(stdout);
@@ -342,6 +364,7 @@ void fb_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	errno = saved;
 }
 
 void fb_self_dir(char *buf, size_t len)

@@ -73,7 +73,13 @@ void fb_spawn_done(long pid);
  * as by fb_spawn_done). */
 int fb_wait(long pid);
 
-/* One line "forkbench: <message>" on stderr. */
+/* CLOCK_MONOTONIC in seconds: for timeouts and elapsed times. */
+double fb_now_s(void);
+/* rm -rf path without following links (nftw, no shell). 0 or -errno of the
+ * first entry that could not be removed. */
+int fb_remove_tree(const char *path);
+
+/* One line "forkbench: <message>" on stderr; errno is kept. */
 void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */
 void fb_self_dir(char *buf, size_t len);

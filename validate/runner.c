@@ -3,6 +3,7 @@
  * killed and reaped: no zombie, no stray, also on timeout or Ctrl-C. */
 #define _GNU_SOURCE
 #include "validate.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +21,6 @@ static void on_interrupt(int sig)
 	interrupted_by = sig;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The check's child: its own group (so one kill reaches everything it
  * starts), default signal dispositions, stdin/stdout on /dev/null so that
@@ -52,7 +47,7 @@ static void run_child(const struct fb_check *c, int msg_fd)
  * its group. Returns 1 when it had to be killed for time. */
 static int wait_check(pid_t pid, int timeout_s, int *status)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = fb_now_s() + timeout_s;
 	useconds_t nap_us = 100;
 	int timed_out = 0;
 
@@ -60,7 +55,7 @@ static int wait_check(pid_t pid, int timeout_s, int *status)
 		pid_t got = waitpid(pid, status, WNOHANG);
 		if (got == pid || (got < 0 && errno != EINTR))
 			break;
-		if (interrupted_by || (timed_out = now_s() >= deadline)) {
+		if (interrupted_by || (timed_out = fb_now_s() >= deadline)) {
 			kill(-pid, SIGKILL);
 			fb_reap(pid, status, 0);
 			break;
@@ -106,7 +101,7 @@ static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r
 {
 	char text[FB_VMSG_LEN] = "";
 	int fds[2], status = 0;
-	double t0 = now_s();
+	double t0 = fb_now_s();
 
 	r->check = c;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK))
@@ -125,7 +120,7 @@ static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r
 	ssize_t len = read(fds[0], text, sizeof(text) - 1);   /* non-blocking: strays may hold the pipe */
 	text[len > 0 ? len : 0] = '\0';
 	close(fds[0]);
-	r->seconds = now_s() - t0;
+	r->seconds = fb_now_s() - t0;
 	judge(r, status, timed_out, timeout_s, text);
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 /* A check's verdict is its child's exit status; anything else (another
  * status, a signal, the timeout) is a failure the runner describes. */
-enum fb_verdict { FB_CHECK_PASS = 0, FB_CHECK_FAIL = 1, FB_CHECK_SKIP = 2 };
+enum fb_check_verdict { FB_CHECK_PASS = 0, FB_CHECK_FAIL = 1, FB_CHECK_SKIP = 2 };
 
 #define FB_VMSG_LEN 400
 
