@@ -349,6 +349,22 @@ static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx,
 	conclude(row, &o, 1);
 }
 
+/* A setting as a number: a JSON number (runs since the conditions were
+ * recorded) or a numeric text ("32768", older runs). 0, or -1 for anything
+ * else (absent, "abc", "32768x"). */
+static int setting_number(const json_t *v, double *out)
+{
+	const char *text = json_string_value(v);
+	char *end;
+
+	if (json_is_number(v))
+		return *out = json_number_value(v), 0;
+	if (!text)
+		return -1;
+	*out = strtod(text, &end);
+	return end == text || end[strspn(end, " \t\n")] != '\0' ? -1 : 0;
+}
+
 /* pid_max against the lecture's 32768. The kernel's own default is
  * max(32768, 1024 per possible CPU), and pid_max can be raised up to
  * PID_MAX_LIMIT: 4194304 on 64-bit, 32768 on 32-bit. systemd (since 243)
@@ -357,9 +373,8 @@ static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx,
 static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
 	const json_t *env = json_object_get(ctx->manifest, "environment");
-	/* a number since the conditions were recorded, text in older runs */
 	json_t *pid_max = json_object_get(json_object_get(env, "kernel_settings"), "pid_max");
-	const char *text = json_string_value(pid_max);
+	double value;
 	const char *machine = json_string_value(json_object_get(json_object_get(env, "versions"), "machine"));
 	long long cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
 	long long limit = machine && strstr(machine, "64") ? 4194304 : 32768;
@@ -368,9 +383,10 @@ static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, 
 
 	snprintf(row->benchmark, sizeof(row->benchmark), "manifest.json: environment.kernel_settings.pid_max");
 	snprintf(row->conditions, sizeof(row->conditions), "%lld cores online, %s", cores, machine ? machine : "machine unknown");
-	snprintf(o.missing, sizeof(o.missing), "manifest.json has no environment.kernel_settings.pid_max");
-	if (json_is_number(pid_max) || (text && *text)) {
-		row->value = json_is_number(pid_max) ? json_number_value(pid_max) : strtod(text, NULL);
+	snprintf(o.missing, sizeof(o.missing), "manifest.json has no %senvironment.kernel_settings.pid_max",
+		 pid_max ? "numeric " : "");
+	if (setting_number(pid_max, &value) == 0 && isfinite(value)) {
+		row->value = value;
 		/* both halves: the maximum is 32768, and it can be raised to ~4 million */
 		o.holds = rule_holds(def, row->value) && limit >= 4e5 && limit <= 4e7;
 		snprintf(row->measured, sizeof(row->measured), "pid_max = %.0f; the kernel's own default here: %lld "

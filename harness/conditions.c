@@ -6,6 +6,7 @@
 #include "conditions.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +45,14 @@ static const char *const cmdline_params[] = {
 	"mitigations", "transparent_hugepage", "init_on_alloc", "init_on_free", "isolcpus", "nohz_full",
 };
 
-/* "123" as a number, anything else ("[madvise]", "on") as text. */
+/* "123" as a number, anything else ("[madvise]", "on", a figure beyond
+ * 64 bits) as text. */
 json_t *fb_condition_value(const char *text)
 {
 	char *end;
+	errno = 0;
 	long long v = strtoll(text, &end, 10);
-	return end != text && *end == '\0' ? json_integer(v) : json_string(text);
+	return end != text && *end == '\0' && errno != ERANGE ? json_integer(v) : json_string(text);
 }
 
 static json_t *read_value(const char *path)
@@ -77,7 +80,29 @@ static void damon_schemes(int k, json_t *actions)
 	}
 }
 
-/* The kdamonds that are on, and what their schemes do. */
+/* Kernel threads named kdamond* in /proc/PID/comm: DAMON started outside
+ * the sysfs admin interface (DAMON_RECLAIM, DAMON_LRU_SORT, debugfs) runs
+ * them too, and they may have no other trace readable here. */
+static int count_kdamond_threads(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], comm[64];
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+			n += fb_read_line(path, comm, sizeof(comm)) == 0 && strncmp(comm, "kdamond", 7) == 0;
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The kdamonds that are on, what their schemes do, the kdamond threads
+ * running, and whether the DAMON_RECLAIM module (a pageout on physical
+ * addresses of its own) is enabled. */
 static json_t *damon_json(void)
 {
 	json_t *actions = json_array();
@@ -93,11 +118,12 @@ static json_t *damon_json(void)
 			damon_schemes(k, actions);
 		}
 	}
-	return json_pack("{s:b, s:i, s:o}", "sysfs", fb_read_line(DAMON_DIR "/nr_kdamonds", state, sizeof(state)) == 0,
-			 "kdamonds_on", on, "scheme_actions", actions);
+	return json_pack("{s:b, s:i, s:o, s:i, s:o}", "sysfs", fb_read_line(DAMON_DIR "/nr_kdamonds", state, sizeof(state)) == 0,
+			 "kdamonds_on", on, "scheme_actions", actions, "kdamond_threads", count_kdamond_threads(),
+			 "reclaim_enabled", read_value("/sys/module/damon_reclaim/parameters/enabled"));
 }
 
-/* SwapTotal and SwapFree of /proc/meminfo, in KiB. */
+/* SwapTotal, SwapFree and what is used of /proc/meminfo, in KiB. */
 static json_t *swap_json(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
@@ -110,7 +136,8 @@ static json_t *swap_json(void)
 	}
 	if (f)
 		fclose(f);
-	return total < 0 ? json_null() : json_pack("{s:I, s:I}", "total_kib", total, "free_kib", free_kib);
+	return total < 0 || free_kib < 0 ? json_null() : json_pack("{s:I, s:I, s:I}", "total_kib", total, "free_kib",
+								 free_kib, "used_kib", total - free_kib);
 }
 
 static int count_nodes(void)
@@ -129,18 +156,18 @@ static int count_nodes(void)
 static json_t *cmdline_json(void)
 {
 	char line[4096], *save = NULL;
-	json_t *params = json_object();
 
 	if (fb_read_line("/proc/cmdline", line, sizeof(line)))
 		return json_null();
-	json_t *whole = json_string(line);
-	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+	json_t *whole = json_string(line), *params = json_object();
+	/* what follows "--" is init's arguments, not the kernel's */
+	for (char *tok = strtok_r(line, " ", &save); tok && strcmp(tok, "--"); tok = strtok_r(NULL, " ", &save))
 		for (size_t i = 0; i < sizeof(cmdline_params) / sizeof(cmdline_params[0]); i++) {
 			size_t n = strlen(cmdline_params[i]);
 			if (strncmp(tok, cmdline_params[i], n) == 0 && tok[n] == '=')
 				json_object_set_new(params, cmdline_params[i], json_string(tok + n + 1));
 		}
-	return json_pack("{s:o, s:o}", "line", whole, "params", params);
+	return json_pack("{s:o?, s:o}", "line", whole, "params", params);   /* null: not UTF-8 */
 }
 
 /* "0-1" or "0,2-3": the CPUs this process may run on. */
@@ -163,36 +190,55 @@ static json_t *affinity_json(void)
 	return json_pack("{s:s, s:i}", "cpus", text, "count", CPU_COUNT(&set));
 }
 
-/* Limits of one cgroup line "N:CONTROLLERS:PATH" of /proc/self/cgroup:
- * v2 (no controllers) cpu.max, cpu.weight, memory.max, memory.high,
- * pids.max; v1 the cpu quota and period, and the memory limit. */
-static void cgroup_line(const char *controllers, const char *path, json_t *out)
+/* Whether the comma-separated v1 controller list names controller exactly
+ * ("cpu,cpuacct" names cpu; "cpuacct" alone does not). */
+static int has_controller(const char *list, const char *controller)
 {
-	static const char *const v2_files[] = { "cpu.max", "cpu.weight", "memory.max", "memory.high", "pids.max" };
+	char padded[512], needle[64];
+
+	snprintf(padded, sizeof(padded), ",%s,", list);
+	snprintf(needle, sizeof(needle), ",%s,", controller);
+	return strstr(padded, needle) != NULL;
+}
+
+/* v2 ("0::PATH"): cpu.max, cpu.weight, memory.max, memory.high, pids.max
+ * of the process's cgroup; the unified tree sits under /sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified on a hybrid (v1 + v2) machine. */
+static void cgroup_v2(const char *path, json_t *out)
+{
+	static const char *const files[] = { "cpu.max", "cpu.weight", "memory.max", "memory.high", "pids.max" };
+	const char *root = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "/sys/fs/cgroup"
+										     : "/sys/fs/cgroup/unified";
 	char file[1024];
 
-	if (!controllers[0]) {
-		const char *root = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "/sys/fs/cgroup"
-											 : "/sys/fs/cgroup/unified";
-		json_object_set_new(out, "v2_path", json_string(path));
-		for (size_t i = 0; i < sizeof(v2_files) / sizeof(v2_files[0]); i++) {
-			snprintf(file, sizeof(file), "%s%s/%s", root, path, v2_files[i]);
-			json_object_set_new(out, v2_files[i], read_value(file));
-		}
-		return;
-	}
-	if (strstr(controllers, "cpu") && !strstr(controllers, "cpuset")) {
-		snprintf(file, sizeof(file), "/sys/fs/cgroup/%s%s/cpu.cfs_quota_us", controllers, path);
-		json_object_set_new(out, "v1_cpu_cfs_quota_us", read_value(file));
-		snprintf(file, sizeof(file), "/sys/fs/cgroup/%s%s/cpu.cfs_period_us", controllers, path);
-		json_object_set_new(out, "v1_cpu_cfs_period_us", read_value(file));
-	}
-	if (strcmp(controllers, "memory") == 0) {
-		snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", path);
-		json_object_set_new(out, "v1_memory_limit_bytes", read_value(file));
+	json_object_set_new(out, "v2_path", json_string(path));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s/%s", root, strcmp(path, "/") ? path : "", files[i]);
+		json_object_set_new(out, files[i], read_value(file));
 	}
 }
 
+/* v1 ("N:CONTROLLERS:PATH"): the cpu quota and period of the cpu
+ * controller, the memory controller's limit; the hierarchy is mounted at
+ * /sys/fs/cgroup/CONTROLLERS ("cpu,cpuacct" where they are co-mounted). */
+static void cgroup_v1(const char *controllers, const char *path, json_t *out)
+{
+	static const struct { const char *controller, *file, *key; } files[] = {
+		{ "cpu", "cpu.cfs_quota_us", "v1_cpu_cfs_quota_us" },       /* -1: no quota */
+		{ "cpu", "cpu.cfs_period_us", "v1_cpu_cfs_period_us" },
+		{ "memory", "memory.limit_in_bytes", "v1_memory_limit_bytes" }, /* ~2^63: none */
+	};
+	char file[1024];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (has_controller(controllers, files[i].controller)) {
+			snprintf(file, sizeof(file), "/sys/fs/cgroup/%s%s/%s", controllers,
+				 strcmp(path, "/") ? path : "", files[i].file);
+			json_object_set_new(out, files[i].key, read_value(file));
+		}
+}
+
+/* The limits of every line of /proc/self/cgroup, v2 and v1 alike. */
 static json_t *cgroup_json(void)
 {
 	FILE *f = fopen("/proc/self/cgroup", "r");
@@ -205,7 +251,10 @@ static json_t *cgroup_json(void)
 			continue;
 		*path++ = '\0';
 		path[strcspn(path, "\n")] = '\0';
-		cgroup_line(controllers + 1, strcmp(path, "/") ? path : "", out);
+		if (controllers[1] == '\0')
+			cgroup_v2(path, out);
+		else
+			cgroup_v1(controllers + 1, path, out);
 	}
 	if (f)
 		fclose(f);

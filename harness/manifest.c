@@ -142,22 +142,7 @@ static json_t *cpu_json(void)
 	return cpu;
 }
 
-/* memory.max and pids.max of this process's cgroup (v2), where readable. */
-static json_t *cgroup_json(void)
-{
-	char line[512], path[1024];
-	json_t *obj = json_object();
-
-	if (fb_read_line("/proc/self/cgroup", line, sizeof(line)) == 0 && strncmp(line, "0::", 3) == 0) {
-		json_object_set_new(obj, "path", json_string(line + 3));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", line + 3);
-		json_object_set_new(obj, "memory_max", text_or_null(path));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max", line + 3);
-		json_object_set_new(obj, "pids_max", text_or_null(path));
-	}
-	return obj;
-}
-
+/* The process and memory limits; cgroup limits are conditions.cgroup. */
 static json_t *limits_json(void)
 {
 	struct rlimit nproc;
@@ -166,7 +151,6 @@ static json_t *limits_json(void)
 	if (getrlimit(RLIMIT_NPROC, &nproc) == 0)
 		json_object_set_new(obj, "rlimit_nproc", nproc.rlim_cur == RLIM_INFINITY ?
 				    json_string("unlimited") : json_integer((json_int_t)nproc.rlim_cur));
-	json_object_set_new(obj, "cgroup", cgroup_json());
 	json_object_set_new(obj, "mem_total_kib", kib_field("MemTotal"));
 	json_object_set_new(obj, "mem_available_kib", kib_field("MemAvailable"));
 	return obj;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *env_text(const json_t *env, const char *group, const char *key)
 {
@@ -102,92 +103,214 @@ static const json_t *conditions(const json_t *env)
 	return json_object_get(env, "conditions");
 }
 
+/* Whether a DAMON scheme pages memory out, and of whom: "pageout on paddr"
+ * (physical addresses) reclaims any process's cold pages, the benchmark's
+ * region included; on vaddr or fvaddr only the monitored processes'. */
+static const char *damon_reach(const json_t *damon)
+{
+	const json_t *a;
+	size_t i;
+	int vaddr = 0;
+
+	if (json_is_true(json_object_get(damon, "reclaim_enabled")) ||
+	    (json_is_string(json_object_get(damon, "reclaim_enabled")) &&
+	     strcmp(json_string_value(json_object_get(damon, "reclaim_enabled")), "Y") == 0))
+		return "paddr";
+	json_array_foreach(json_object_get(damon, "scheme_actions"), i, a) {
+		const char *t = json_string_value(a);
+		if (t && strncmp(t, "pageout", 7) == 0 && strstr(t, "paddr"))
+			return "paddr";
+		vaddr |= t && strncmp(t, "pageout", 7) == 0;
+	}
+	return vaddr ? "vaddr" : NULL;
+}
+
+/* What a running DAMON does to the benchmark, by what its schemes reach. */
+static const char *damon_effect(const char *reach, json_int_t sysfs_on)
+{
+	if (reach && strcmp(reach, "paddr") == 0)
+		return "a pageout scheme on physical addresses can reclaim the benchmark's cold memory behind it, "
+		       "so a parent may not be fully resident when it forks; resident_mib and the worker restarts "
+		       "show whether it was";
+	if (reach)
+		return "a pageout scheme reclaims the cold memory of the processes it monitors";
+	if (sysfs_on == 0)
+		return "started outside the sysfs admin interface, its schemes are unknown and may page out cold "
+		       "memory, the benchmark's included";
+	return "it samples page-table accessed bits in the background; its schemes page nothing out";
+}
+
+/* DAMON: kdamonds on (sysfs), kdamond threads (any interface), or the
+ * DAMON_RECLAIM module. Sampling alone costs a little CPU; a pageout
+ * scheme can reclaim the benchmark's resident memory behind it. */
+static void check_damon(const json_t *env, json_t *list)
+{
+	json_t *damon = json_object_get(conditions(env), "damon");
+	json_int_t on = json_integer_value(json_object_get(damon, "kdamonds_on"));
+	json_int_t threads = json_integer_value(json_object_get(damon, "kdamond_threads"));
+	const char *reach = damon_reach(damon);
+	char msg[600], *actions = json_dumps(json_object_get(damon, "scheme_actions"), JSON_COMPACT);
+
+	if (on > 0 || threads > 0 || reach) {
+		snprintf(msg, sizeof(msg), "DAMON is running (%lld kdamond%s on in sysfs, %lld kdamond thread%s, "
+			 "schemes %s): %s", (long long)on, on == 1 ? "" : "s", (long long)threads,
+			 threads == 1 ? "" : "s", actions ? actions : "unknown", damon_effect(reach, on));
+		warn(list, "damon", msg);
+	}
+	free(actions);
+}
+
+/* khugepaged never collapses a MADV_NOHUGEPAGE range (the 4k rows), but it
+ * does collapse a thp-mode region's 4 KiB fallbacks, so a fast one changes
+ * THP coverage between repetitions; with THP [always] it also collapses the
+ * worker's own heap and stacks (max_ptes_none of 512 may be missing),
+ * changing the RSS and page tables that fork copies. Defaults (4096 pages
+ * every 10 s: 16 MiB per 10 s) take minutes over a GiB: no warning. */
+static void check_khugepaged(const json_t *env, json_t *list)
+{
+	const char *thp = env_text(env, "kernel_settings", "thp_enabled");
+	double pages = 0, sleep_ms = 0, ptes_none = 0, defrag = 0;
+	char msg[500];
+
+	if (!thp || strstr(thp, "[never]") || env_number(env, "conditions", "khugepaged_pages_to_scan", &pages) ||
+	    env_number(env, "conditions", "khugepaged_scan_sleep_ms", &sleep_ms) || pages <= 0)
+		return;
+	env_number(env, "conditions", "khugepaged_max_ptes_none", &ptes_none);
+	env_number(env, "conditions", "khugepaged_defrag", &defrag);
+	double mib_per_min = pages * 4096 / 1048576 * 60000 / (sleep_ms > 0 ? sleep_ms : 1);
+	int fast = mib_per_min >= 1024, always = strstr(thp, "[always]") && ptes_none > 0;
+	if (!fast && !always)
+		return;
+	snprintf(msg, sizeof(msg), "khugepaged scans %.0f pages every %.0f ms (%.0f MiB a minute, defrag %s, "
+		 "max_ptes_none %.0f): %s", pages, sleep_ms, mib_per_min, defrag == 1 ? "on" : "off", ptes_none,
+		 fast ? "it can collapse a thp-mode region's 4 KiB fallbacks within the run, so THP coverage "
+			"changes between repetitions (4k regions are MADV_NOHUGEPAGE, never collapsed)" :
+			"with THP [always] it collapses the worker's own sparsely used heap and stacks, changing the "
+			"RSS and page tables that fork copies between batches");
+	warn(list, "khugepaged", msg);
+}
+
 /* Memory management that works behind the benchmark's back. */
 static void check_memory_management(const json_t *env, json_t *list)
 {
 	const json_t *c = conditions(env);
-	json_t *damon = json_object_get(c, "damon"), *swap = json_object_get(c, "swap");
+	json_t *swap = json_object_get(c, "swap");
 	const char *zswap = json_string_value(json_object_get(c, "zswap_enabled"));
-	char msg[400], *actions = json_dumps(json_object_get(damon, "scheme_actions"), 0);
+	char msg[400];
 	double v = 0;
 
-	if (json_integer_value(json_object_get(damon, "kdamonds_on")) > 0) {
-		snprintf(msg, sizeof(msg), "%lld kdamond running (schemes %s): a pageout scheme reclaims cold "
-			 "memory of any process, the benchmark's region included; resident_mib and the worker "
-			 "restarts show whether it did", (long long)json_integer_value(json_object_get(damon, "kdamonds_on")),
-			 actions ? actions : "[]");
-		warn(list, "damon", msg);
-	}
-	free(actions);
 	if (env_number(env, "conditions", "ksm_run", &v) == 0 && v == 1)
-		warn(list, "ksm", "KSM is merging pages: a write to a merged page is a COW fault of its own");
+		warn(list, "ksm", "KSM is merging pages: a write to a merged page is a COW fault of its own, "
+			 "and ksmd scans memory in the background");
 	if (json_integer_value(json_object_get(swap, "total_kib")) > 0) {
-		snprintf(msg, sizeof(msg), "%lld MiB of swap: pages of a large parent may be swapped out and "
-			 "faulted back in during fork or COW", (long long)json_integer_value(json_object_get(swap, "total_kib")) / 1024);
+		snprintf(msg, sizeof(msg), "%lld MiB of swap (%lld MiB used): pages of a large parent may be swapped "
+			 "out and faulted back in during fork or COW", (long long)json_integer_value(json_object_get(swap, "total_kib")) / 1024,
+			 (long long)json_integer_value(json_object_get(swap, "used_kib")) / 1024);
 		warn(list, "swap", msg);
 	}
 	if (zswap && (strcmp(zswap, "Y") == 0 || strcmp(zswap, "1") == 0))
-		warn(list, "zswap", "zswap is enabled: reclaimed pages are compressed in memory");
+		warn(list, "zswap", "zswap is enabled: reclaimed pages of a large parent are compressed in memory "
+			 "and a later fault decompresses them");
 	if (env_number(env, "conditions", "numa_balancing", &v) == 0 && v >= 1 &&
 	    json_integer_value(json_object_get(c, "numa_nodes")) > 1)
 		warn(list, "numa-balancing", "NUMA balancing is on with several nodes: hinting faults unmap pages "
 			 "behind the benchmark and page-table work varies with placement");
 }
 
-/* The kernel command line's parameters that change what fork and COW cost. */
+/* Whether a kernel boolean parameter's value is true ("1", "on", "y"). */
+static int kernel_bool(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 || strcasecmp(v, "y") == 0 || strcasecmp(v, "yes") == 0;
+}
+
+/* The kernel command line's parameters that change what fork and COW cost:
+ * a row per parameter, the value that trips it ("=on": any true boolean,
+ * NULL: any value) and what it does to the figures. */
 static void check_cmdline(const json_t *env, json_t *list)
 {
 	static const char *const rows[][3] = {
-		{ "mitigations", "off", "CPU vulnerability mitigations are off: kernel entries, faults and context "
-					"switches are cheaper than on a default kernel" },
-		{ "init_on_alloc", "1", "every page is zeroed on allocation: COW copies and fresh faults cost more" },
-		{ "init_on_free", "1", "every page is zeroed when freed: exit and munmap of a large parent cost more" },
+		{ "mitigations", "off", "no page-table isolation, retpolines or buffer clearing on kernel entry and exit: "
+					"syscalls, faults and context switches (so fork, COW and thread creation) are cheaper "
+					"than on a default kernel, and the figures do not compare with one" },
+		{ "init_on_alloc", "=on", "every allocation is zeroed first, the task, mm and VMA copies fork makes and "
+					  "the page each COW fault copies into included: fork and COW cost more" },
+		{ "init_on_free", "=on", "every freed page and object is zeroed: exit of a child that wrote pages, and "
+					 "exit or munmap of a large parent, cost more" },
+		{ "transparent_hugepage", NULL, "sets the boot-time THP mode that the thp rows (and the 4k rows' "
+						"neighbours) depend on" },
 	};
 	json_t *params = json_object_get(json_object_get(conditions(env), "kernel_cmdline"), "params");
-	const char *thp = json_string_value(json_object_get(params, "transparent_hugepage"));
-	char msg[300];
+	char msg[400];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const char *v = json_string_value(json_object_get(params, rows[i][0]));
-		if (v && strcmp(v, rows[i][1]) == 0) {
-			snprintf(msg, sizeof(msg), "%s=%s on the kernel command line: %s", rows[i][0], v, rows[i][2]);
-			warn(list, "cmdline", msg);
-		}
-	}
-	if (thp) {
-		snprintf(msg, sizeof(msg), "transparent_hugepage=%s on the kernel command line sets the boot-time "
-			 "THP mode that the thp rows depend on", thp);
+		const char *v = json_string_value(json_object_get(params, rows[i][0])), *match = rows[i][1];
+		if (!v || (match && (strcmp(match, "=on") == 0 ? !kernel_bool(v) : strcmp(v, match) != 0)))
+			continue;
+		snprintf(msg, sizeof(msg), "%s=%s on the kernel command line: %s", rows[i][0], v, rows[i][2]);
 		warn(list, "cmdline", msg);
 	}
 }
 
-/* CPUs: SMT siblings, an affinity narrower than the machine, cgroup limits. */
-static void check_cpus_and_limits(const json_t *env, json_t *list)
+/* CPUs: SMT siblings, an affinity narrower than the online CPUs. */
+static void check_cpus(const json_t *env, json_t *list)
 {
-	const json_t *c = conditions(env), *cg = json_object_get(c, "cgroup");
+	const json_t *c = conditions(env), *affinity = json_object_get(c, "affinity");
 	json_int_t cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
-	json_int_t allowed = json_integer_value(json_object_get(json_object_get(c, "affinity"), "count"));
-	const char *cpu_max = json_string_value(json_object_get(cg, "cpu.max"));
-	double v = 0, total_kib = 0;
+	json_int_t allowed = json_integer_value(json_object_get(affinity, "count"));
+	const char *cpus = json_string_value(json_object_get(affinity, "cpus"));
+	double v = 0;
 	char msg[300];
 
 	if (env_number(env, "conditions", "smt_active", &v) == 0 && v == 1)
-		warn(list, "smt", "SMT is active: a parent and child on sibling threads share one core");
+		warn(list, "smt", "SMT is active: a parent and child on sibling threads share one core's execution "
+			 "units and caches, so the figures depend on where the scheduler puts them");
 	if (allowed > 0 && cores > 0 && allowed < cores) {
-		snprintf(msg, sizeof(msg), "this process may use %lld of %lld CPUs (affinity %s)", (long long)allowed,
-			 (long long)cores, json_string_value(json_object_get(json_object_get(c, "affinity"), "cpus")));
+		snprintf(msg, sizeof(msg), "this process may use %lld of %lld online CPUs (affinity %s): parent, child "
+			 "and the system compete for fewer CPUs than the machine has", (long long)allowed,
+			 (long long)cores, cpus ? cpus : "?");
 		warn(list, "affinity", msg);
 	}
-	if ((cpu_max && strncmp(cpu_max, "max", 3)) ||
-	    json_integer_value(json_object_get(cg, "v1_cpu_cfs_quota_us")) > 0)
-		warn(list, "cgroup-cpu", "a cgroup CPU quota applies: the benchmark can be throttled mid-repetition");
+}
+
+/* The lowest cgroup memory limit in bytes (v2 memory.max and memory.high,
+ * v1 memory.limit_in_bytes), or 0 when none is a number. */
+static double cgroup_memory_limit(const json_t *cg)
+{
+	static const char *const keys[] = { "memory.max", "memory.high", "v1_memory_limit_bytes" };
+	double lowest = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(cg, keys[i]);
+		if (json_is_number(v) && json_number_value(v) > 0 && (lowest == 0 || json_number_value(v) < lowest))
+			lowest = json_number_value(v);
+	}
+	return lowest;
+}
+
+/* A cgroup CPU quota (v2 cpu.max other than "max ...", v1 cfs_quota_us
+ * above 0) or a memory limit below the machine's memory. */
+static void check_cgroup(const json_t *env, json_t *list)
+{
+	const json_t *cg = json_object_get(conditions(env), "cgroup");
+	const char *cpu_max = json_string_value(json_object_get(cg, "cpu.max"));
+	json_int_t quota = json_integer_value(json_object_get(cg, "v1_cpu_cfs_quota_us"));
+	json_int_t period = json_integer_value(json_object_get(cg, "v1_cpu_cfs_period_us"));
+	double total_kib = 0, limit = cgroup_memory_limit(cg);
+	char msg[300];
+
+	if ((cpu_max && strncmp(cpu_max, "max", 3)) || quota > 0) {
+		if (cpu_max && strncmp(cpu_max, "max", 3))
+			snprintf(msg, sizeof(msg), "cgroup cpu.max is '%s'", cpu_max);
+		else
+			snprintf(msg, sizeof(msg), "cgroup cpu.cfs_quota_us is %lld per %lld us", (long long)quota, (long long)period);
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), ": a CPU quota applies, and the benchmark can be "
+			 "throttled mid-repetition");
+		warn(list, "cgroup-cpu", msg);
+	}
 	env_number(env, "limits", "mem_total_kib", &total_kib);
-	json_t *mem = json_object_get(cg, "memory.max");
-	double limit = json_is_number(mem) ? json_number_value(mem) :
-		       json_number_value(json_object_get(cg, "v1_memory_limit_bytes"));
 	if (limit > 0 && total_kib > 0 && limit < total_kib * 1024) {
 		snprintf(msg, sizeof(msg), "a cgroup memory limit of %.0f MiB (the machine has %.0f MiB): a large "
-			 "parent may be reclaimed or refused", limit / 1048576, total_kib / 1024);
+			 "parent may be reclaimed, swapped or refused", limit / 1048576, total_kib / 1024);
 		warn(list, "cgroup-memory", msg);
 	}
 }
@@ -212,9 +335,12 @@ json_t *fb_syscheck(const json_t *environment)
 	check_load_and_cores(environment, list);
 	check_frequency(environment, list);
 	check_kernel(environment, list);
+	check_damon(environment, list);
+	check_khugepaged(environment, list);
 	check_memory_management(environment, list);
 	check_cmdline(environment, list);
-	check_cpus_and_limits(environment, list);
+	check_cpus(environment, list);
+	check_cgroup(environment, list);
 	check_steal(environment, list);
 	return list;
 }

@@ -186,6 +186,13 @@ static void check_mixed(void)
 	CHECK(r && r->value == 4194304, "a run made before settings were numbers: pid_max read from its text",
 	      "value %g", r ? r->value : 0);
 
+	write_run(dir, sizeof(dir), "text-manifest", thp_only, N(thp_only), "str:32768x", 2);
+	fb_claims_write(dir, &claims);
+	r = find_claim(&claims, "pid_max");
+	CHECK(r && strstr(r->verdict, "no numeric environment.kernel_settings.pid_max"),
+	      "pid_max recorded as a text that is not a number: not measured, said so", "verdict '%s'",
+	      r ? r->verdict : "(no row)");
+
 	write_run(dir, sizeof(dir), "partial", partial, N(partial), "32768", 2);
 	fb_claims_write(dir, &claims);
 	r = find_claim(&claims, "fork_without_cow_1g");
