@@ -12,17 +12,46 @@
 
 #include "grade.h"
 
+/* How many of text's first max bytes to keep so that no UTF-8 sequence is
+ * cut in two (it would reach results.json as U+FFFD): a cut before a
+ * continuation byte moves back to the sequence's start (3 bytes at most). */
+static size_t utf8_cut(const char *text, size_t max)
+{
+	size_t n = strnlen(text, max);
+
+	for (int back = 0; back < 3 && n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80; back++)
+		n--;
+	return n;
+}
+
+/* Where to start showing the last max bytes of text: at a character. */
+static const char *utf8_tail(const char *text, size_t max)
+{
+	size_t len = strlen(text);
+	const char *start = text + (len > max ? len - max : 0);
+
+	for (int skip = 0; skip < 3 && ((unsigned char)*start & 0xc0) == 0x80; skip++)
+		start++;
+	return start;
+}
+
+/* Append to what the student sees; what does not fit is cut at a character. */
 static void say(struct fb_grade_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct fb_grade_outcome *out, const char *fmt, ...)
 {
 	size_t used = strlen(out->output);
+	char *text = NULL;
 	va_list ap;
 
-	if (used + 1 >= sizeof(out->output))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(out->output + used, sizeof(out->output) - used, fmt, ap);
+	int n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	size_t take = utf8_cut(text, sizeof(out->output) - 1 - used);
+	memcpy(out->output + used, text, take);
+	out->output[used + take] = '\0';
+	free(text);
 }
 
 static int valid_args(json_t *test)
@@ -43,9 +72,9 @@ static int valid_args(json_t *test)
 /* The program's output, shown under a failed test so the student sees why. */
 static void show_output(struct fb_grade_outcome *out, const struct fb_grade_run *run)
 {
-	say(out, "\n--- stdout ---\n%.600s", run->stdout_text);
+	say(out, "\n--- stdout ---\n%.*s", (int)utf8_cut(run->stdout_text, 600), run->stdout_text);
 	if (run->stderr_text[0])
-		say(out, "\n--- stderr ---\n%.400s", run->stderr_text);
+		say(out, "\n--- stderr ---\n%.*s", (int)utf8_cut(run->stderr_text, 400), run->stderr_text);
 }
 
 /* The run of this test's args, or NULL (with the reason said) when it
@@ -89,14 +118,13 @@ static int check_build(json_t *test, char *err, size_t len)
 static void grade_build(struct fb_grade_ctx *ctx, json_t *test, struct fb_grade_outcome *out)
 {
 	char how[128];
-	size_t log_len = strlen(ctx->build_log);
 
 	(void)test;
 	fb_step_describe(&ctx->build, &ctx->spec->build_limits, how, sizeof(how));
 	out->passed = ctx->built;
 	say(out, "the build %s", how);
 	/* The end of a compiler's output holds the error that stopped it. */
-	say(out, "\n--- build output ---\n%s", ctx->build_log + (log_len > 1500 ? log_len - 1500 : 0));
+	say(out, "\n--- build output ---\n%s", utf8_tail(ctx->build_log, 1500));
 }
 
 static int check_behaviour(json_t *test, char *err, size_t len)
@@ -204,28 +232,32 @@ static int check_measurement(json_t *test, char *err, size_t len)
 /* Did the run do the work its figure stands for? A figure printed without
  * it earns nothing, whatever its value (a program printing "fork_us 692"
  * and forking nothing scored full marks before). Children: the most tasks
- * at once in the step's cgroup, less the program; where there is no
- * cgroup, the processes the whole machine created meanwhile (an upper
- * bound: 0 still proves none). Faults: the minor faults of the program and
- * the children it reaped, at least requires_faults times the figure. */
+ * at once in the step's cgroup, less the program; without a cgroup, the
+ * pids handed out in our pid namespace meanwhile (an upper bound: 0 still
+ * proves none). Faults: those of its children only, at least
+ * requires_faults times the figure: the program's own do not count, or
+ * writing the memory itself and forking an idle child would pass for COW.
+ * What cannot be read here is not held against the student. */
 static int work_done(json_t *test, const struct fb_grade_run *run, const char *figure, double mine,
 		     struct fb_grade_outcome *out)
 {
 	long want_children = (long)json_integer_value(json_object_get(test, "requires_children"));
 	double want_faults = json_number_value(json_object_get(test, "requires_faults")) * mine;
 	const struct fb_step_result *r = &run->res;
-	long children = r->pids_peak >= 0 ? r->pids_peak - 1 : r->machine_forks;
+	long children = r->pids_peak >= 0 ? r->pids_peak - 1 : r->pids_allocated;
 
 	if (want_children && children >= 0 && children < want_children) {
-		say(out, "%s %g, but the program created no other process while it ran (%s: %ld); a figure "
+		say(out, "%s %g, but the program created %s while it ran (%s: %ld, needed %ld); a figure "
 		    "printed without the work earns nothing", figure, mine,
-		    r->pids_peak >= 0 ? "most tasks at once, less the program" : "processes created on the machine",
-		    children);
+		    children ? "too few other processes" : "no other process",
+		    r->pids_peak >= 0 ? "most tasks at once, less the program" : "pids handed out meanwhile",
+		    children, want_children);
 		return 0;
 	}
-	if (want_faults > 0 && (double)r->minflt < want_faults) {
-		say(out, "%s %g, but the program and its children took only %ld minor faults, fewer than the "
-		    "figure says; a figure printed without the work earns nothing", figure, mine, r->minflt);
+	if (want_faults > 0 && r->children_minflt >= 0 && (double)r->children_minflt < want_faults) {
+		say(out, "%s %g, but its child processes took only %ld minor faults in all, fewer than the "
+		    "figure says (the program's own faults do not count); a figure printed without the work "
+		    "earns nothing", figure, mine, r->children_minflt);
 		return 0;
 	}
 	return 1;

@@ -82,27 +82,30 @@ static pid_t start_uid_sweep(const struct fb_sandbox *sb)
 
 /* Kill the step's process group, cgroup and uid, and reap what comes back
  * to us as subreaper until we have no child left. The main process is
- * already reaped: whatever else we reap is a leftover. */
-static int kill_and_reap(const struct fb_sandbox *sb, const char *cg, pid_t pgid)
+ * already reaped: whatever else we reap is a leftover, and its minor
+ * faults are its children's too (res->children_minflt). */
+static void kill_and_reap(const struct fb_sandbox *sb, const char *cg, pid_t pgid, struct fb_step_result *res)
 {
 	pid_t sweeper = sb->drop_ids ? start_uid_sweep(sb) : -1, pid;
-	int leftovers = 0, status;
+	struct rusage ru;
+	int status;
 
 	for (int round = 0; round < 2500; round++) {   /* ~5 s at most */
 		kill(-pgid, SIGKILL);
 		int listed = cg[0] ? fb_cg_kill_round(sb, cg) : 0;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			if (pid == sweeper)
+		while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0)
+			if (pid == sweeper) {
 				sweeper = -1;
-			else
-				leftovers++;
+			} else {
+				res->leftovers++;
+				res->children_minflt += res->children_minflt >= 0 ? ru.ru_minflt : 0;
+			}
 		if (pid < 0 && listed == 0)
 			break;   /* ECHILD: nothing of the step is left anywhere */
 		if (pid == 0 && listed == 0 && sweeper < 0 && !sb->drop_ids && round > 50)
 			break;   /* unprivileged, no cgroup: what is still out there is not ours to find */
 		sleep_ms(2);
 	}
-	return leftovers;
 }
 
 static void stop_signals(sigset_t *set)
@@ -133,32 +136,49 @@ int fb_sandbox_interrupted(void)
 	return 0;
 }
 
-/* The machine's count of processes (and threads) created since boot, from
- * /proc/stat's "processes" line; -1 when unreadable. */
-static long machine_forks(void)
+/* The last pid handed out in our pid namespace (ns_last_pid): its growth
+ * over a step counts the processes and threads created meanwhile, the
+ * step's and anyone else's in the namespace (in a container, only the
+ * container's; /proc/stat's count would be the whole host's). -1 when
+ * unreadable. */
+static long last_pid(void)
 {
-	FILE *f = fopen("/proc/stat", "r");
-	char line[256];
-	long n = -1;
+	char line[32];
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "processes %ld", &n) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return n;
+	return fb_read_line("/proc/sys/kernel/ns_last_pid", line, sizeof(line)) ? -1 : atol(line);
+}
+
+/* The minor faults of the children a process reaped (cminflt, the 11th
+ * field of /proc/PID/stat), read while it is a zombie: what wait4 gives
+ * adds its own faults, and a program that writes its memory itself must
+ * not pass for one whose children took COW faults. -1 when unreadable. */
+static long zombie_children_minflt(pid_t pid)
+{
+	char path[64];
+	unsigned long cminflt;
+	long value = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	/* the whole file: a name set with PR_SET_NAME may hold a newline or ')' */
+	char *stat = fb_slurp(path, 4096), *end = stat ? strrchr(stat, ')') : NULL;
+	/* after "(comm)": state ppid pgrp session tty_nr tpgid flags minflt cminflt */
+	if (end && sscanf(end + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %lu", &cminflt) == 1)
+		value = (long)cminflt;
+	free(stat);
+	return value;
 }
 
 /* Wait for the main process, killing its group at the wall-clock limit.
- * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most. */
+ * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most.
+ * It is left a zombie (WNOWAIT) until its children's faults are read. */
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		      const struct fb_limits *lim, struct fb_step_result *res)
 {
 	double start = fb_now_s();
 	struct rusage ru;
-	pid_t got;
+	siginfo_t si = { 0 };
 
-	while ((got = wait4(pid, &res->status, WNOHANG, &ru)) == 0) {
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != pid) {
 		int interrupted = fb_sandbox_interrupted();
 		if ((fb_now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
 			res->timed_out = !interrupted;
@@ -170,11 +190,10 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		sleep_ms(1);
 	}
 	res->wall_s = fb_now_s() - start;
-	if (got == pid) {
+	res->children_minflt = zombie_children_minflt(pid);
+	if (wait4(pid, &res->status, 0, &ru) == pid)
 		res->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		res->minflt = ru.ru_minflt;
-	}
 }
 
 static int open_output(const char *path)
@@ -203,7 +222,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	}
 	s.report_fd = report[1];
 	fflush(NULL);
-	long forks_before = machine_forks();
+	long pid_before = last_pid();
 	pid_t pid = fork();
 	if (pid == 0)
 		fb_step_child(&s);
@@ -217,11 +236,11 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 	ssize_t got = read(report[0], &failure, sizeof(failure));   /* EOF at exec */
 	close(report[0]);
 	wait_main(sb, pid, cg, lim, res);
-	long forks_after = machine_forks();
-	/* less the step's own process, which the grader forked */
-	res->machine_forks = forks_before < 0 || forks_after < 0 ? -1 : forks_after - forks_before - 1;
+	long pid_after = last_pid();
+	/* less the step's own process, which we forked; unknown when the pids wrapped */
+	res->pids_allocated = pid_before < 0 || pid_after <= pid_before ? -1 : pid_after - pid_before - 1;
 	res->pids_peak = cg[0] ? fb_cg_peak(cg) : -1;
-	res->leftovers = kill_and_reap(sb, cg, pid);
+	kill_and_reap(sb, cg, pid, res);
 	if (got == (ssize_t)sizeof(failure) && failure.stage == FB_STAGE_EXEC)
 		res->exec_err = failure.err;
 	else if (got == (ssize_t)sizeof(failure))
@@ -257,21 +276,43 @@ void fb_sandbox_scratch_unmount(struct fb_sandbox *sb, const char *scratch)
 /* What a probe tries. */
 enum probe_what { PROBE_NETNS, PROBE_PRIVATE_TMP, PROBE_MINIMAL_ROOT };
 
-/* Run one setup in a throw-away child: does the kernel let us do it here? */
+/* Run one setup in a throw-away child: does the kernel let us do it here?
+ * 0, or the errno that stopped it (EPERM in most containers). */
 static int probe(const struct fb_sandbox *sb, enum probe_what what)
 {
 	pid_t pid = fork();
-	int status;
+	int status, err;
 
 	if (pid == 0) {
 		if (what == PROBE_NETNS)
-			_exit(unshare(CLONE_NEWNET) != 0);
-		_exit(fb_sandbox_private_tmp(sb->scratch) != 0 ||
-		      (what == PROBE_MINIMAL_ROOT && fb_sandbox_minimal_root(sb->scratch) != 0));
+			_exit(unshare(CLONE_NEWNET) ? errno : 0);
+		err = fb_sandbox_private_tmp(sb->scratch);
+		if (!err && what == PROBE_MINIMAL_ROOT)
+			err = fb_sandbox_minimal_root(sb->scratch);
+		_exit(-err);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return 0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (pid < 0)
+		return errno;
+	if (waitpid(pid, &status, 0) != pid)
+		return ECHILD;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+/* Which root the steps get, and why, for the description and results.json:
+ * the host's is said to be visible with the setup that was refused. */
+static void probe_root(struct fb_sandbox *sb)
+{
+	int tmp_err = probe(sb, PROBE_PRIVATE_TMP);
+	int root_err = tmp_err ? tmp_err : probe(sb, PROBE_MINIMAL_ROOT);
+
+	sb->private_tmp = tmp_err == 0;
+	sb->minimal_root = root_err == 0;
+	if (sb->minimal_root)
+		snprintf(sb->root_note, sizeof(sb->root_note), "minimal read-only (pivot_root): toolchain, "
+			 "a few /etc files, own /proc, /tmp and scratch folder; no other host files");
+	else
+		snprintf(sb->root_note, sizeof(sb->root_note), "host file system visible (%s refused: %s)",
+			 tmp_err ? "own mount namespace" : "pivot_root into a minimal root", strerror(root_err));
 }
 
 int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scratch,
@@ -292,9 +333,8 @@ int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scr
 	}
 	/* Orphans of a step come to us, so we can reap and count them. */
 	sb->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
-	sb->netns = probe(sb, PROBE_NETNS);
-	sb->private_tmp = probe(sb, PROBE_PRIVATE_TMP);
-	sb->minimal_root = sb->private_tmp && probe(sb, PROBE_MINIMAL_ROOT);
+	sb->netns = probe(sb, PROBE_NETNS) == 0;
+	probe_root(sb);
 	fb_cg_probe(sb);
 	return 0;
 }
@@ -315,12 +355,11 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 	if (sb->scratch_tmpfs_mib)
 		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
 	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
-		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; %s; %s; %s",
+		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; root %s; %s; %s",
 		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
 		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
 		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp",
-		 sb->minimal_root ? "minimal read-only root (pivot_root: toolchain, scratch, /proc, no host files)"
-				  : "host file system visible (mounts not allowed here)", scratch,
+		 sb->root_note, scratch,
 		 sb->subreaper ? "grader is child subreaper" : "no subreaper");
 }
 

@@ -24,6 +24,7 @@ struct fb_sandbox {
 	int netns;               /* unshare(CLONE_NEWNET) works: no network */
 	int private_tmp;         /* unshare(CLONE_NEWNS) + tmpfs over /tmp, /var/tmp, /dev/shm */
 	int minimal_root;        /* pivot_root into a read-only root of the toolchain (sandbox_root.c) */
+	char root_note[160];     /* what a step sees as its root, and why: for results.json */
 	int subreaper;           /* PR_SET_CHILD_SUBREAPER is set on us */
 	char cg_parent[PATH_MAX];  /* where step cgroups are made; "" when none */
 	int cg_v2;               /* cgroup v2 (cgroup.kill, memory.max) or v1 pids */
@@ -39,9 +40,11 @@ struct fb_step_result {
 	double wall_s, cpu_s;    /* cpu: user + system of the main process and what it reaped */
 	int leftovers;           /* descendants still running or unreaped when it ended */
 	long pids_peak;          /* most tasks at once in its cgroup, -1 when unknown */
-	long minflt;             /* minor faults of the main process and the children it reaped (wait4) */
-	long machine_forks;      /* processes created on the whole machine while it ran
-				  * (/proc/stat "processes"), -1 when unknown: an upper bound of its own */
+	long children_minflt;    /* minor faults of its children only (the main process's own
+				  * aside): those it reaped and the leftovers we reaped; -1 when unknown */
+	long pids_allocated;     /* pids handed out in our pid namespace while it ran, its own
+				  * aside: an upper bound of what it created (others may fork
+				  * meanwhile, 0 still proves none); -1 when unknown */
 	int exec_err;            /* errno when the program could not be started, else 0 */
 	int interrupted;         /* killed because SIGINT/SIGTERM/SIGHUP is pending for us */
 };

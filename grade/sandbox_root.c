@@ -2,7 +2,7 @@
  * namespace with fresh /tmp, /var/tmp and /dev/shm, and a minimal read-only
  * root, built in the step's own mount namespace and entered with
  * pivot_root, that holds the toolchain (/usr and the merged-/usr links,
- * a few files of /etc, /proc, a handful of devices), fresh /tmp, /var/tmp
+ * a few files of /etc, its own /proc, a handful of devices), fresh /tmp, /var/tmp
  * and /dev/shm, and the grading's scratch folder; nothing else of the host:
  * not the assignments (hidden tests, reference solutions), not other
  * submissions, not /root, /home or the project. Without it a submission
@@ -144,13 +144,29 @@ static int writable_places(const char *scratch, int scratch_fd)
 	return 0;
 }
 
-/* /proc of the host (the step shares its pid namespace): its own entries
- * under /proc/self; others' are guarded by their owners and ptrace rules. */
-static int proc_and_pivot(void)
+/* /proc: a fresh one of our pid namespace with hidepid=invisible, so a step
+ * sees the processes of its own uid only, not the grader's command line or
+ * other users' (5.8+). Where a fresh one is refused (a container's masked
+ * /proc), the host's is bound: others' entries are guarded by their owners
+ * and ptrace rules, but their command lines show. */
+static int mount_proc(void)
 {
-	if (make_target(NEW_ROOT "/proc", 1) || mount("/proc", NEW_ROOT "/proc", NULL, MS_BIND | MS_REC, NULL))
-		return -errno;
-	if (make_target(NEW_ROOT "/.old-root", 1) || syscall(SYS_pivot_root, NEW_ROOT, NEW_ROOT "/.old-root"))
+	int err = make_target(NEW_ROOT "/proc", 1);
+
+	if (err)
+		return err;
+	if (mount("proc", NEW_ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") == 0)
+		return 0;
+	return mount("/proc", NEW_ROOT "/proc", NULL, MS_BIND | MS_REC, NULL) ? -errno : 0;
+}
+
+static int pivot(void)
+{
+	int err = make_target(NEW_ROOT "/.old-root", 1);
+
+	if (err)
+		return err;
+	if (syscall(SYS_pivot_root, NEW_ROOT, NEW_ROOT "/.old-root"))
 		return -errno;
 	if (chdir("/") || umount2("/.old-root", MNT_DETACH) || rmdir("/.old-root"))
 		return -errno;
@@ -174,7 +190,9 @@ int fb_sandbox_minimal_root(const char *scratch)
 	if (!err)
 		err = writable_places(scratch, scratch_fd);
 	if (!err)
-		err = proc_and_pivot();
+		err = mount_proc();
+	if (!err)
+		err = pivot();
 	close(scratch_fd);
 	return err;
 }

@@ -36,7 +36,9 @@ SETUP
 
 # Gradescope copies run_autograder to /autograder/ and runs it per submission.
 # AUTOGRADER_ROOT moves /autograder (submission/, results/), AUTOGRADER_SOURCE
-# the built sources (default ROOT/source), for a try outside Gradescope.
+# the built sources (default ROOT/source), for a try outside Gradescope;
+# AUTOGRADER_UID gives the steps another uid (and gid) than the grader's
+# default, for gradings that run side by side on one machine.
 cat >"$stage/run_autograder" <<RUN
 #!/usr/bin/env bash
 # run_autograder - grade the submission of assignment $name into results.json.
@@ -45,7 +47,8 @@ root=\${AUTOGRADER_ROOT:-/autograder}
 source=\${AUTOGRADER_SOURCE:-\$root/source}
 results="\$root/results/results.json"
 mkdir -p "\$root/results"
-"\$source/build/forkbench" grade --assignment $name "\$root/submission" --out "\$results" 2>"\$root/results/grader.err"
+"\$source/build/forkbench" grade --assignment $name "\$root/submission" --out "\$results" \\
+	\${AUTOGRADER_UID:+--uid "\$AUTOGRADER_UID" --gid "\$AUTOGRADER_UID"} 2>"\$root/results/grader.err"
 status=\$?
 cat "\$root/results/grader.err" >&2
 # The grader itself failed before writing: tell the student rather than nothing.

@@ -2,9 +2,11 @@
  * first looks around the grading machine. It lists / and tries to read what
  * a submission must not see: the project and its assignments (reference
  * solutions, hidden tests), other users' homes, host files outside the
- * toolchain. It prints "leak PATH" and exits 3 for anything it reaches; in
- * the grader's minimal root it reaches nothing and scores 10/10 like the
- * reference. */
+ * toolchain, and every absolute path listed in peek-paths.txt next to it
+ * (the tests write the real ones there: the reference solution, the spec,
+ * another submission). It prints "leak PATH" and exits 3 for anything it
+ * reaches (its Makefile tries the same at build time); in the grader's
+ * minimal root it reaches nothing and scores 10/10 like the reference. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <spawn.h>
@@ -112,6 +114,23 @@ static int allowed_top(const char *name)
 	return 0;
 }
 
+/* 1 when a path listed in peek-paths.txt (one a line) can be reached. */
+static int peek_listed(void)
+{
+	char line[4096];
+	int leaked = 0;
+	FILE *f = fopen("peek-paths.txt", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '/' && access(line, F_OK) == 0)
+			leaked = printf("leak %s\n", line) > 0;
+	}
+	if (f)
+		fclose(f);
+	return leaked;
+}
+
 /* 1 when something outside the toolchain and scratch could be reached. */
 static int peek(void)
 {
@@ -129,7 +148,7 @@ static int peek(void)
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
 		if (access(secrets[i], F_OK) == 0)
 			leaked = printf("leak %s\n", secrets[i]) > 0;
-	return leaked;
+	return peek_listed() || leaked;
 }
 
 int main(int argc, char **argv)
