@@ -96,11 +96,39 @@ static void print_spread(struct fb_results *runs, int n)
 	}
 }
 
-/* Does run a's 95% interval of the median hold run b's median? Counted
- * for the spread rows and over every benchmark both runs measured. */
+/* How often run k's intervals hold run k+1's median: the CI of the median
+ * (which need not: it bounds this run's true median) and the prediction
+ * interval of the next median (which should, ~95%, if repetitions are
+ * independent and the machine does not drift between runs). */
+struct coverage {
+	size_t ci, pi, total;
+};
+
+static void count_coverage(struct coverage *c, const struct fb_summary *s, double next)
+{
+	c->ci += next >= s->ci_low && next <= s->ci_high;
+	c->pi += next >= s->pi_low && next <= s->pi_high;
+	c->total++;
+}
+
+static int is_spread_row(const char *name)
+{
+	for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++)
+		if (strcmp(name, spread_rows[r][0]) == 0)
+			return 1;
+	return 0;
+}
+
+static void print_coverage_line(const char *what, const struct coverage *c)
+{
+	printf("  %-26s CI %zu of %zu (%.0f%%), prediction interval %zu of %zu (%.0f%%)\n", what, c->ci, c->total,
+	       c->total ? 100.0 * (double)c->ci / (double)c->total : 0, c->pi, c->total,
+	       c->total ? 100.0 * (double)c->pi / (double)c->total : 0);
+}
+
 static void print_coverage(struct fb_results *runs, int n)
 {
-	size_t covered = 0, total = 0, fork_cov = 0, fork_total = 0;
+	struct coverage all = { 0 }, fork = { 0 };
 
 	for (int k = 0; k + 1 < n; k++)
 		for (size_t i = 0; i < runs[k].count; i++) {
@@ -110,16 +138,13 @@ static void print_coverage(struct fb_results *runs, int n)
 			if (a->error || !a->nreps || !b || b->error || !b->nreps || fb_summarize(a->times_ns, a->nreps, &s))
 				continue;
 			double next = fb_result_median_ns(b);
-			int in = next >= s.ci_low && next <= s.ci_high;
-			covered += in;
-			total++;
-			for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++)
-				if (strcmp(a->name, spread_rows[r][0]) == 0)
-					fork_cov += in, fork_total++;
+			count_coverage(&all, &s, next);
+			if (is_spread_row(a->name))
+				count_coverage(&fork, &s, next);
 		}
-	printf("\ninterval coverage (run k's 95%% interval of a median holds run k+1's median):\n");
-	printf("  fork and vfork at 0 MiB: %zu of %zu\n", fork_cov, fork_total);
-	printf("  every benchmark: %zu of %zu (%.0f%%)\n", covered, total, total ? 100.0 * (double)covered / (double)total : 0);
+	printf("\ninterval coverage (run k's 95%% intervals hold run k+1's median):\n");
+	print_coverage_line("fork and vfork at 0 MiB:", &fork);
+	print_coverage_line("every benchmark:", &all);
 }
 
 static void print_checks(struct fb_results *runs, int n, char **names)

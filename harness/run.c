@@ -516,12 +516,13 @@ static void run_companions(const struct run_config *cfg, const char *tmp)
 {
 	char err[PATH_MAX + 256], tap[PATH_MAX + 16];
 
-	if (fb_run_hyperfine(tmp, cfg->profile->hyperfine_runs, err, sizeof(err)))
+	/* An interruption stops the one running and starts no other. */
+	if (!interrupted && fb_run_hyperfine(tmp, cfg->profile->hyperfine_runs, err, sizeof(err)))
 		printf("hyperfine left out: %s\n", err);
-	if (fb_run_perf_check(tmp, err, sizeof(err)))
+	if (!interrupted && fb_run_perf_check(tmp, err, sizeof(err)))
 		printf("perf stat cross-check left out: %s\n", err);
 	snprintf(tap, sizeof(tap), "%s/validate.tap", tmp);
-	if (fb_validate_to_file(tap, NULL))
+	if (!interrupted && fb_validate_to_file(tap, NULL))
 		printf("validate: a semantic check failed or could not be recorded (see validate.tap)\n");
 }
 
@@ -555,12 +556,20 @@ static int prepare(int argc, char **argv, struct run_config *cfg, char *tmp, siz
 	return 0;
 }
 
-/* For the tests (FORKBENCH_TEST_PHASES set): one stderr line as each phase
- * starts, so that a test can interrupt the run inside it. */
+/* For the tests (FORKBENCH_TEST_PHASES=MS): one stderr line as each phase
+ * starts, then MS milliseconds before going on, so that a test can
+ * interrupt the run inside a phase that would otherwise end (a small
+ * report renders in a few ms) before the test has read the line. */
 static void phase(const char *name)
 {
-	if (getenv("FORKBENCH_TEST_PHASES"))
-		fb_error("phase %s", name);
+	const char *linger = getenv("FORKBENCH_TEST_PHASES");
+
+	if (!linger)
+		return;
+	fb_error("phase %s", name);
+	long ms = atol(linger);
+	struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&pause, NULL);
 }
 
 /* An interrupted run: nothing published, the temp folder removed, the exit

@@ -14,6 +14,8 @@ struct fb_summary {
 	double mad;          /* median absolute deviation from the median (unscaled) */
 	double ci_low, ci_high; /* confidence interval of the median (order statistics) */
 	double ci_level;     /* its exact coverage, >= 0.95 when n >= 6 */
+	double pi_low, pi_high; /* prediction interval of the next run's median (n more values) */
+	double pi_level;     /* its exact coverage when repetitions are independent */
 };
 
 /* Median of n values (n > 0); the mean of the middle two for even n. The
@@ -26,6 +28,12 @@ double fb_quantile_sorted(const double *sorted, size_t n, double q);
  * the median: the narrowest symmetric pair with binomial coverage >= level;
  * when n is too small for that, (1, n) and its lower coverage. */
 void fb_median_ci_ranks(size_t n, double level, size_t *j, size_t *k, double *coverage);
+/* Ranks (1-based) j <= k of the distribution-free prediction interval of
+ * the median of m future values: P(x_(j) <= y_(s) <= x_(k)), s = (m+1)/2,
+ * is the same for every continuous distribution (Fligner and Wolfe 1976).
+ * The narrowest symmetric pair with coverage >= level; (1, n) and its lower
+ * coverage when n and m are too small for that. */
+void fb_median_pi_ranks(size_t n, size_t m, double level, size_t *j, size_t *k, double *coverage);
 /* Fill s from n values (n > 0). Returns 0, or -1 when n is 0 or memory
  * runs out. */
 int fb_summarize(const double *values, size_t n, struct fb_summary *s);

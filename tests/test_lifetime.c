@@ -93,7 +93,7 @@ static int interrupt_at(const char *phase_name, int delay_ms, int sig, const cha
 	snprintf(want, sizeof(want), "forkbench: phase %s", phase_name);
 	if (pipe(err_pipe))
 		return -1;
-	setenv("FORKBENCH_TEST_PHASES", "1", 1);
+	setenv("FORKBENCH_TEST_PHASES", "300", 1);   /* each phase lasts 300 ms at least */
 	const struct fb_fd_action actions[] = { { 1, "/dev/null", O_WRONLY, -1 }, { 2, NULL, 0, err_pipe[1] } };
 	long pid = fb_spawn(argv, actions, 2, 0);
 	unsetenv("FORKBENCH_TEST_PHASES");

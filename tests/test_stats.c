@@ -30,6 +30,12 @@ int main(void)
 	CHECK(near(s.ci_low, 2) && near(s.ci_high, 8) && near(s.ci_level, 1 - 20.0 / 512),
 	      "95% CI of the median, n=9: [x(2), x(8)], coverage 0.9609", "[%g, %g] level %g",
 	      s.ci_low, s.ci_high, s.ci_level);
+	/* Next run's median (9 more values, its 5th): P(none of the 9 below it)
+	 * = C(4,0) C(13,9) / C(18,9) = 715/48620 on each side, so [x(1), x(9)]
+	 * covers 1 - 1430/48620 = 0.9706 and [x(2), x(8)] only 0.8688. */
+	CHECK(near(s.pi_low, 1) && near(s.pi_high, 100) && near(s.pi_level, 1 - 1430.0 / 48620),
+	      "95% prediction interval of the next median, n=9: [x(1), x(9)], coverage 0.9706",
+	      "[%g, %g] level %g", s.pi_low, s.pi_high, s.pi_level);
 
 	const double even[] = { 4, 1, 3, 2 };
 	CHECK(near(fb_median(even, 4), 2.5), "median of 4 values is the mean of the middle two",
@@ -43,6 +49,14 @@ int main(void)
 	/* n = 20: P(B <= 5) = 21700/1048576 = 0.0207 <= 0.025 < P(B <= 6) -> j = 6, k = 15 */
 	fb_median_ci_ranks(20, 0.95, &j, &k, &cov);
 	CHECK(j == 6 && k == 15 && near(cov, 1 - 2 * 21700.0 / 1048576), "n=20: CI ranks 6 and 15",
+	      "j %zu k %zu cov %g", j, k, cov);
+	/* n = m = 5: [min, max] holds the next median with 1 - 2 * 21/252 = 0.8333;
+	 * n = m = 20: ranks 4 and 17 (0.9703; ranks 5 and 16 give 0.9279). */
+	fb_median_pi_ranks(5, 5, 0.95, &j, &k, &cov);
+	CHECK(j == 1 && k == 5 && near(cov, 1 - 42.0 / 252), "n=5: prediction interval [min, max], coverage 0.8333",
+	      "j %zu k %zu cov %g", j, k, cov);
+	fb_median_pi_ranks(20, 20, 0.95, &j, &k, &cov);
+	CHECK(j == 4 && k == 17 && cov > 0.9702 && cov < 0.9704, "n=20: prediction interval ranks 4 and 17",
 	      "j %zu k %zu cov %g", j, k, cov);
 	const double one[] = { 7 };
 	CHECK(fb_summarize(one, 1, &s) == 0 && s.cv == 0 && s.median == 7 && s.ci_low == 7,
