@@ -60,15 +60,15 @@ static const char *const touch_values[] = { "ns_per_page", NULL };
 
 static const struct fb_case calibrate_cases[] = {
 	/* kernel entry and exit cost: scales with the CPU and mitigations */
-	{ "syscall", calibrate_syscall, 0, 0, syscall_values, "1000 getppid syscalls", 0, NULL },
+	{ .name = "syscall", .run = calibrate_syscall, .value_names = syscall_values, .what = "1000 getppid syscalls" },
 	/* page allocation and zeroing: scales with memory bandwidth and paging */
-	{ "touch", calibrate_touch, 0, 0, touch_values, "fault in 4 MiB of fresh memory", 0, NULL },
+	{ .name = "touch", .run = calibrate_touch, .value_names = touch_values, .what = "fault in 4 MiB of fresh memory" },
 	/* the floor under spawn/fork and spawn/vfork at 0 MiB: the same round
 	 * trip from the leanest static process, no worker, no pipe protocol */
-	{ "bare_fork", NULL, 0, 0, NULL, "fork + _exit + waitpid in fb-bare", 0, "fork" },
-	{ "bare_vfork", NULL, 0, 0, NULL, "vfork + _exit + waitpid in fb-bare", 0, "vfork" },
+	{ .name = "bare_fork", .what = "fork + _exit + waitpid in fb-bare", .bare_loop = "fork" },
+	{ .name = "bare_vfork", .what = "vfork + _exit + waitpid in fb-bare", .bare_loop = "vfork" },
 };
 
 const struct fb_family fb_calibrate_family = {
-	"calibrate", calibrate_cases, sizeof(calibrate_cases) / sizeof(calibrate_cases[0]),
+	.name = "calibrate", .cases = calibrate_cases, .ncases = sizeof(calibrate_cases) / sizeof(calibrate_cases[0]),
 };

@@ -42,10 +42,22 @@ struct cow_result {
 	int held;                  /* the behaviour the case pins down was seen */
 };
 
-static const char *const cow_values[] = {
-	"faults_perf", "faults_rusage", "faults_expected", "faults_per_page", "ns_per_fault",
-	"vmpte_parent_kib", "vmpte_child_kib", "pte_bytes_per_gib", "fault_source_perf",
-	"thp_split_pmd", "pages_written", "behaviour_held", "fork_ns", NULL,
+/* The counters of a COW row: each slot of fb_sample.values by name, the
+ * name (with its unit) written beside it. */
+enum cow_metric {
+	M_FAULTS_PERF, M_FAULTS_RUSAGE, M_FAULTS_EXPECTED, M_FAULTS_PER_PAGE, M_NS_PER_FAULT,
+	M_VMPTE_PARENT_KIB, M_VMPTE_CHILD_KIB, M_PTE_BYTES_PER_GIB, M_FAULT_SOURCE_PERF,
+	M_THP_SPLIT_PMD, M_PAGES_WRITTEN, M_BEHAVIOUR_HELD, M_FORK_NS, N_COW_METRICS
+};
+_Static_assert(N_COW_METRICS <= FB_MAX_VALUES, "a sample holds FB_MAX_VALUES counters");
+static const char *const cow_values[N_COW_METRICS + 1] = {
+	[M_FAULTS_PERF] = "faults_perf", [M_FAULTS_RUSAGE] = "faults_rusage",
+	[M_FAULTS_EXPECTED] = "faults_expected", [M_FAULTS_PER_PAGE] = "faults_per_page",
+	[M_NS_PER_FAULT] = "ns_per_fault", [M_VMPTE_PARENT_KIB] = "vmpte_parent_kib",
+	[M_VMPTE_CHILD_KIB] = "vmpte_child_kib", [M_PTE_BYTES_PER_GIB] = "pte_bytes_per_gib",
+	[M_FAULT_SOURCE_PERF] = "fault_source_perf", [M_THP_SPLIT_PMD] = "thp_split_pmd",
+	[M_PAGES_WRITTEN] = "pages_written", [M_BEHAVIOUR_HELD] = "behaviour_held", [M_FORK_NS] = "fork_ns",
+	[N_COW_METRICS] = NULL,
 };
 
 /* The write loops are kept out of the tests' sanitizers: AddressSanitizer's
@@ -199,19 +211,20 @@ static void fill_sample(struct fb_sample *s, enum cow_pattern p, const struct fb
 
 	/* DONTFORK has no write loop: its time is the fork that skipped the region */
 	s->time_ns = (double)(p == DONTFORK ? it->fork_ns : res->loop_ns);
-	s->values[0] = (double)res->faults_perf;
-	s->values[1] = (double)res->faults_rusage;
-	s->values[2] = expected_faults(p, r, res);
-	s->values[3] = res->pages_written ? (double)faults / (double)res->pages_written : 0;
-	s->values[4] = faults ? (double)res->loop_ns / (double)faults : 0;
-	s->values[5] = (double)it->pte_parent_kib;
-	s->values[6] = (double)it->pte_child_kib;
-	s->values[7] = gib > 0 ? (double)it->pte_parent_kib * 1024 / gib : 0;
-	s->values[8] = res->source_perf;
-	s->values[9] = (double)res->thp_split_pmd;
-	s->values[10] = (double)res->pages_written;
-	s->values[11] = res->held;
-	s->values[12] = (double)it->fork_ns;
+	double *v = s->values;
+	v[M_FAULTS_PERF] = (double)res->faults_perf;
+	v[M_FAULTS_RUSAGE] = (double)res->faults_rusage;
+	v[M_FAULTS_EXPECTED] = expected_faults(p, r, res);
+	v[M_FAULTS_PER_PAGE] = res->pages_written ? (double)faults / (double)res->pages_written : 0;
+	v[M_NS_PER_FAULT] = faults ? (double)res->loop_ns / (double)faults : 0;
+	v[M_VMPTE_PARENT_KIB] = (double)it->pte_parent_kib;
+	v[M_VMPTE_CHILD_KIB] = (double)it->pte_child_kib;
+	v[M_PTE_BYTES_PER_GIB] = gib > 0 ? (double)it->pte_parent_kib * 1024 / gib : 0;
+	v[M_FAULT_SOURCE_PERF] = res->source_perf;
+	v[M_THP_SPLIT_PMD] = (double)res->thp_split_pmd;
+	v[M_PAGES_WRITTEN] = (double)res->pages_written;
+	v[M_BEHAVIOUR_HELD] = res->held;
+	v[M_FORK_NS] = (double)it->fork_ns;
 }
 
 /* MADV_DONTFORK / MADV_WIPEONFORK apply to the fork about to happen; the
@@ -363,8 +376,11 @@ static int cow_run(struct fb_env *env, struct fb_sample *out, size_t n)
 	return err;
 }
 
-static const char *const copy_values[] = { "faults_rusage", "pages_copied", "prefaulted_copy_ns",
-					   "gib_per_s", NULL };
+enum copy_metric { C_FAULTS_RUSAGE, C_PAGES_COPIED, C_PREFAULTED_COPY_NS, C_GIB_PER_S, N_COPY_METRICS };
+static const char *const copy_values[N_COPY_METRICS + 1] = {
+	[C_FAULTS_RUSAGE] = "faults_rusage", [C_PAGES_COPIED] = "pages_copied",
+	[C_PREFAULTED_COPY_NS] = "prefaulted_copy_ns", [C_GIB_PER_S] = "gib_per_s", [N_COPY_METRICS] = NULL,
+};
 
 /* What fork would cost without COW: copy the whole region into fresh
  * memory (faults, zeroing and copying, as a copying fork would), then once
@@ -396,10 +412,10 @@ static int naive_copy(struct fb_env *env, struct fb_sample *out, size_t n)
 		int64_t t2 = fb_now_ns();
 		munmap(dest, r->size_bytes);
 		out[i].time_ns = (double)(t1 - t0);
-		out[i].values[0] = (double)c.rusage;
-		out[i].values[1] = (double)(r->size_bytes / PAGE);
-		out[i].values[2] = (double)(t2 - t1);
-		out[i].values[3] = (double)r->size_bytes / (1 << 30) / ((double)(t1 - t0) / 1e9);
+		out[i].values[C_FAULTS_RUSAGE] = (double)c.rusage;
+		out[i].values[C_PAGES_COPIED] = (double)(r->size_bytes / PAGE);
+		out[i].values[C_PREFAULTED_COPY_NS] = (double)(t2 - t1);
+		out[i].values[C_GIB_PER_S] = (double)r->size_bytes / (1 << 30) / ((double)(t1 - t0) / 1e9);
 	}
 	return 0;
 }
@@ -408,7 +424,9 @@ static int naive_copy(struct fb_env *env, struct fb_sample *out, size_t n)
 #define COW_AXES (FB_AXIS_MEM | FB_AXIS_MODE | FB_AXIS_NO_ZERO)
 /* 64 MiB of writing per repetition: 64 iterations at 1 MiB, one from 64 MiB up. */
 #define COW_WORK_MIB 64
-#define COW_CASE(name_, pattern_, what_) { name_, cow_run, pattern_, COW_AXES, cow_values, what_, COW_WORK_MIB, NULL }
+#define COW_CASE(name_, pattern_, what_) \
+	{ .name = name_, .run = cow_run, .param = pattern_, .axes = COW_AXES, .value_names = cow_values, .what = what_, \
+	  .work_mib = COW_WORK_MIB }
 
 /* Each row pins down one behaviour; "faults_expected" is what the kernel
  * must do, "behaviour_held" whether the isolation or advice was seen. */
@@ -429,10 +447,10 @@ static const struct fb_case cow_cases[] = {
 	/* MADV_WIPEONFORK: the child gets zero-filled memory, not copies */
 	COW_CASE("wipeonfork_write_all", WIPEONFORK, "region under MADV_WIPEONFORK: child writes zeroed pages"),
 	/* what fork would cost if it copied */
-	{ "naive_copy", naive_copy, 0, COW_AXES, copy_values,
-	  "memcpy of the region into fresh memory", COW_WORK_MIB, NULL },
+	{ .name = "naive_copy", .run = naive_copy, .axes = COW_AXES, .value_names = copy_values,
+	  .what = "memcpy of the region into fresh memory", .work_mib = COW_WORK_MIB },
 };
 
 const struct fb_family fb_cow_family = {
-	"cow", cow_cases, sizeof(cow_cases) / sizeof(cow_cases[0]),
+	.name = "cow", .cases = cow_cases, .ncases = sizeof(cow_cases) / sizeof(cow_cases[0]),
 };

@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	}
 	env.region = &region;
 	env.param = k->param;
+	env.data = k->data;
 	memset(&sample, 0, sizeof(sample));
 	int err = k->run(&env, &sample, 1);
 	if (err) {

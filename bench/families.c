@@ -1,5 +1,9 @@
 /* families.c - the central list of benchmark families; adding a family is
- * one line here plus its bench/<family>.c. */
+ * one line here plus its bench/<family>.c. And whether a key names one of
+ * their cases (fb_key_registered, benchkey.h). */
+#include <string.h>
+
+#include "benchkey.h"
 #include "family.h"
 
 extern const struct fb_family fb_spawn_family;
@@ -14,3 +18,26 @@ const struct fb_family *const fb_families[] = {
 	&fb_calibrate_family,
 	NULL,
 };
+
+static const struct fb_case *find_case(const struct fb_bench_key *key)
+{
+	for (size_t f = 0; fb_families[f]; f++)
+		if (strcmp(fb_families[f]->name, key->family) == 0)
+			for (size_t c = 0; c < fb_families[f]->ncases; c++)
+				if (strcmp(fb_families[f]->cases[c].name, key->kase) == 0)
+					return &fb_families[f]->cases[c];
+	return NULL;
+}
+
+int fb_key_registered(const struct fb_bench_key *key)
+{
+	const struct fb_case *c = find_case(key);
+
+	if (!c || (strcmp(key->mode, "4k") != 0 && strcmp(key->mode, "thp") != 0))
+		return 0;
+	if (strcmp(key->mode, "thp") == 0 && !(c->axes & FB_AXIS_MODE))
+		return 0;
+	if (key->mem_mib == 0)
+		return !(c->axes & FB_AXIS_NO_ZERO);
+	return (c->axes & FB_AXIS_MEM) != 0;
+}

@@ -33,6 +33,7 @@ struct fb_env {
 	struct fb_region *region;   /* resident memory of the worker (size may be 0) */
 	const char *helper_dir;     /* folder of the exec targets (fb-exit0-*) */
 	int64_t param;              /* the case row's param */
+	const void *data;           /* the case row's data */
 	char reason[FB_REASON_LEN]; /* set by an op that returns FB_SKIP or fails */
 };
 
@@ -57,6 +58,8 @@ struct fb_case {
 	const char *name;                 /* "fork", "cow/child_write_all", ... */
 	fb_op_fn run;
 	int64_t param;                    /* passed as env->param */
+	const void *data;                 /* passed as env->data: what the family's op
+					   * needs of this row beyond a number */
 	unsigned axes;                    /* enum fb_axes */
 	const char *const *value_names;   /* NULL-terminated; at most FB_MAX_VALUES */
 	const char *what;                 /* one line: what time_ns measures */

@@ -23,6 +23,7 @@
 #define BARE_MAX_ROUNDS 4096
 
 #include "cpustat.h"
+#include "benchkey.h"
 #include "family.h"
 #include "fdio.h"
 #include "gbench.h"
@@ -379,8 +380,11 @@ static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode
 		abort();
 	*pt = (struct bench_point){ .next = p->points, .family = f, .kase = c, .mem_mib = mib, .mode = mode, .ctx = p };
 	p->points = pt;
-	snprintf(pt->name, sizeof(pt->name), "%s/%s/mem_mib:%zu/mode:%s", fb_families[f]->name,
-		 fb_families[f]->cases[c].name, mib, fb_page_mode_name(mode));
+	struct fb_bench_key key = { .mem_mib = (long)mib };
+	snprintf(key.family, sizeof(key.family), "%s", fb_families[f]->name);
+	snprintf(key.kase, sizeof(key.kase), "%s", fb_families[f]->cases[c].name);
+	snprintf(key.mode, sizeof(key.mode), "%s", fb_page_mode_name(mode));
+	fb_key_format(&key, pt->name, sizeof(pt->name));
 	gb_bench *b = gb_register(pt->name, run_point, pt);
 	gb_use_manual_time(b);
 	size_t work_mib = fb_families[f]->cases[c].work_mib;

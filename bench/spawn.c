@@ -43,6 +43,13 @@ struct spawn_ctx {
 
 typedef pid_t (*spawn_start_fn)(struct spawn_ctx *ctx);
 
+/* How a case starts its child: a case row's data. */
+struct primitive {
+	spawn_start_fn start;
+	enum exec_target target;
+	int needs_stack;          /* the child runs on a stack of ours (CLONE_VM) */
+};
+
 /* The child's first instruction, into the pipe: a write of 8 bytes into an
  * empty pipe, cheaper than a store into a MAP_SHARED page, which fork does
  * not copy (the child would take a page fault, and the parent would carry one
@@ -156,27 +163,6 @@ static pid_t start_posix_spawn(struct spawn_ctx *ctx)
 	return pid;
 }
 
-struct primitive {
-	spawn_start_fn start;
-	enum exec_target target;
-	int needs_stack;          /* the child runs on a stack of ours (CLONE_VM) */
-};
-
-/* Indexed by a case row's param. */
-static const struct primitive primitives[] = {
-	{ start_fork, EXEC_NONE, 0 },
-	{ start_vfork, EXEC_NONE, 0 },
-	{ start_clone, EXEC_NONE, 0 },
-	{ start_clone_vm_vfork, EXEC_NONE, 1 },
-	{ start_clone3, EXEC_NONE, 0 },
-	{ start_fork_exec, EXEC_STATIC, 0 },
-	{ start_fork_exec, EXEC_DYNAMIC, 0 },
-	{ start_vfork_exec, EXEC_STATIC, 0 },
-	{ start_vfork_exec, EXEC_DYNAMIC, 0 },
-	{ start_posix_spawn, EXEC_STATIC, 0 },
-	{ start_posix_spawn, EXEC_DYNAMIC, 0 },
-};
-
 static void ctx_close(struct spawn_ctx *ctx)
 {
 	if (ctx->child_stack_top)
@@ -272,7 +258,7 @@ static int spawn_once(struct spawn_ctx *ctx, const struct primitive *prim,
 
 static int spawn_run(struct fb_env *env, struct fb_sample *out, size_t n)
 {
-	const struct primitive *prim = &primitives[env->param];
+	const struct primitive *prim = env->data;
 	struct spawn_ctx ctx;
 	int err = ctx_open(&ctx, prim, env);
 
@@ -285,26 +271,30 @@ static int spawn_run(struct fb_env *env, struct fb_sample *out, size_t n)
 
 static const char *const spawn_values[] = { "parent_ns", "child_start_ns", NULL };
 
-#define SPAWN_CASE(name_, index_, what_) \
-	{ name_, spawn_run, index_, FB_AXIS_MEM | FB_AXIS_MODE, spawn_values, what_, 0, NULL }
+/* A case is one row: its name, how it starts the child (the primitive,
+ * what it execs, whether the child needs a stack of ours) and what the
+ * figure measures. The primitive is a compound literal: static, one per row. */
+#define SPAWN_CASE(name_, start_, target_, stack_, what_) \
+	{ .name = name_, .run = spawn_run, .axes = FB_AXIS_MEM | FB_AXIS_MODE, .value_names = spawn_values, \
+	  .what = what_, .data = &(const struct primitive){ .start = start_, .target = target_, .needs_stack = stack_ } }
 
 /* Rows pin down: the cost of copying the parent's page tables (fork, clone,
  * clone3 grow with memory), its absence (vfork, CLONE_VM), and what exec and
  * dynamic loading add on top (exec forms, static vs dynamic target). */
 static const struct fb_case spawn_cases[] = {
-	SPAWN_CASE("fork", 0, "fork + child _exit(0) + waitpid"),
-	SPAWN_CASE("vfork", 1, "vfork + child _exit(0) + waitpid"),
-	SPAWN_CASE("clone", 2, "raw clone(SIGCHLD) syscall, process-like"),
-	SPAWN_CASE("clone_vm_vfork", 3, "clone(CLONE_VM|CLONE_VFORK) on its own stack"),
-	SPAWN_CASE("clone3", 4, "raw clone3 syscall, exit_signal SIGCHLD"),
-	SPAWN_CASE("fork_exec_static", 5, "fork + execve of a static helper"),
-	SPAWN_CASE("fork_exec_dynamic", 6, "fork + execve of a dynamic helper"),
-	SPAWN_CASE("vfork_exec_static", 7, "vfork + execve of a static helper"),
-	SPAWN_CASE("vfork_exec_dynamic", 8, "vfork + execve of a dynamic helper"),
-	SPAWN_CASE("posix_spawn_static", 9, "posix_spawn of a static helper"),
-	SPAWN_CASE("posix_spawn_dynamic", 10, "posix_spawn of a dynamic helper"),
+	SPAWN_CASE("fork", start_fork, EXEC_NONE, 0, "fork + child _exit(0) + waitpid"),
+	SPAWN_CASE("vfork", start_vfork, EXEC_NONE, 0, "vfork + child _exit(0) + waitpid"),
+	SPAWN_CASE("clone", start_clone, EXEC_NONE, 0, "raw clone(SIGCHLD) syscall, process-like"),
+	SPAWN_CASE("clone_vm_vfork", start_clone_vm_vfork, EXEC_NONE, 1, "clone(CLONE_VM|CLONE_VFORK) on its own stack"),
+	SPAWN_CASE("clone3", start_clone3, EXEC_NONE, 0, "raw clone3 syscall, exit_signal SIGCHLD"),
+	SPAWN_CASE("fork_exec_static", start_fork_exec, EXEC_STATIC, 0, "fork + execve of a static helper"),
+	SPAWN_CASE("fork_exec_dynamic", start_fork_exec, EXEC_DYNAMIC, 0, "fork + execve of a dynamic helper"),
+	SPAWN_CASE("vfork_exec_static", start_vfork_exec, EXEC_STATIC, 0, "vfork + execve of a static helper"),
+	SPAWN_CASE("vfork_exec_dynamic", start_vfork_exec, EXEC_DYNAMIC, 0, "vfork + execve of a dynamic helper"),
+	SPAWN_CASE("posix_spawn_static", start_posix_spawn, EXEC_STATIC, 0, "posix_spawn of a static helper"),
+	SPAWN_CASE("posix_spawn_dynamic", start_posix_spawn, EXEC_DYNAMIC, 0, "posix_spawn of a dynamic helper"),
 };
 
 const struct fb_family fb_spawn_family = {
-	"spawn", spawn_cases, sizeof(spawn_cases) / sizeof(spawn_cases[0]),
+	.name = "spawn", .cases = spawn_cases, .ncases = sizeof(spawn_cases) / sizeof(spawn_cases[0]),
 };

@@ -394,7 +394,8 @@ static const char *const ran_values[] = { "ran", NULL };
 static const char *const switch_values[] = { "ran", "ns_per_switch", NULL };
 static const char *const burst_values[] = { "ran", "ns_per_thread", NULL };
 
-#define THREAD_CASE(name_, fn_, param_, values_, what_) { name_, fn_, param_, 0, values_, what_, 0, NULL }
+#define THREAD_CASE(name_, fn_, param_, values_, what_) \
+	{ .name = name_, .run = fn_, .param = param_, .value_names = values_, .what = what_ }
 
 /* "ran" counts what actually ran each iteration (threads, contexts, or a
  * child that exited 0), so every figure carries its own proof. */
@@ -426,5 +427,5 @@ static const struct fb_case thread_cases[] = {
 };
 
 const struct fb_family fb_threads_family = {
-	"threads", thread_cases, sizeof(thread_cases) / sizeof(thread_cases[0]),
+	.name = "threads", .cases = thread_cases, .ncases = sizeof(thread_cases) / sizeof(thread_cases[0]),
 };

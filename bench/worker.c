@@ -90,6 +90,7 @@ static int serve(struct fb_env *env)
 		memset(samples, 0, sizeof(samples));
 		env->reason[0] = '\0';
 		env->param = kase ? kase->param : 0;
+		env->data = kase ? kase->data : NULL;
 		if (!kase || !kase->run || req.n > FB_WORKER_BATCH) {
 			reply.status = -EINVAL;
 			snprintf(reply.reason, sizeof(reply.reason), "bad request");

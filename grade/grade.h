@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "benchkey.h"
+#include "results.h"
 #include "sandbox.h"
 
 /* assignments/NAME/spec.json, validated: every field the kinds read exists
@@ -46,7 +48,8 @@ struct fb_grade_ctx {
 	char *build_log;
 	struct fb_grade_run runs[FB_GRADE_MAX_RUNS];
 	size_t nruns;
-	json_t *reference;           /* forkbench's own benchmark rows by name; NULL until needed */
+	struct fb_results reference; /* forkbench's own figures, measured on first use */
+	int reference_tried, reference_loaded;
 	char reference_err[256];
 	int internal_err;            /* set when our side failed: exit 1 */
 };
@@ -72,7 +75,10 @@ void fb_grade_build(struct fb_grade_ctx *ctx);
 const struct fb_grade_run *fb_grade_run(struct fb_grade_ctx *ctx, json_t *args);
 /* forkbench's own row for benchmark name (e.g. "spawn/fork") at size_mib, 4k
  * pages, measured now on first use; NULL with ctx->reference_err filled. */
-json_t *fb_grade_reference(struct fb_grade_ctx *ctx, const char *name, long size_mib);
+const struct fb_result *fb_grade_reference(struct fb_grade_ctx *ctx, const char *name, long size_mib);
+/* The benchmark a measurement test's "reference" ("family/case") names at
+ * size_mib with 4 KiB pages. 0, or -1 when no registered case runs there. */
+int fb_grade_reference_key(const char *reference, long size_mib, struct fb_bench_key *key);
 void fb_grade_runs_free(struct fb_grade_ctx *ctx);
 
 /* grade_scratch.c */

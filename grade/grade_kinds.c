@@ -215,6 +215,11 @@ static int check_measurement(json_t *test, char *err, size_t len)
 			return snprintf(err, len, "%s must be a string", strings[i]), -1;
 	if (!json_is_integer(size) || json_integer_value(size) < 0 || json_integer_value(size) > 4096)
 		return snprintf(err, len, "size_mib must be an integer from 0 to 4096"), -1;
+	struct fb_bench_key key;
+	const char *reference = json_string_value(json_object_get(test, "reference"));
+	if (fb_grade_reference_key(reference, (long)json_integer_value(size), &key))
+		return snprintf(err, len, "reference '%.80s' at %lld MiB names no benchmark case (family/case)", reference,
+				(long long)json_integer_value(size)), -1;
 	if (!!ratio == !!relative)
 		return snprintf(err, len, "needs one of ratio_tolerance or relative_tolerance"), -1;
 	if (ratio && !(json_is_number(ratio) && json_number_value(ratio) > 1))
@@ -285,25 +290,14 @@ static int find_figure(const char *text, const char *figure, double *value)
 	return -1;
 }
 
-/* A benchmark row's metric; times are given in the row's time_unit and
- * turned into microseconds, the unit of the handout's figures. */
-static int reference_value(json_t *row, const char *metric, double *value)
+/* forkbench's figure for a metric: times (real_time, cpu_time: ns from the
+ * results layer) in microseconds, the unit of the handout's figures. */
+static int reference_value(const struct fb_result *r, const char *metric, double *value)
 {
-	static const struct { const char *unit; double to_us; } units[] = {
-		{ "ns", 1e-3 }, { "us", 1 }, { "ms", 1e3 }, { "s", 1e6 },
-	};
-	json_t *v = json_object_get(row, metric);
-	const char *unit = json_string_value(json_object_get(row, "time_unit"));
+	int is_time = strcmp(metric, "real_time") == 0 || strcmp(metric, "cpu_time") == 0;
 
-	if (!json_is_number(v))
-		return -1;
-	*value = json_number_value(v);
-	if (strcmp(metric, "real_time") && strcmp(metric, "cpu_time"))
-		return 0;
-	for (size_t i = 0; unit && i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(unit, units[i].unit) == 0)
-			return *value *= units[i].to_us, 0;
-	return -1;
+	*value = fb_result_counter_median(r, metric) / (is_time ? 1e3 : 1);
+	return isfinite(*value) ? 0 : -1;
 }
 
 static void grade_measurement(struct fb_grade_ctx *ctx, json_t *test, struct fb_grade_outcome *out)
@@ -323,7 +317,7 @@ static void grade_measurement(struct fb_grade_ctx *ctx, json_t *test, struct fb_
 	}
 	if (!work_done(test, run, figure, mine, out))
 		return;
-	json_t *row = fb_grade_reference(ctx, json_string_value(json_object_get(test, "reference")),
+	const struct fb_result *row = fb_grade_reference(ctx, json_string_value(json_object_get(test, "reference")),
 					 (long)json_integer_value(json_object_get(test, "size_mib")));
 	if (!row || reference_value(row, metric, &ref) || ref <= 0) {
 		say(out, "forkbench's own figure is missing: %s", ctx->reference_err);

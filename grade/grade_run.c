@@ -11,6 +11,7 @@
 
 #include "external.h"
 #include "grade.h"
+#include "run_config.h"
 #include "util.h"
 
 #define OUTPUT_MAX_BYTES (64 * 1024)
@@ -75,76 +76,93 @@ const struct fb_grade_run *fb_grade_run(struct fb_grade_ctx *ctx, json_t *args)
 	return run;
 }
 
-/* Append text to the sep-separated list in buf unless it is there. */
-static void add_unique(char *buf, size_t len, const char *text, const char *sep)
+/* The forkbench run behind the measurement tests' references: each test's
+ * benchmark at its size, 4k pages, one short repetition (a reference for a
+ * tolerance, not a benchmark result). 0, or -1 when a reference does not
+ * fit the filter. */
+static int reference_config(const struct fb_grade_ctx *ctx, struct fb_run_config *c)
 {
-	char padded[1024], item[160];
-	size_t used = strlen(buf);
+	struct fb_bench_key keys[32];
+	json_t *test;
+	size_t i, n = 0;
 
-	snprintf(padded, sizeof(padded), "%s%s%s", sep, buf, sep);
-	snprintf(item, sizeof(item), "%s%s%s", sep, text, sep);
-	if (!strstr(padded, item))
-		snprintf(buf + used, len - used, "%s%s", used ? sep : "", text);
+	memset(c, 0, sizeof(*c));
+	snprintf(c->profile, sizeof(c->profile), "quick");
+	snprintf(c->modes, sizeof(c->modes), "4k");
+	c->repetitions = 1;
+	c->min_time_s = 0.05;
+	json_array_foreach(ctx->spec->tests, i, test) {
+		if (strcmp(json_string_value(json_object_get(test, "kind")), "measurement") || n >= 32)
+			continue;
+		long mib = (long)json_integer_value(json_object_get(test, "size_mib"));
+		fb_grade_reference_key(json_string_value(json_object_get(test, "reference")), mib, &keys[n++]);
+		size_t s = 0;
+		while (s < c->sizes.count && c->sizes.mib[s] != (size_t)mib)
+			s++;
+		if (s == c->sizes.count && c->sizes.count < FB_MAX_SIZES)
+			c->sizes.mib[c->sizes.count++] = (size_t)mib;
+	}
+	return fb_key_filter(keys, n, c->filter, sizeof(c->filter));
 }
 
-/* One forkbench-bench run for every measurement test's benchmark and size:
- * 4k pages, one short repetition (a reference for a tolerance, not a
- * benchmark result). We stop being subreaper meanwhile so its workers'
- * orphans go to init and are never taken for a student's leftovers. */
+/* We stop being subreaper meanwhile so its workers' orphans go to init
+ * and are never taken for a student's leftovers. */
 static void measure_reference(struct fb_grade_ctx *ctx)
 {
-	char names[512] = "", sizes[128] = "", self[PATH_MAX], bench[PATH_MAX + 32];
-	char filter[800], size_opt[160], out[PATH_MAX + 48], log[PATH_MAX + 32], size[24];
-	json_t *test, *json;
-	json_error_t jerr;
-	size_t i;
+	char self[PATH_MAX], bench[PATH_MAX + 32], out[PATH_MAX + 48], log[PATH_MAX + 32], err[PATH_MAX + 128];
+	struct fb_run_config config;
+	struct fb_argv args;
 
-	json_array_foreach(ctx->spec->tests, i, test) {
-		if (strcmp(json_string_value(json_object_get(test, "kind")), "measurement"))
-			continue;
-		add_unique(names, sizeof(names), json_string_value(json_object_get(test, "reference")), "|");
-		snprintf(size, sizeof(size), "%lld", (long long)json_integer_value(json_object_get(test, "size_mib")));
-		add_unique(sizes, sizeof(sizes), size, ",");
-	}
+	ctx->reference_tried = 1;
 	fb_self_dir(self, sizeof(self));
 	snprintf(bench, sizeof(bench), "%s/forkbench-bench", self);
-	snprintf(filter, sizeof(filter), "--benchmark_filter=^(%s)/mem_mib:[0-9]+/mode:4k/", names);
-	snprintf(size_opt, sizeof(size_opt), "--sizes=%s", sizes);
-	snprintf(out, sizeof(out), "--benchmark_out=%s/reference.json", ctx->scratch);
+	snprintf(out, sizeof(out), "%s/reference.json", ctx->scratch);
 	snprintf(log, sizeof(log), "%s/reference.log", ctx->scratch);
-	const char *argv[] = { bench, filter, size_opt, "--modes=4k", "--benchmark_repetitions=1",
-			       "--benchmark_min_time=0.05", "--benchmark_out_format=json", out, NULL };
+	if (reference_config(ctx, &config) || fb_run_config_bench_argv(&config, bench, out, NULL, &args)) {
+		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "too many references for one forkbench run");
+		return;
+	}
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	int status = fb_run_logged(argv, log);
+	int status = fb_run_logged(args.argv, log);
 	prctl(PR_SET_CHILD_SUBREAPER, ctx->sb.subreaper);
 	if (status) {
 		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "forkbench-bench exited with %d (see %.160s)", status, log);
 		return;
 	}
-	json = fb_json_load_lenient(out + strlen("--benchmark_out="), &jerr);
-	ctx->reference = json_incref(json_object_get(json, "benchmarks"));
-	json_decref(json);
-	if (!json_is_array(ctx->reference))
-		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "no benchmarks in forkbench-bench's output");
+	if (fb_results_load(out, &ctx->reference, err, sizeof(err)) == 0)
+		ctx->reference_loaded = 1;
+	else
+		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "%.250s", err);
 }
 
-json_t *fb_grade_reference(struct fb_grade_ctx *ctx, const char *name, long size_mib)
+int fb_grade_reference_key(const char *reference, long size_mib, struct fb_bench_key *key)
 {
-	char prefix[256];
-	json_t *row;
-	size_t i;
+	const char *slash = strchr(reference, '/');
 
-	if (!ctx->reference && !ctx->reference_err[0])
+	memset(key, 0, sizeof(*key));
+	if (!slash || (size_t)(slash - reference) >= sizeof(key->family) || strlen(slash + 1) >= sizeof(key->kase))
+		return -1;
+	memcpy(key->family, reference, (size_t)(slash - reference));
+	snprintf(key->kase, sizeof(key->kase), "%s", slash + 1);
+	snprintf(key->mode, sizeof(key->mode), "4k");
+	key->mem_mib = size_mib;
+	return fb_key_registered(key) ? 0 : -1;
+}
+
+const struct fb_result *fb_grade_reference(struct fb_grade_ctx *ctx, const char *name, long size_mib)
+{
+	struct fb_bench_key want;
+	char want_name[FB_KEY_NAME_MAX];
+
+	if (!ctx->reference_tried)
 		measure_reference(ctx);
-	snprintf(prefix, sizeof(prefix), "%s/mem_mib:%ld/mode:4k/", name, size_mib);
-	json_array_foreach(ctx->reference, i, row) {
-		const char *row_name = json_string_value(json_object_get(row, "name"));
-		if (row_name && strncmp(row_name, prefix, strlen(prefix)) == 0 &&
-		    !json_object_get(row, "aggregate_name") && !json_object_get(row, "error_occurred"))
-			return row;
-	}
+	fb_grade_reference_key(name, size_mib, &want);   /* the spec loader checked it */
+	const struct fb_result *r = ctx->reference_loaded ? fb_results_get(&ctx->reference, &want) : NULL;
+	if (r && !r->error && r->nreps)
+		return r;
 	if (!ctx->reference_err[0])
-		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "no row %s in forkbench-bench's output", prefix);
+		snprintf(ctx->reference_err, sizeof(ctx->reference_err), "no row %s in forkbench-bench's output",
+			 fb_key_format(&want, want_name, sizeof(want_name)));
 	return NULL;
 }
 
@@ -158,6 +176,7 @@ void fb_grade_runs_free(struct fb_grade_ctx *ctx)
 	ctx->nruns = 0;
 	free(ctx->build_log);
 	ctx->build_log = NULL;
-	json_decref(ctx->reference);
-	ctx->reference = NULL;
+	if (ctx->reference_loaded)
+		fb_results_free(&ctx->reference);
+	ctx->reference_loaded = ctx->reference_tried = 0;
 }

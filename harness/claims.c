@@ -51,7 +51,8 @@ struct claim_def {
 	const char *unit;
 	judge_fn *judge;
 	/* parameters of the judge */
-	const char *bench;           /* "family/case" (judge_sized), or a threads case (judge_user) */
+	struct fb_bench_key bench;   /* the case judged (judge_sized: at each mode and size;
+				      * judge_user: the user-level context) */
 	const char *counter;         /* NULL: the benchmark's time */
 	double unit_per_raw;         /* raw figure (ns or KiB) to unit */
 	const char *const *modes;    /* page modes judged, NULL-terminated */
@@ -147,19 +148,18 @@ static void describe_missing(const struct fb_result *r, const char *name, const 
 }
 
 /* The largest size above 0 MiB at which family/case in mode has a figure. */
-static const struct fb_result *largest_measured(const struct fb_results *res, const char *fam_case,
+static const struct fb_result *largest_measured(const struct fb_results *res, const struct fb_bench_key *kase,
 						const char *mode, const char *counter)
 {
 	const struct fb_result *best = NULL;
-	char name[160];
 
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
-		snprintf(name, sizeof(name), "%s/%s", r->family, r->kase);
-		if (strcmp(name, fam_case) || strcmp(r->mode, mode) || r->mem_mib <= 0 ||
+		if (strcmp(r->key.family, kase->family) || strcmp(r->key.kase, kase->kase) || strcmp(r->key.mode, mode) ||
+		    r->key.mem_mib <= 0 ||
 		    isnan(figure_of(r, counter)))
 			continue;
-		if (!best || r->mem_mib > best->mem_mib)
+		if (!best || r->key.mem_mib > best->key.mem_mib)
 			best = r;
 	}
 	return best;
@@ -169,30 +169,32 @@ static const struct fb_result *largest_measured(const struct fb_results *res, co
  * was not measured, the largest measured size L stands in, scaled linearly:
  * along the line through 0 and L MiB when 0 MiB was measured too (so the
  * fixed cost is not scaled), else in proportion to the size. */
-static void figure_at(const struct fb_results *res, const char *fam_case, const char *mode,
+static void figure_at(const struct fb_results *res, const struct fb_bench_key *kase, const char *mode,
 		      const char *counter, long target_mib, struct figure *f)
 {
-	char zero_name[192];
+	struct fb_bench_key at = *kase;
 	const struct fb_result *exact, *largest;
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->bench, sizeof(f->bench), "%s/mem_mib:%ld/mode:%s", fam_case, target_mib, mode);
+	at.mem_mib = target_mib;
+	snprintf(at.mode, sizeof(at.mode), "%s", mode);
+	fb_key_format(&at, f->bench, sizeof(f->bench));
 	snprintf(f->how, sizeof(f->how), "%ld MiB", target_mib);
-	exact = fb_results_find(res, f->bench);
+	exact = fb_results_get(res, &at);
 	f->value = figure_of(exact, counter);
 	f->thp_coverage = fb_result_counter_median(exact, "thp_coverage");
 	if (!isnan(f->value))
 		return;
 	describe_missing(exact, f->bench, counter, f->missing, sizeof(f->missing));
-	largest = target_mib > 0 ? largest_measured(res, fam_case, mode, counter) : NULL;
+	largest = target_mib > 0 ? largest_measured(res, kase, mode, counter) : NULL;
 	if (!largest)
 		return;
-	double at_l = figure_of(largest, counter), scale = (double)target_mib / (double)largest->mem_mib;
-	snprintf(zero_name, sizeof(zero_name), "%s/mem_mib:0/mode:%s", fam_case, mode);
-	double at_0 = figure_of(fb_results_find(res, zero_name), counter);
+	double at_l = figure_of(largest, counter), scale = (double)target_mib / (double)largest->key.mem_mib;
+	at.mem_mib = 0;
+	double at_0 = figure_of(fb_results_get(res, &at), counter);
 	f->value = isnan(at_0) ? at_l * scale : at_0 + (at_l - at_0) * scale;
 	snprintf(f->how, sizeof(f->how), "%ld MiB not measured: %s linearly from %s%ld MiB", target_mib,
-		 isnan(at_0) ? "scaled" : "extrapolated", isnan(at_0) ? "" : "0 and ", largest->mem_mib);
+		 isnan(at_0) ? "scaled" : "extrapolated", isnan(at_0) ? "" : "0 and ", largest->key.mem_mib);
 	snprintf(f->bench, sizeof(f->bench), "%s", largest->name);
 	f->thp_coverage = fb_result_counter_median(largest, "thp_coverage");
 }
@@ -209,14 +211,15 @@ static const char *pages_text(const struct figure *f, const char *mode, char *bu
 }
 
 /* Summary of a benchmark's times; 0, or -1 with what is missing. */
-static int summary_of(const struct fb_results *res, const char *name, struct fb_summary *s,
+static int summary_of(const struct fb_results *res, const struct fb_bench_key *key, struct fb_summary *s,
 		      char *missing, size_t len)
 {
-	const struct fb_result *r = fb_results_find(res, name);
+	const struct fb_result *r = fb_results_get(res, key);
+	char name[FB_KEY_NAME_MAX];
 
 	if (r && !r->error && r->nreps && fb_summarize(r->times_ns, r->nreps, s) == 0)
 		return 0;
-	describe_missing(r, name, NULL, missing, len);
+	describe_missing(r, fb_key_format(key, name, sizeof(name)), NULL, missing, len);
 	return -1;
 }
 
@@ -281,7 +284,7 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 
 	for (const char *const *m = def->modes; *m && n < 4; m++, n++) {
 		struct figure f, t;
-		figure_at(ctx->res, def->bench, *m, def->counter, 1024, &f);
+		figure_at(ctx->res, &def->bench, *m, def->counter, 1024, &f);
 		o[n] = (struct outcome){ .label = *m, .holds = -1 };
 		snprintf(o[n].missing, sizeof(o[n].missing), "%s", f.missing);
 		join(row->benchmark, sizeof(row->benchmark), "%s%s%s", f.bench, def->counter ? " " : "",
@@ -296,27 +299,29 @@ static void judge_sized(const struct claim_def *def, const struct claim_ctx *ctx
 		     fmt_figure(def, f.value, v_text, sizeof(v_text)));
 		if (!def->also)
 			continue;
-		figure_at(ctx->res, def->bench, *m, NULL, 1024, &t);
+		figure_at(ctx->res, &def->bench, *m, NULL, 1024, &t);
 		snprintf(row->measured + strlen(row->measured), sizeof(row->measured) - strlen(row->measured),
 			 " (%s %s)", def->also, fb_fmt_ns(t.value, t_text, sizeof(t_text)));
 	}
 	conclude(row, o, n);
 }
 
-#define THREADS(kase) "threads/" kase "/mem_mib:0/mode:4k"
+/* The kernel-level figures the thread claims are judged against. */
+static const struct fb_bench_key pthread_key = FB_KEY0("threads", "pthread_create_join");
+static const struct fb_bench_key process_key = FB_KEY0("threads", "fork_exit_wait");
 
 /* Thread vs process creation: pessimistic ratio of the medians. */
 static void judge_threads(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
 	struct fb_summary th, pr;
 	struct outcome o = { .label = "0 MiB", .holds = -1 };
-	char t[6][32];
+	char t[6][32], a[FB_KEY_NAME_MAX], b[FB_KEY_NAME_MAX];
 
-	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s", THREADS("pthread_create_join"),
-		 THREADS("fork_exit_wait"));
+	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s", fb_key_format(&pthread_key, a, sizeof(a)),
+		 fb_key_format(&process_key, b, sizeof(b)));
 	snprintf(row->conditions, sizeof(row->conditions), "worker of 0 MiB, 4k pages");
-	if (summary_of(ctx->res, THREADS("pthread_create_join"), &th, o.missing, sizeof(o.missing)) == 0 &&
-	    summary_of(ctx->res, THREADS("fork_exit_wait"), &pr, o.missing, sizeof(o.missing)) == 0) {
+	if (summary_of(ctx->res, &pthread_key, &th, o.missing, sizeof(o.missing)) == 0 &&
+	    summary_of(ctx->res, &process_key, &pr, o.missing, sizeof(o.missing)) == 0) {
 		row->value = th.median / pr.median;
 		o.holds = rule_holds(def, th.ci_high / pr.ci_low);
 		snprintf(row->measured, sizeof(row->measured),
@@ -333,14 +338,14 @@ static void judge_threads(const struct claim_def *def, const struct claim_ctx *c
 static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
 	struct fb_summary user, kernel;
-	struct outcome o = { .label = def->bench, .holds = -1 };
-	char user_name[128], a[32], b[32];
+	struct outcome o = { .label = def->bench.kase, .holds = -1 };
+	char user_name[FB_KEY_NAME_MAX], kernel_name[FB_KEY_NAME_MAX], a[32], b[32];
 
-	snprintf(user_name, sizeof(user_name), "threads/%s/mem_mib:0/mode:4k", def->bench);
-	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s", user_name, THREADS("pthread_create_join"));
+	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s", fb_key_format(&def->bench, user_name, sizeof(user_name)),
+		 fb_key_format(&pthread_key, kernel_name, sizeof(kernel_name)));
 	snprintf(row->conditions, sizeof(row->conditions), "worker of 0 MiB, 4k pages");
-	if (summary_of(ctx->res, user_name, &user, o.missing, sizeof(o.missing)) == 0 &&
-	    summary_of(ctx->res, THREADS("pthread_create_join"), &kernel, o.missing, sizeof(o.missing)) == 0) {
+	if (summary_of(ctx->res, &def->bench, &user, o.missing, sizeof(o.missing)) == 0 &&
+	    summary_of(ctx->res, &pthread_key, &kernel, o.missing, sizeof(o.missing)) == 0) {
 		row->value = kernel.median / user.median;
 		o.holds = rule_holds(def, row->value);
 		snprintf(row->measured, sizeof(row->measured), "%s %s vs pthread create+join %s: %.1fx faster",
@@ -405,6 +410,15 @@ static const char *fmt_growth(double from, double to, char *buf, size_t len)
 	return buf;
 }
 
+/* The cases judge_shells reads, at 0 and 1024 MiB in each mode. */
+enum shells_case { FORK_EXEC, POSIX_SPAWN, NAIVE_COPY, FORK, N_SHELLS_CASES };
+static const struct fb_bench_key shells_keys[N_SHELLS_CASES] = {
+	[FORK_EXEC] = FB_KEY0("spawn", "fork_exec_static"),
+	[POSIX_SPAWN] = FB_KEY0("spawn", "posix_spawn_static"),
+	[NAIVE_COPY] = FB_KEY("cow", "naive_copy", 1024, "4k"),
+	[FORK] = FB_KEY0("spawn", "fork"),
+};
+
 /* COW and shells: fork+exec of a growing parent against the copy fork
  * would need without COW, with posix_spawn (no page tables copied at all)
  * for contrast. */
@@ -418,12 +432,12 @@ static void judge_shells(const struct claim_def *def, const struct claim_ctx *ct
 		 "(0 and 1024 MiB), cow/naive_copy and spawn/fork (1024 MiB)");
 	for (const char *const *m = def->modes; *m && n < 4; m++, n++) {
 		struct figure fe0, fe1, ps0, ps1, cp, fk;
-		figure_at(ctx->res, "spawn/fork_exec_static", *m, NULL, 0, &fe0);
-		figure_at(ctx->res, "spawn/fork_exec_static", *m, NULL, 1024, &fe1);
-		figure_at(ctx->res, "spawn/posix_spawn_static", *m, NULL, 0, &ps0);
-		figure_at(ctx->res, "spawn/posix_spawn_static", *m, NULL, 1024, &ps1);
-		figure_at(ctx->res, "cow/naive_copy", *m, NULL, 1024, &cp);
-		figure_at(ctx->res, "spawn/fork", *m, NULL, 1024, &fk);
+		figure_at(ctx->res, &shells_keys[FORK_EXEC], *m, NULL, 0, &fe0);
+		figure_at(ctx->res, &shells_keys[FORK_EXEC], *m, NULL, 1024, &fe1);
+		figure_at(ctx->res, &shells_keys[POSIX_SPAWN], *m, NULL, 0, &ps0);
+		figure_at(ctx->res, &shells_keys[POSIX_SPAWN], *m, NULL, 1024, &ps1);
+		figure_at(ctx->res, &shells_keys[NAIVE_COPY], *m, NULL, 1024, &cp);
+		figure_at(ctx->res, &shells_keys[FORK], *m, NULL, 1024, &fk);
 		o[n] = (struct outcome){ .label = *m, .holds = -1 };
 		snprintf(o[n].missing, sizeof(o[n].missing), "%s", isnan(fe1.value) ? fe1.missing : cp.missing);
 		join(row->conditions, sizeof(row->conditions), "fork+exec at %s, copy at %s, %s", fe1.how,
@@ -452,33 +466,59 @@ static const char *const both_modes[] = { "4k", "thp", NULL };
 static const struct claim_def claim_table[] = {
 	/* without COW fork would copy every page: a memcpy into fresh memory
 	 * (first-touch faults, zeroing and copying) */
-	{ "fork_without_cow_1g", "1 GB process fork without COW: ~500 ms", RULE_ABOUT, 500, 0, "ms", judge_sized,
-	  "cow/naive_copy", NULL, 1e-6, only_4k, "copying 1 GiB into fresh memory took", NULL },
+	{ .id = "fork_without_cow_1g", .claim = "1 GB process fork without COW: ~500 ms", .rule = RULE_ABOUT,
+	  .claimed = 500, .unit = "ms", .judge = judge_sized, .bench = FB_KEY("cow", "naive_copy", 1024, "4k"),
+	  .unit_per_raw = 1e-6, .modes = only_4k, .what = "copying 1 GiB into fresh memory took" },
 	/* with COW fork copies page tables: 512 times fewer entries with 2 MiB THP */
-	{ "fork_with_cow_1g", "1 GB process fork with COW: ~50 us", RULE_ABOUT, 50, 0, "us", judge_sized,
-	  "spawn/fork", "parent_ns", 1e-3, both_modes, "fork() returned in the parent after", "round trip" },
+	{ .id = "fork_with_cow_1g", .claim = "1 GB process fork with COW: ~50 us", .rule = RULE_ABOUT,
+	  .claimed = 50, .unit = "us", .judge = judge_sized, .bench = FB_KEY0("spawn", "fork"),
+	  .counter = "parent_ns", .unit_per_raw = 1e-3, .modes = both_modes,
+	  .what = "fork() returned in the parent after", .also = "round trip" },
 	/* the page tables the child is given, VmPTE right after fork */
-	{ "fork_page_tables_1g", "1 GB process fork with COW: memory copied 16 KB, pages allocated 4 (page table)",
-	  RULE_ABOUT, 16, 0, "KiB", judge_sized, "cow/child_read_only", "vmpte_child_kib", 1, both_modes,
-	  "the child's page tables (VmPTE) took", NULL },
+	{ .id = "fork_page_tables_1g",
+	  .claim = "1 GB process fork with COW: memory copied 16 KB, pages allocated 4 (page table)",
+	  .rule = RULE_ABOUT, .claimed = 16, .unit = "KiB", .judge = judge_sized,
+	  .bench = FB_KEY("cow", "child_read_only", 1024, "4k"),
+	  .counter = "vmpte_child_kib", .unit_per_raw = 1, .modes = both_modes,
+	  .what = "the child's page tables (VmPTE) took" },
 	/* a thread shares the mm: no page tables, no address space to tear down */
-	{ "threads_cheaper", "Creating threads is cheaper than creating processes", RULE_CHEAPER, 1, 0, "ratio",
-	  judge_threads, NULL, NULL, 0, NULL, NULL, NULL },
+	{ .id = "threads_cheaper", .claim = "Creating threads is cheaper than creating processes",
+	  .rule = RULE_CHEAPER, .claimed = 1, .unit = "ratio", .judge = judge_threads },
 	/* swapcontext still makes a sigprocmask system call per switch */
-	{ "user_threads_ucontext", "User-level threads: 10-100x faster than kernel-level threads (ucontext)",
-	  RULE_RANGE, 10, 100, "x", judge_user, "ucontext_create", NULL, 0, NULL,
-	  "makecontext + swapcontext + return", NULL },
+	{ .id = "user_threads_ucontext",
+	  .claim = "User-level threads: 10-100x faster than kernel-level threads (ucontext)", .rule = RULE_RANGE,
+	  .claimed = 10, .claimed_hi = 100, .unit = "x", .judge = judge_user,
+	  .bench = FB_KEY0("threads", "ucontext_create"), .what = "makecontext + swapcontext + return" },
 	/* the hand-written switch makes no system call at all */
-	{ "user_threads_bare", "User-level threads: 10-100x faster than kernel-level threads (hand-written switch)",
-	  RULE_RANGE, 10, 100, "x", judge_user, "bare_create", NULL, 0, NULL,
-	  "hand-written context create + switch + return", NULL },
+	{ .id = "user_threads_bare",
+	  .claim = "User-level threads: 10-100x faster than kernel-level threads (hand-written switch)",
+	  .rule = RULE_RANGE, .claimed = 10, .claimed_hi = 100, .unit = "x", .judge = judge_user,
+	  .bench = FB_KEY0("threads", "bare_create"), .what = "hand-written context create + switch + return" },
 	/* a setting, not a measurement: read back into manifest.json */
-	{ "pid_max", "PID: maximum size is 32768, can be increased to 4 millions", RULE_EQUAL, 32768, 0, "PIDs",
-	  judge_pid, NULL, NULL, 0, NULL, NULL, NULL },
+	{ .id = "pid_max", .claim = "PID: maximum size is 32768, can be increased to 4 millions", .rule = RULE_EQUAL,
+	  .claimed = 32768, .unit = "PIDs", .judge = judge_pid },
 	/* fork+exec pays for the parent's page tables, posix_spawn does not */
-	{ "cow_makes_shells_practical", "Shells fork+exec for every command would be unbearably slow without COW",
-	  RULE_AT_LEAST, 10, 0, "x", judge_shells, NULL, NULL, 0, both_modes, NULL, NULL },
+	{ .id = "cow_makes_shells_practical",
+	  .claim = "Shells fork+exec for every command would be unbearably slow without COW", .rule = RULE_AT_LEAST,
+	  .claimed = 10, .unit = "x", .judge = judge_shells, .modes = both_modes },
 };
+#define N_CLAIMS (sizeof(claim_table) / sizeof(claim_table[0]))
+_Static_assert(N_CLAIMS <= FB_MAX_CLAIMS, "struct fb_claims holds FB_MAX_CLAIMS rows: raise it");
+
+size_t fb_claims_keys(const struct fb_bench_key **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_CLAIMS && n < max; i++)
+		if (claim_table[i].bench.family[0])
+			out[n++] = &claim_table[i].bench;
+	for (size_t i = 0; i < N_SHELLS_CASES && n < max; i++)
+		out[n++] = &shells_keys[i];
+	if (n < max)
+		out[n++] = &pthread_key;
+	if (n < max)
+		out[n++] = &process_key;
+	return n;
+}
 
 void fb_claims_evaluate(const json_t *manifest, const struct fb_results *res, struct fb_claims *out)
 {
@@ -487,7 +527,7 @@ void fb_claims_evaluate(const json_t *manifest, const struct fb_results *res, st
 	const char *kernel = json_string_value(json_object_get(versions, "kernel"));
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(claim_table) / sizeof(claim_table[0]) && i < FB_MAX_CLAIMS; i++) {
+	for (size_t i = 0; i < N_CLAIMS; i++) {
 		const struct claim_def *def = &claim_table[i];
 		struct fb_claim_row *row = &out->rows[out->count++];
 		row->id = def->id;

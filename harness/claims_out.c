@@ -30,7 +30,7 @@ json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id)
 }
 
 /* Load what the claims are judged from; -1 after one line naming the file. */
-static int load_inputs(const char *run_dir, json_t **manifest, struct fb_results *res)
+static int load_inputs(const char *run_dir, json_t **manifest, const struct fb_results *given, struct fb_results *res)
 {
 	char path[PATH_MAX], err[PATH_MAX + 256];
 	json_error_t jerr;
@@ -49,6 +49,9 @@ static int load_inputs(const char *run_dir, json_t **manifest, struct fb_results
 		return fb_error("claims: %s: %s", path, err), -1;
 	}
 	snprintf(path, sizeof(path), "%s/bench.json", run_dir);
+	memset(res, 0, sizeof(*res));
+	if (given)
+		return 0;
 	if (stat(path, &st) ? (snprintf(err, sizeof(err), "%s: missing", path), 1)
 			    : fb_results_load(path, res, err, sizeof(err)) != 0) {
 		json_decref(*manifest);
@@ -57,7 +60,7 @@ static int load_inputs(const char *run_dir, json_t **manifest, struct fb_results
 	return 0;
 }
 
-int fb_claims_write(const char *run_dir, struct fb_claims *out)
+int fb_claims_write(const char *run_dir, const struct fb_results *given, struct fb_claims *out)
 {
 	struct fb_claims local, *claims = out ? out : &local;
 	struct fb_results res;
@@ -65,9 +68,9 @@ int fb_claims_write(const char *run_dir, struct fb_claims *out)
 	char path[PATH_MAX];
 	int e;
 
-	if (load_inputs(run_dir, &manifest, &res))
+	if (load_inputs(run_dir, &manifest, given, &res))
 		return -1;
-	fb_claims_evaluate(manifest, &res, claims);
+	fb_claims_evaluate(manifest, given ? given : &res, claims);
 	doc = fb_claims_json(claims, json_string_value(json_object_get(manifest, "run_id")));
 	snprintf(path, sizeof(path), "%s/claims.json", run_dir);
 	e = fb_write_json_atomic(path, doc);
@@ -79,24 +82,27 @@ int fb_claims_write(const char *run_dir, struct fb_claims *out)
 	return 0;
 }
 
-void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res)
+void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res,
+		       const struct fb_claims *judged)
 {
 	static const char *const head[] = { "claim (lecture 5)", "measured now", "benchmark", "conditions", "verdict" };
-	static struct fb_claims claims;   /* static: the rows are large for a stack */
+	static struct fb_claims own;   /* static: the rows are large for a stack */
+	const struct fb_claims *claims = judged ? judged : &own;
 
-	fb_claims_evaluate(manifest, res, &claims);
+	if (!judged)
+		fb_claims_evaluate(manifest, res, &own);
 	fb_doc_heading(doc, 2, "Lecture claims");
 	fb_doc_para(doc, "Each claim of the lecture judged from this run's medians under the rule listed below "
 		    "the table; a size that was not measured is scaled from the largest one that was, as the "
 		    "conditions say. The same rows are in claims.json (forkbench claims RUN).");
 	fb_doc_table(doc, 5, head);
-	for (size_t i = 0; i < claims.count; i++) {
-		const struct fb_claim_row *r = &claims.rows[i];
+	for (size_t i = 0; i < claims->count; i++) {
+		const struct fb_claim_row *r = &claims->rows[i];
 		fb_doc_row(doc, (const char *const[]){ r->claim, r->measured, r->benchmark, r->conditions, r->verdict });
 	}
 	fb_doc_heading(doc, 3, "How each claim is judged");
-	for (size_t i = 0; i < claims.count; i++)
-		fb_doc_para(doc, "%s: %s.", claims.rows[i].id, claims.rows[i].rule);
+	for (size_t i = 0; i < claims->count; i++)
+		fb_doc_para(doc, "%s: %s.", claims->rows[i].id, claims->rows[i].rule);
 }
 
 static void print_table(const struct fb_claims *claims, FILE *out)
@@ -125,7 +131,7 @@ int fb_cmd_claims(int argc, char **argv)
 		fb_error("usage: forkbench claims RUN_FOLDER");
 		return 2;
 	}
-	if (fb_claims_write(argv[1], &claims))
+	if (fb_claims_write(argv[1], NULL, &claims))
 		return 2;
 	print_table(&claims, stdout);
 	printf("%s/claims.json\n", argv[1]);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "benchkey.h"
+
 int fb_cmd_run(int argc, char **argv);
 /* `run` that also gives the run folder it wrote (final) to its caller. */
 int fb_run_main(int argc, char **argv, char *final, size_t final_len);
@@ -17,5 +19,8 @@ int fb_cmd_claims(int argc, char **argv);
 int fb_cmd_grade(int argc, char **argv);
 int fb_cmd_consistency(int argc, char **argv);
 int fb_cmd_precision(int argc, char **argv);
+/* Pointers to the keys precision's spread rows name (at most max), for
+ * the registry test. */
+size_t fb_precision_keys(const struct fb_bench_key **out, size_t max);
 
 #endif

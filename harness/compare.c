@@ -46,16 +46,31 @@ static int check_family_thresholds(const char *spec, char *err, size_t len)
 	return 0;
 }
 
+/* --normalize's choices other than "none": the calibration benchmark each
+ * divides by. */
+const struct fb_normalizer fb_normalizers[] = {
+	{ .name = "syscall", .key = FB_KEY0("calibrate", "syscall") },
+	{ .name = "touch", .key = FB_KEY0("calibrate", "touch") },
+};
+const size_t fb_nnormalizers = sizeof(fb_normalizers) / sizeof(fb_normalizers[0]);
+
+static const struct fb_normalizer *normalizer(const char *name)
+{
+	for (size_t i = 0; i < fb_nnormalizers; i++)
+		if (strcmp(fb_normalizers[i].name, name) == 0)
+			return &fb_normalizers[i];
+	return NULL;
+}
+
 /* The divisor of a run under --normalize: the median of its calibration
  * benchmark, or 1 for "none". 0 when the calibration is missing. */
 static double calibration_ns(const struct fb_results *res, const char *mode)
 {
-	char name[96];
+	const struct fb_normalizer *by = normalizer(mode);
 
-	if (strcmp(mode, "none") == 0)
+	if (!by)
 		return 1;
-	snprintf(name, sizeof(name), "calibrate/%s/mem_mib:0/mode:4k", mode);
-	const struct fb_result *r = fb_results_find(res, name);
+	const struct fb_result *r = fb_results_get(res, &by->key);
 	return r && !r->error && r->nreps ? fb_result_median_ns(r) : 0;
 }
 
@@ -114,7 +129,7 @@ static void compare_pair(const struct fb_result *b, const struct fb_result *n, c
 			 const struct fb_compare_opts *opts, struct fb_compare_row *row)
 {
 	row->p = NAN;
-	row->threshold = family_threshold(opts, (b ? b : n)->family);
+	row->threshold = family_threshold(opts, (b ? b : n)->key.family);
 	if (not_comparable(b, n, row->note, sizeof(row->note))) {
 		row->verdict = FB_NOT_COMPARABLE;
 		return;
@@ -153,7 +168,7 @@ static int setup_divisors(const struct fb_results *base, const struct fb_results
 			  const struct fb_compare_opts *opts, double div[2], struct fb_comparison *out,
 			  char *err, size_t len)
 {
-	if (strcmp(opts->normalize, "none") && strcmp(opts->normalize, "syscall") && strcmp(opts->normalize, "touch"))
+	if (strcmp(opts->normalize, "none") && !normalizer(opts->normalize))
 		return snprintf(err, len, "--normalize takes none, syscall or touch, not '%s'", opts->normalize), -1;
 	div[0] = calibration_ns(base, opts->normalize);
 	div[1] = calibration_ns(new_run, opts->normalize);

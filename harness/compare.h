@@ -12,6 +12,15 @@
 
 enum fb_verdict { FB_SAME, FB_FASTER, FB_SLOWER, FB_NOT_COMPARABLE };
 
+/* A --normalize choice: its name and the calibration benchmark a run's
+ * figures are divided by. */
+struct fb_normalizer {
+	const char *name;
+	struct fb_bench_key key;
+};
+extern const struct fb_normalizer fb_normalizers[];
+extern const size_t fb_nnormalizers;
+
 struct fb_compare_opts {
 	double alpha;                 /* significance level, 0.05 */
 	double threshold;             /* relative change that matters, 0.10 */

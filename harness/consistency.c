@@ -17,8 +17,10 @@ enum rule_points {
 
 struct pair_rule {
 	const char *label;
-	const char *family_a, *case_a;   /* NULL with THP_BELOW_HUGE: every case */
-	const char *family_b, *case_b;
+	/* ZERO_4K: the two points. EVERY_POINT: the two cases, compared at each
+	 * size and mode a ran (the keys' own size and mode are 0 MiB, 4k).
+	 * THP_BELOW_HUGE: unused, every case is its own pair. */
+	struct fb_bench_key a, b;
 	enum rule_points points;
 	double tolerance;
 };
@@ -30,25 +32,45 @@ struct pair_rule {
 static const struct pair_rule pair_rules[] = {
 	/* a region under 2 MiB holds no huge page: thp mode is 4k mode there,
 	 * so any difference is the worker's state, not the page mode */
-	{ "thp below 2 MiB = 4k", NULL, NULL, NULL, NULL, THP_BELOW_HUGE, 0.10 },
+	{ .label = "thp below 2 MiB = 4k", .points = THP_BELOW_HUGE, .tolerance = 0.10 },
 	/* the same fork loop from another family's worker: the worker's own
 	 * state (cached thread stacks) must not reach the figure */
-	{ "fork from the threads worker = spawn/fork", "threads", "fork_exit_wait", "spawn", "fork", ZERO_4K, 0.10 },
+	{ .label = "fork from the threads worker = spawn/fork", .a = FB_KEY0("threads", "fork_exit_wait"),
+	  .b = FB_KEY0("spawn", "fork"), .points = ZERO_4K, .tolerance = 0.10 },
 	/* the raw syscalls skip glibc's fork wrapper, whose child resets locks
 	 * and so takes 6 page faults where a raw clone child takes 4 (counted
 	 * with getrusage over 1000 children): clone measured 0.87-0.88x of fork
 	 * at 0 and 1 MiB on a 2-core VM, a fixed few us that vanishes at larger
 	 * sizes. More than 20% apart is something else. */
-	{ "clone(SIGCHLD) = fork", "spawn", "clone", "spawn", "fork", EVERY_POINT, 0.20 },
-	{ "clone3 = fork", "spawn", "clone3", "spawn", "fork", EVERY_POINT, 0.20 },
+	{ .label = "clone(SIGCHLD) = fork", .a = FB_KEY0("spawn", "clone"), .b = FB_KEY0("spawn", "fork"),
+	  .points = EVERY_POINT, .tolerance = 0.20 },
+	{ .label = "clone3 = fork", .a = FB_KEY0("spawn", "clone3"), .b = FB_KEY0("spawn", "fork"),
+	  .points = EVERY_POINT, .tolerance = 0.20 },
 };
 
 /* The instrument's overhead: our round trip against the bare loop in a
  * process of its own. Target: within 5%. */
 static const struct pair_rule overhead_rules[] = {
-	{ "fork round trip / bare loop", "spawn", "fork", "calibrate", "bare_fork", ZERO_4K, 0.05 },
-	{ "vfork round trip / bare loop", "spawn", "vfork", "calibrate", "bare_vfork", ZERO_4K, 0.05 },
+	{ .label = "fork round trip / bare loop", .a = FB_KEY0("spawn", "fork"), .b = FB_KEY0("calibrate", "bare_fork"),
+	  .points = ZERO_4K, .tolerance = 0.05 },
+	{ .label = "vfork round trip / bare loop", .a = FB_KEY0("spawn", "vfork"),
+	  .b = FB_KEY0("calibrate", "bare_vfork"), .points = ZERO_4K, .tolerance = 0.05 },
 };
+
+size_t fb_consistency_keys(const struct fb_bench_key **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(pair_rules) / sizeof(pair_rules[0]); i++)
+		if (pair_rules[i].points != THP_BELOW_HUGE && n + 2 <= max) {
+			out[n++] = &pair_rules[i].a;
+			out[n++] = &pair_rules[i].b;
+		}
+	for (size_t i = 0; i < sizeof(overhead_rules) / sizeof(overhead_rules[0]) && n + 2 <= max; i++) {
+		out[n++] = &overhead_rules[i].a;
+		out[n++] = &overhead_rules[i].b;
+	}
+	return n;
+}
 
 static int measured(const struct fb_result *r, struct fb_summary *s)
 {
@@ -88,20 +110,18 @@ static struct fb_pair_result *grow(struct fb_pair_result **list, size_t *n)
 	return &grown[(*n)++];
 }
 
-/* One pair of a rule: a at (mib, mode) against b at (mib_b, mode_b). */
+/* One pair of a rule: point a against point b. */
 static int add_pair(struct fb_pair_result **list, size_t *n, const struct fb_results *res,
-		    const struct pair_rule *rule, const char *fam, const char *kase, long mib, const char *mode,
-		    const char *mode_b, int overhead)
+		    const struct pair_rule *rule, const struct fb_bench_key *a, const struct fb_bench_key *b, int overhead)
 {
 	struct fb_pair_result *p = grow(list, n);
-	const char *fam_b = rule->family_b ? rule->family_b : fam, *kase_b = rule->case_b ? rule->case_b : kase;
 
 	if (!p)
 		return -1;
 	snprintf(p->label, sizeof(p->label), "%s", rule->label);
-	snprintf(p->a, sizeof(p->a), "%s/%s/mem_mib:%ld/mode:%s", fam, kase, mib, mode);
-	snprintf(p->b, sizeof(p->b), "%s/%s/mem_mib:%ld/mode:%s", fam_b, kase_b, mib, mode_b);
-	judge(p, fb_results_find(res, p->a), fb_results_find(res, p->b), rule->tolerance, overhead);
+	fb_key_format(a, p->a, sizeof(p->a));
+	fb_key_format(b, p->b, sizeof(p->b));
+	judge(p, fb_results_get(res, a), fb_results_get(res, b), rule->tolerance, overhead);
 	return 0;
 }
 
@@ -114,18 +134,22 @@ static int apply_rule(struct fb_pair_result **list, size_t *n, const struct fb_r
 	int err = 0;
 
 	if (rule->points == ZERO_4K) {
-		if (fb_results_at(res, rule->family_a, rule->case_a, 0, "4k") ||
-		    fb_results_at(res, rule->family_b, rule->case_b, 0, "4k"))
-			err = add_pair(list, n, res, rule, rule->family_a, rule->case_a, 0, "4k", "4k", overhead);
+		if (fb_results_get(res, &rule->a) || fb_results_get(res, &rule->b))
+			err = add_pair(list, n, res, rule, &rule->a, &rule->b, overhead);
 		return err;
 	}
 	for (size_t i = 0; i < res->count && !err; i++) {
-		const struct fb_result *r = &res->items[i];
-		if (rule->points == THP_BELOW_HUGE && strcmp(r->mode, "thp") == 0 && r->mem_mib < 2)
-			err = add_pair(list, n, res, rule, r->family, r->kase, r->mem_mib, "thp", "4k", overhead);
-		else if (rule->points == EVERY_POINT && strcmp(r->family, rule->family_a) == 0 &&
-			 strcmp(r->kase, rule->case_a) == 0)
-			err = add_pair(list, n, res, rule, r->family, r->kase, r->mem_mib, r->mode, r->mode, overhead);
+		const struct fb_bench_key *a = &res->items[i].key;
+		struct fb_bench_key b = *a;
+		if (rule->points == THP_BELOW_HUGE && strcmp(a->mode, "thp") == 0 && a->mem_mib < 2) {
+			snprintf(b.mode, sizeof(b.mode), "4k");
+			err = add_pair(list, n, res, rule, a, &b, overhead);
+		} else if (rule->points == EVERY_POINT && strcmp(a->family, rule->a.family) == 0 &&
+			   strcmp(a->kase, rule->a.kase) == 0) {
+			snprintf(b.family, sizeof(b.family), "%s", rule->b.family);
+			snprintf(b.kase, sizeof(b.kase), "%s", rule->b.kase);
+			err = add_pair(list, n, res, rule, a, &b, overhead);
+		}
 	}
 	return err;
 }

@@ -52,4 +52,8 @@ void fb_consistency_warnings(const struct fb_consistency *c, json_t *warnings);
 /* The report's "Consistency" section. */
 void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c);
 
+/* Pointers to the keys the rules name (at most max), for the test that
+ * checks them against the families' registry. */
+size_t fb_consistency_keys(const struct fb_bench_key **out, size_t max);
+
 #endif

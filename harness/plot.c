@@ -54,10 +54,10 @@ int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const
 	struct fb_membuf buf;
 
 	for (size_t i = 0; i < res->count && nsizes < 32; i++)   /* sorted by size within a case */
-		if (strcmp(res->items[i].family, series[0].family) == 0 &&
-		    strcmp(res->items[i].kase, series[0].kase) == 0 &&
-		    strcmp(res->items[i].mode, "4k") == 0 && res->items[i].mem_mib > 0)
-			sizes[nsizes++] = res->items[i].mem_mib;
+		if (strcmp(res->items[i].key.family, series[0].family) == 0 &&
+		    strcmp(res->items[i].key.kase, series[0].kase) == 0 &&
+		    strcmp(res->items[i].key.mode, "4k") == 0 && res->items[i].key.mem_mib > 0)
+			sizes[nsizes++] = res->items[i].key.mem_mib;
 	if (nsizes < 2 || data_path(run_dir, stem, path, sizeof(path)) || fb_membuf_open(&buf))
 		return 0;
 	fputs("mem_mib", buf.f);
@@ -76,7 +76,7 @@ int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const
 
 /* One bar per benchmark: label, median, min and p90 in microseconds. */
 static int write_bars(const struct fb_results *res, const char *run_dir, const char *stem,
-		      const char *const *names, size_t nnames)
+		      const struct fb_bench_key *keys, size_t nkeys)
 {
 	char path[PATH_MAX];
 	struct fb_membuf buf;
@@ -86,11 +86,11 @@ static int write_bars(const struct fb_results *res, const char *run_dir, const c
 	if (data_path(run_dir, stem, path, sizeof(path)) || fb_membuf_open(&buf))
 		return 0;
 	fputs("case median_us min_us p90_us\n", buf.f);
-	for (size_t i = 0; i < nnames; i++) {
-		const struct fb_result *r = fb_results_find(res, names[i]);
+	for (size_t i = 0; i < nkeys; i++) {
+		const struct fb_result *r = fb_results_get(res, &keys[i]);
 		if (!r || r->error || !r->nreps || fb_summarize(r->times_ns, r->nreps, &s))
 			continue;
-		fprintf(buf.f, "%s %.3f %.3f %.3f\n", r->kase, s.median / 1e3, s.min / 1e3, s.p90 / 1e3);
+		fprintf(buf.f, "%s %.3f %.3f %.3f\n", r->key.kase, s.median / 1e3, s.min / 1e3, s.p90 / 1e3);
 		rows++;
 	}
 	return fb_membuf_commit(&buf, path) == 0 && rows ? rows : 0;
@@ -98,25 +98,27 @@ static int write_bars(const struct fb_results *res, const char *run_dir, const c
 
 int fb_plot_data_spawn_zero(const struct fb_results *res, const char *run_dir)
 {
-	const char *names[64];
+	struct fb_bench_key keys[64];
 	size_t n = 0;
 
 	for (size_t i = 0; i < res->count && n < 64; i++)
-		if (strcmp(res->items[i].family, "spawn") == 0 && res->items[i].mem_mib == 0 &&
-		    strcmp(res->items[i].mode, "4k") == 0)
-			names[n++] = res->items[i].name;
-	return write_bars(res, run_dir, "spawn_zero", names, n);
+		if (strcmp(res->items[i].key.family, "spawn") == 0 && res->items[i].key.mem_mib == 0 &&
+		    strcmp(res->items[i].key.mode, "4k") == 0)
+			keys[n++] = res->items[i].key;
+	return write_bars(res, run_dir, "spawn_zero", keys, n);
 }
 
 /* Creation cost, from the process down to a user-level context. */
+const struct fb_bench_key fb_plot_threads_keys[] = {
+	FB_KEY0("threads", "fork_exit_wait"), FB_KEY0("threads", "pthread_create_join"),
+	FB_KEY0("threads", "clone_thread"), FB_KEY0("threads", "pthread_detached_sem"),
+	FB_KEY0("threads", "ucontext_create"), FB_KEY0("threads", "bare_create"),
+};
+const size_t fb_plot_nthreads_keys = sizeof(fb_plot_threads_keys) / sizeof(fb_plot_threads_keys[0]);
+
 int fb_plot_data_threads(const struct fb_results *res, const char *run_dir)
 {
-	static const char *const names[] = {
-		"threads/fork_exit_wait/mem_mib:0/mode:4k", "threads/pthread_create_join/mem_mib:0/mode:4k",
-		"threads/clone_thread/mem_mib:0/mode:4k", "threads/pthread_detached_sem/mem_mib:0/mode:4k",
-		"threads/ucontext_create/mem_mib:0/mode:4k", "threads/bare_create/mem_mib:0/mode:4k",
-	};
-	return write_bars(res, run_dir, "threads_cost", names, sizeof(names) / sizeof(names[0]));
+	return write_bars(res, run_dir, "threads_cost", fb_plot_threads_keys, fb_plot_nthreads_keys);
 }
 
 /* gnuplot -e "datafile=...; outstem=...; EXTRA" plots/<script>.gp, with

@@ -25,7 +25,10 @@ int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const
 /* The spawn primitives at 0 MiB, for plots/bars.gp: case, median, min,
  * p90; the number of bars (0: nothing to plot). */
 int fb_plot_data_spawn_zero(const struct fb_results *res, const char *run_dir);
-/* Bars of creation cost: process, kernel threads, user-level contexts. */
+/* Bars of creation cost: process, kernel threads, user-level contexts:
+ * the benchmarks fb_plot_threads_keys names. */
 int fb_plot_data_threads(const struct fb_results *res, const char *run_dir);
+extern const struct fb_bench_key fb_plot_threads_keys[];
+extern const size_t fb_plot_nthreads_keys;
 
 #endif

@@ -26,10 +26,23 @@
 #define SPREAD_TARGET 1.05
 
 /* Figures whose spread over runs is reported, each beside its floor. */
-static const char *const spread_rows[][2] = {
-	{ "spawn/fork/mem_mib:0/mode:4k", "calibrate/bare_fork/mem_mib:0/mode:4k" },
-	{ "spawn/vfork/mem_mib:0/mode:4k", "calibrate/bare_vfork/mem_mib:0/mode:4k" },
+static const struct {
+	struct fb_bench_key figure, floor;
+} spread_rows[] = {
+	{ .figure = FB_KEY0("spawn", "fork"), .floor = FB_KEY0("calibrate", "bare_fork") },
+	{ .figure = FB_KEY0("spawn", "vfork"), .floor = FB_KEY0("calibrate", "bare_vfork") },
 };
+#define N_SPREAD_ROWS (sizeof(spread_rows) / sizeof(spread_rows[0]))
+
+size_t fb_precision_keys(const struct fb_bench_key **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < N_SPREAD_ROWS && n + 2 <= max; r++) {
+		out[n++] = &spread_rows[r].figure;
+		out[n++] = &spread_rows[r].floor;
+	}
+	return n;
+}
 
 /* RUN (a run folder) or a bench.json file. 0, or -1 with err. */
 static int load_run(const char *path, struct fb_results *res, char *err, size_t len)
@@ -66,12 +79,12 @@ int fb_cmd_consistency(int argc, char **argv)
 }
 
 /* max/min of one benchmark's medians over the runs; NaN when a run lacks it. */
-static double spread(struct fb_results *runs, int n, const char *name, double *medians)
+static double spread(struct fb_results *runs, int n, const struct fb_bench_key *key, double *medians)
 {
 	double lo = INFINITY, hi = 0;
 
 	for (int i = 0; i < n; i++) {
-		medians[i] = fb_result_median_ns(fb_results_find(&runs[i], name));
+		medians[i] = fb_result_median_ns(fb_results_get(&runs[i], key));
 		if (isnan(medians[i]))
 			return NAN;
 		lo = fmin(lo, medians[i]);
@@ -86,9 +99,10 @@ static void print_spread(struct fb_results *runs, int n)
 
 	printf("\nspread over %d runs (max/min of the medians; target <= %.2f), the bare loop's beside it:\n", n,
 	       SPREAD_TARGET);
-	for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++) {
-		double s = spread(runs, n, spread_rows[r][0], m), f = spread(runs, n, spread_rows[r][1], floor_m);
-		printf("  %-34s", spread_rows[r][0]);
+	for (size_t r = 0; r < N_SPREAD_ROWS; r++) {
+		char name[FB_KEY_NAME_MAX];
+		double s = spread(runs, n, &spread_rows[r].figure, m), f = spread(runs, n, &spread_rows[r].floor, floor_m);
+		printf("  %-34s", fb_key_format(&spread_rows[r].figure, name, sizeof(name)));
 		for (int i = 0; i < n; i++)
 			printf(" %7.2f", m[i] / 1e3);
 		printf(" us  %.3f %s  | floor %.3f\n", s, isnan(s) ? "not measured" : s <= SPREAD_TARGET ?
@@ -111,10 +125,10 @@ static void count_coverage(struct coverage *c, const struct fb_summary *s, doubl
 	c->total++;
 }
 
-static int is_spread_row(const char *name)
+static int is_spread_row(const struct fb_bench_key *key)
 {
-	for (size_t r = 0; r < sizeof(spread_rows) / sizeof(spread_rows[0]); r++)
-		if (strcmp(name, spread_rows[r][0]) == 0)
+	for (size_t r = 0; r < N_SPREAD_ROWS; r++)
+		if (fb_key_equal(key, &spread_rows[r].figure))
 			return 1;
 	return 0;
 }
@@ -139,7 +153,7 @@ static void print_coverage(struct fb_results *runs, int n)
 				continue;
 			double next = fb_result_median_ns(b);
 			count_coverage(&all, &s, next);
-			if (is_spread_row(a->name))
+			if (is_spread_row(&a->key))
 				count_coverage(&fork, &s, next);
 		}
 	printf("\ninterval coverage (run k's 95%% intervals hold run k+1's median):\n");

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#define T(name) "threads/" name "/mem_mib:0/mode:4k"
+#define T(name) FB_KEY0("threads", name)
 
 const struct fb_ratio fb_ratios[] = {
 	{ "thread / process: pthread create+join vs fork+exit+wait", T("pthread_create_join"), T("fork_exit_wait") },
@@ -18,8 +18,8 @@ const size_t fb_nratios = sizeof(fb_ratios) / sizeof(fb_ratios[0]);
 
 double fb_ratio_value(const struct fb_results *res, const struct fb_ratio *ratio)
 {
-	const struct fb_result *num = fb_results_find(res, ratio->numerator);
-	const struct fb_result *den = fb_results_find(res, ratio->denominator);
+	const struct fb_result *num = fb_results_get(res, &ratio->numerator);
+	const struct fb_result *den = fb_results_get(res, &ratio->denominator);
 
 	if (!num || !den || num->error || den->error || !num->nreps || !den->nreps)
 		return NAN;

@@ -9,8 +9,7 @@
 
 struct fb_ratio {
 	const char *label;
-	const char *numerator;     /* benchmark names, mem 0, 4k */
-	const char *denominator;
+	struct fb_bench_key numerator, denominator;
 };
 
 extern const struct fb_ratio fb_ratios[];

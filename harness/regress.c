@@ -7,17 +7,14 @@
 #include <string.h>
 
 #include "commands.h"
-#include "manifest.h"
+#include "run_config.h"
 #include "util.h"
-
-static const char *config_text(json_t *cfg, const char *key)
-{
-	return json_string_value(json_object_get(cfg, key));
-}
 
 int fb_cmd_regress(int argc, char **argv)
 {
-	char path[PATH_MAX + 32], final[PATH_MAX], reps[16], min_time[32];
+	char path[PATH_MAX + 32], final[PATH_MAX], why[256];
+	struct fb_run_config config;
+	struct fb_argv run;
 	json_error_t jerr;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -26,31 +23,15 @@ int fb_cmd_regress(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", argv[1]);
 	json_t *m = json_load_file(path, 0, &jerr);
-	json_t *cfg = json_object_get(m, "config");
-	if (!m || !config_text(cfg, "sizes_mib") || !config_text(cfg, "modes") || !config_text(cfg, "profile")) {
-		fb_error("regress: %s: %s", path, m ? "no run configuration in it" : jerr.text);
-		json_decref(m);
-		return 2;
-	}
-	snprintf(reps, sizeof(reps), "%lld", (long long)json_integer_value(json_object_get(cfg, "repetitions")));
-	snprintf(min_time, sizeof(min_time), "%g", json_number_value(json_object_get(cfg, "min_time_s")));
 	/* Run as the baseline was run: the same sweep, repetitions, filter
 	 * and placement (which CPU parent and child share moves fork figures). */
-	const char *run_argv[24] = { "run", "--profile", config_text(cfg, "profile"),
-				     "--sizes", config_text(cfg, "sizes_mib"), "--modes", config_text(cfg, "modes"),
-				     "--repetitions", reps, "--min-time", min_time };
-	int run_argc = 11;
-	static const char *const copied[][2] = { { "filter", "--filter" }, { "placement", "--placement" },
-						 { "cpus", "--cpus" } };
-	for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
-		if (!config_text(cfg, copied[i][0]))
-			continue;
-		run_argv[run_argc++] = copied[i][1];
-		run_argv[run_argc++] = config_text(cfg, copied[i][0]);
-	}
-	/* The commands read their argv, never write it. */
-	int rc = fb_run_main(run_argc, (char **)run_argv, final, sizeof(final));
+	int bad = !m || fb_run_config_from_json(json_object_get(m, "config"), &config, why, sizeof(why)) ||
+		  fb_run_config_run_argv(&config, &run);
 	json_decref(m);
+	if (bad)
+		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
+	/* The commands read their argv, never write it. */
+	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	if (rc)
 		return rc == 2 ? 2 : rc;
 	const char *cmp_argv[64] = { "compare", argv[1], final };

@@ -20,6 +20,7 @@
 #include "ratios.h"
 #include "report.h"
 #include "report_parts.h"
+#include "run_config.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -27,7 +28,9 @@
 struct run_files {
 	const char *dir;
 	json_t *manifest;
-	struct fb_results results;
+	const struct fb_results *results;   /* the caller's, or own */
+	struct fb_results own;              /* loaded here when the caller has none */
+	const struct fb_claims *claims;     /* judged by the caller, or NULL */
 	json_t *hyperfine;    /* NULL when absent */
 	json_t *perf;         /* NULL when absent */
 };
@@ -46,21 +49,22 @@ static json_t *load_json(const char *dir, const char *name, int optional, char *
 	return json;
 }
 
-static int load_run(const char *dir, struct run_files *run, char *err, size_t len)
+static int load_run(const char *dir, const struct fb_results *res, struct run_files *run, char *err, size_t len)
 {
 	char path[PATH_MAX];
 
 	memset(run, 0, sizeof(*run));
 	run->dir = dir;
+	run->results = res ? res : &run->own;
 	if (!(run->manifest = load_json(dir, "manifest.json", 0, err, len)))
 		return -1;
 	char why[200];
 	if (fb_manifest_check(run->manifest, 1, why, sizeof(why)))
 		return snprintf(err, len, "%s/manifest.json: %s", dir, why), -1;
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	if (access(path, F_OK))
+	if (!res && access(path, F_OK))
 		return snprintf(err, len, "%s: missing", path), -1;
-	if (fb_results_load(path, &run->results, err, len))
+	if (!res && fb_results_load(path, &run->own, err, len))
 		return -1;
 	err[0] = '\0';
 	run->hyperfine = load_json(dir, "hyperfine.json", 1, err, len);
@@ -73,7 +77,7 @@ static void free_run(struct run_files *run)
 	json_decref(run->manifest);
 	json_decref(run->hyperfine);
 	json_decref(run->perf);
-	fb_results_free(&run->results);
+	fb_results_free(&run->own);   /* zeroed when the caller's were used */
 }
 
 /* An environment item as text: strings as they are, numbers as numbers
@@ -180,9 +184,9 @@ static void slope_rows(struct fb_doc *doc, const struct fb_results *res, const c
 
 	for (size_t i = 0; i < res->count && n < 32; i++) {
 		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, "spawn") || strcmp(r->kase, kase) || strcmp(r->mode, mode) || !r->nreps)
+		if (strcmp(r->key.family, "spawn") || strcmp(r->key.kase, kase) || strcmp(r->key.mode, mode) || !r->nreps)
 			continue;
-		x[n] = (double)r->mem_mib / 1024;
+		x[n] = (double)r->key.mem_mib / 1024;
 		y[n++] = fb_result_median_ns(r) / 1e3;
 	}
 	if (fb_linear_fit(x, y, n, &fit))
@@ -205,7 +209,7 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 		{ "fork_exec_static", "spawn", "fork_exec_static", NULL },
 		{ "fork_exec_dynamic", "spawn", "fork_exec_dynamic", NULL },
 	};
-	int ncols = fb_plot_data_memory(&run->results, run->dir, "spawn_memory", series,
+	int ncols = fb_plot_data_memory(run->results, run->dir, "spawn_memory", series,
 					sizeof(series) / sizeof(series[0]));
 
 	fb_doc_heading(doc, 2, "Process creation (spawn)");
@@ -218,7 +222,7 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 			return -1;
 		fb_doc_image(doc, "spawn_memory", "Spawn round trip vs parent memory (log-log)");
 	}
-	if (fb_plot_data_spawn_zero(&run->results, run->dir)) {
+	if (fb_plot_data_spawn_zero(run->results, run->dir)) {
 		if (fb_plot_render(run->dir, "bars", "spawn_zero", "plottitle='Spawn primitives at 0 MiB, 4 KiB pages'; "
 				   "ylab='round trip (us): bar median, whisker min..p90'; logy=0", err, len))
 			return -1;
@@ -227,11 +231,11 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 	fb_doc_heading(doc, 3, "Cost per GiB of parent memory (least-squares fit of the median)");
 	fb_doc_table(doc, 6, head);
 	for (size_t i = 0; i < sizeof(fitted) / sizeof(fitted[0]); i++) {
-		slope_rows(doc, &run->results, fitted[i], "4k");
-		slope_rows(doc, &run->results, fitted[i], "thp");
+		slope_rows(doc, run->results, fitted[i], "4k");
+		slope_rows(doc, run->results, fitted[i], "thp");
 	}
 	fb_doc_heading(doc, 3, "Every spawn benchmark");
-	fb_report_family_table(doc, &run->results, "spawn");
+	fb_report_family_table(doc, run->results, "spawn");
 	return 0;
 }
 
@@ -240,7 +244,7 @@ static int section_threads(struct fb_doc *doc, const struct run_files *run, char
 	static const char *const head[] = { "comparison", "ratio of medians", "i.e. 1 :" };
 	char value[32], inverse[32];
 
-	if (!fb_plot_data_threads(&run->results, run->dir))
+	if (!fb_plot_data_threads(run->results, run->dir))
 		return 0;
 	fb_doc_heading(doc, 2, "Threads, processes and user-level contexts");
 	fb_doc_para(doc, "Creation cost measured in the same worker process: a process (fork + exit + wait), "
@@ -253,14 +257,14 @@ static int section_threads(struct fb_doc *doc, const struct run_files *run, char
 	fb_doc_image(doc, "threads_cost", "Creation cost: process, kernel threads, user-level contexts");
 	fb_doc_table(doc, 3, head);
 	for (size_t i = 0; i < fb_nratios; i++) {
-		double r = fb_ratio_value(&run->results, &fb_ratios[i]);
+		double r = fb_ratio_value(run->results, &fb_ratios[i]);
 		if (isnan(r))
 			continue;
 		snprintf(value, sizeof(value), "%.4f", r);
 		snprintf(inverse, sizeof(inverse), "%.0f", 1 / r);
 		fb_doc_row(doc, (const char *const[]){ fb_ratios[i].label, value, inverse });
 	}
-	fb_report_family_table(doc, &run->results, "threads");
+	fb_report_family_table(doc, run->results, "threads");
 	return 0;
 }
 
@@ -270,7 +274,7 @@ static void section_other_families(struct fb_doc *doc, const struct fb_results *
 	size_t ndone = 0;
 
 	for (size_t i = 0; i < res->count && ndone < 16; i++) {
-		const char *family = res->items[i].family;
+		const char *family = res->items[i].key.family;
 		size_t j = 0;
 		while (j < ndone && strcmp(done[j], family))
 			j++;
@@ -379,23 +383,15 @@ static void section_consistency(struct fb_doc *doc, const struct fb_results *res
 
 static void section_reproduce(struct fb_doc *doc, const json_t *m)
 {
-	json_t *cfg = json_object_get(m, "config");
-	const char *filter = json_string_value(json_object_get(cfg, "filter"));
-	const char *cpus = json_string_value(json_object_get(cfg, "cpus"));
-	const char *placement = json_string_value(json_object_get(cfg, "placement"));
-	char cmd[2048], rev[64];
+	struct fb_run_config config;
+	char cmd[2048], rev[64], why[256];
 
-	snprintf(cmd, sizeof(cmd), "build/forkbench run --profile %s --sizes %s --modes %s "
-		 "--repetitions %lld --min-time %g%s%s%s%s%s%s%s",
-		 json_string_value(json_object_get(cfg, "profile")),
-		 json_string_value(json_object_get(cfg, "sizes_mib")),
-		 json_string_value(json_object_get(cfg, "modes")),
-		 (long long)json_integer_value(json_object_get(cfg, "repetitions")),
-		 json_number_value(json_object_get(cfg, "min_time_s")),
-		 filter ? " --filter '" : "", filter ? filter : "", filter ? "'" : "",
-		 cpus ? " --cpus " : "", cpus ? cpus : "",
-		 placement ? " --placement " : "", placement ? placement : "");
 	fb_doc_heading(doc, 2, "Reproduce this run");
+	if (fb_run_config_from_json(json_object_get(m, "config"), &config, why, sizeof(why))) {
+		fb_doc_para(doc, "The manifest's run configuration cannot be read back: %s.", why);
+		return;
+	}
+	fb_run_config_command(&config, cmd, sizeof(cmd));
 	const char *revision = manifest_value(m, "git", NULL, "revision", rev, sizeof(rev));
 	fb_doc_para(doc, "From a checkout of git revision %s (make all first):", revision ? revision : "unknown");
 	fb_doc_code(doc, cmd);
@@ -413,17 +409,17 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 		    json_string_value(json_object_get(json_object_get(m, "config"), "profile")),
 		    (long long)json_integer_value(json_object_get(json_object_get(m, "config"), "repetitions")));
 	section_warnings(doc, m);
-	section_consistency(doc, &run->results);
+	section_consistency(doc, run->results);
 	if (section_spawn(doc, run, err, len))
 		return -1;
 	if (section_threads(doc, run, err, len))
 		return -1;
-	if (fb_report_cow(doc, run->dir, &run->results, err, len))
+	if (fb_report_cow(doc, run->dir, run->results, err, len))
 		return -1;
-	section_other_families(doc, &run->results);
+	section_other_families(doc, run->results);
 	section_hyperfine(doc, run->hyperfine);
 	section_perf(doc, run->perf);
-	fb_claims_section(doc, m, &run->results);
+	fb_claims_section(doc, m, run->results, run->claims);
 	section_validate(doc, run->dir);
 	section_environment(doc, m);
 	section_reproduce(doc, m);
@@ -452,14 +448,17 @@ static int write_outputs(const struct fb_doc *doc, const char *dir, char *err, s
 	return 0;
 }
 
-int fb_report_render(const char *run_dir, char *err, size_t err_len)
+int fb_report_render(const char *run_dir, const struct fb_results *res, const struct fb_claims *claims, char *err,
+		     size_t err_len)
 {
 	struct run_files run;
 	struct fb_doc doc;
 	char log[PATH_MAX + 32];
 	int rc;
 
-	if (load_run(run_dir, &run, err, err_len)) {
+	int failed = load_run(run_dir, res, &run, err, err_len);
+	run.claims = claims;
+	if (failed) {
 		free_run(&run);
 		return -1;
 	}
@@ -480,7 +479,7 @@ int fb_cmd_report(int argc, char **argv)
 		fb_error("usage: forkbench report RUN_FOLDER");
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
 	}
-	if (fb_report_render(argv[1], err, sizeof(err))) {
+	if (fb_report_render(argv[1], NULL, NULL, err, sizeof(err))) {
 		fb_error("report: %s", err);
 		return 2;
 	}

@@ -67,7 +67,7 @@ static void faults_table(struct fb_doc *doc, const struct fb_results *res)
 	fb_doc_table(doc, 8, head);
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, "cow") || strcmp(r->kase, "naive_copy") == 0 || r->error || !r->nreps)
+		if (strcmp(r->key.family, "cow") || strcmp(r->key.kase, "naive_copy") == 0 || r->error || !r->nreps)
 			continue;
 		for (size_t k = 0; k < 7; k++)
 			fmt_num(counter(r, keys[k]), fmts[k], cells[k], sizeof(cells[k]));
@@ -89,20 +89,20 @@ static void fork_table(struct fb_doc *doc, const struct fb_results *res)
 	fb_doc_table(doc, 8, head);
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, "cow") || strcmp(r->kase, "child_read_only") || r->error || !r->nreps)
+		if (strcmp(r->key.family, "cow") || strcmp(r->key.kase, "child_read_only") || r->error || !r->nreps)
 			continue;
-		const struct fb_result *copy = fb_results_at(res, "cow", "naive_copy", r->mem_mib, r->mode);
+		const struct fb_result *copy = fb_results_at(res, "cow", "naive_copy", r->key.mem_mib, r->key.mode);
 		double fork_ns = counter(r, "fork_ns");
 		double copy_ns = copy && !copy->error && copy->nreps ? fb_result_median_ns(copy) : NAN;
-		snprintf(mib_s, sizeof(mib_s), "%ld", r->mem_mib);
+		snprintf(mib_s, sizeof(mib_s), "%ld", r->key.mem_mib);
 		fb_fmt_ns(fork_ns, fork_s, sizeof(fork_s));
 		fmt_num(counter(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
 		fmt_num(counter(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
-		fmt_num(counter(fb_results_at(res, "cow", "dontfork", r->mem_mib, r->mode), "vmpte_child_kib"), "%.0f kB", pte_d,
+		fmt_num(counter(fb_results_at(res, "cow", "dontfork", r->key.mem_mib, r->key.mode), "vmpte_child_kib"), "%.0f kB", pte_d,
 			sizeof(pte_d));
 		fb_fmt_ns(copy_ns, copy_s, sizeof(copy_s));
 		fmt_num(copy_ns / fork_ns, "%.0fx", ratio, sizeof(ratio));
-		fb_doc_row(doc, (const char *const[]){ mib_s, r->mode, fork_s, pte_p, pte_c, pte_d, copy_s, ratio });
+		fb_doc_row(doc, (const char *const[]){ mib_s, r->key.mode, fork_s, pte_p, pte_c, pte_d, copy_s, ratio });
 	}
 }
 
@@ -111,7 +111,7 @@ int fb_report_cow(struct fb_doc *doc, const char *run_dir, const struct fb_resul
 	int any = 0;
 
 	for (size_t i = 0; i < res->count && !any; i++)
-		any = strcmp(res->items[i].family, "cow") == 0;
+		any = strcmp(res->items[i].key.family, "cow") == 0;
 	if (!any)
 		return 0;
 	fb_doc_heading(doc, 2, "Copy-on-write (cow)");

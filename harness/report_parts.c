@@ -48,7 +48,7 @@ void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, co
 					     "next run's median (95% prediction)", "CV", "min", "p90" };
 	fb_doc_table(doc, 8, head);
 	for (size_t i = 0; i < res->count; i++)
-		if (strcmp(res->items[i].family, family) == 0)
+		if (strcmp(res->items[i].key.family, family) == 0)
 			result_row(doc, &res->items[i]);
 }
 

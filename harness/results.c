@@ -19,20 +19,6 @@ static double unit_to_ns(const char *unit)
 	return strcmp(unit, "ms") == 0 ? 1e6 : 1e9;
 }
 
-/* "family/case.../mem_mib:N/mode:M": the case may itself contain '/'. */
-static void parse_name(struct fb_result *r)
-{
-	const char *first = strchr(r->name, '/');
-	const char *mem = strstr(r->name, "/mem_mib:");
-	const char *mode = strstr(r->name, "/mode:");
-
-	snprintf(r->family, sizeof(r->family), "%.*s", first ? (int)(first - r->name) : 31, r->name);
-	if (first && mem && mem > first)
-		snprintf(r->kase, sizeof(r->kase), "%.*s", (int)(mem - first - 1), first + 1);
-	r->mem_mib = mem ? strtol(mem + 9, NULL, 10) : 0;
-	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode + 6 : "4k");
-}
-
 /* Google Benchmark appends "/iterations:N" for a fixed iteration count,
  * then "/manual_time" or "/real_time": our names end before both. */
 void fb_results_base_name(const char *run_name, char *out, size_t len)
@@ -81,7 +67,7 @@ static struct fb_result *find_or_add(struct fb_results *res, const char *run_nam
 	struct fb_result *r = &res->items[res->count++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
-	parse_name(r);
+	fb_key_parse(r->name, &r->key);   /* a malformed name keeps what can be read */
 	return r;
 }
 
@@ -175,13 +161,13 @@ static int add_row(struct fb_results *res, json_t *row, char *why, size_t why_le
 static int cmp_result(const void *a, const void *b)
 {
 	const struct fb_result *x = a, *y = b;
-	int c = strcmp(x->family, y->family);
+	int c = strcmp(x->key.family, y->key.family);
 
 	if (!c)
-		c = strcmp(x->kase, y->kase);
+		c = strcmp(x->key.kase, y->key.kase);
 	if (!c)
-		c = strcmp(x->mode, y->mode);
-	return c ? c : (x->mem_mib > y->mem_mib) - (x->mem_mib < y->mem_mib);
+		c = strcmp(x->key.mode, y->key.mode);
+	return c ? c : (x->key.mem_mib > y->key.mem_mib) - (x->key.mem_mib < y->key.mem_mib);
 }
 
 int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len)
@@ -243,22 +229,34 @@ double fb_result_median_ns(const struct fb_result *r)
 double fb_result_counter_median(const struct fb_result *r, const char *counter)
 {
 	double *values = r && r->nreps ? malloc(r->nreps * sizeof(*values)) : NULL;
+	int is_time = strcmp(counter, "real_time") == 0 || strcmp(counter, "cpu_time") == 0;
 	size_t n = 0;
 
 	for (size_t i = 0; values && i < r->nreps; i++) {
 		json_t *v = json_object_get(r->rows[i], counter);
+		double scale = is_time ? unit_to_ns(json_string_value(json_object_get(r->rows[i], "time_unit"))) : 1;
 		if (json_is_number(v))
-			values[n++] = json_number_value(v);
+			values[n++] = json_number_value(v) * scale;
 	}
 	double median = n ? fb_median(values, n) : NAN;
 	free(values);
 	return median;
 }
 
+const struct fb_result *fb_results_get(const struct fb_results *results, const struct fb_bench_key *key)
+{
+	for (size_t i = 0; i < results->count; i++)
+		if (fb_key_equal(&results->items[i].key, key))
+			return &results->items[i];
+	return NULL;
+}
+
 const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
 				      long mib, const char *mode)
 {
-	char name[256];
-	snprintf(name, sizeof(name), "%s/%s/mem_mib:%ld/mode:%s", family, kase, mib, mode);
-	return fb_results_find(results, name);
+	struct fb_bench_key key = { .mem_mib = mib };
+	snprintf(key.family, sizeof(key.family), "%s", family);
+	snprintf(key.kase, sizeof(key.kase), "%s", kase);
+	snprintf(key.mode, sizeof(key.mode), "%s", mode);
+	return fb_results_get(results, &key);
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "benchkey.h"
+
 /* What became of a benchmark: the bench side's error_message prefix says
  * which ("skipped: ", "no-resource: ", "failed (...)"); the same four words
  * everywhere downstream. */
@@ -15,10 +17,7 @@ enum fb_outcome { FB_OUTCOME_OK, FB_OUTCOME_SKIPPED, FB_OUTCOME_NO_RESOURCE, FB_
 struct fb_result {
 	char name[256];          /* "spawn/fork/mem_mib:64/mode:4k": run_name without
 				  * Google Benchmark's "/manual_time" suffix */
-	char family[32];
-	char kase[64];
-	char mode[8];            /* "4k" / "thp" */
-	long mem_mib;
+	struct fb_bench_key key;  /* family, case, mem_mib, mode: read from name */
 	double *times_ns;        /* each repetition's time per iteration (below) */
 	json_t **rows;           /* the iteration rows (borrowed from the document) */
 	size_t nreps;
@@ -50,11 +49,14 @@ void fb_results_base_name(const char *run_name, char *out, size_t len);
 int fb_results_load(const char *path, struct fb_results *out, char *err, size_t err_len);
 void fb_results_free(struct fb_results *results);
 const struct fb_result *fb_results_find(const struct fb_results *results, const char *name);
-/* The same by parts: family/kase/mem_mib:MIB/mode:MODE. */
+/* The same by key, or by its parts. */
+const struct fb_result *fb_results_get(const struct fb_results *results, const struct fb_bench_key *key);
 const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
 				      long mib, const char *mode);
 /* Median over repetitions of the real time (ns) or of a counter; NAN when
- * absent or the benchmark did not run. */
+ * absent or the benchmark did not run. Google Benchmark's own real_time and
+ * cpu_time (the iterations' mean, in the row's time_unit) as a counter come
+ * in ns too. */
 double fb_result_median_ns(const struct fb_result *r);
 double fb_result_counter_median(const struct fb_result *r, const char *counter);
 

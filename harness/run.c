@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "external.h"
 #include "manifest.h"
+#include "run_config.h"
 #include "options.h"
 #include "report.h"
 #include "results.h"
@@ -73,15 +74,11 @@ static const struct fb_option run_options[] = {
 
 struct run_config {
 	const struct profile *profile;
-	struct fb_sizes sizes;
-	int repetitions;
-	double min_time_s;
-	const char *filter, *modes;
+	struct fb_run_config run;      /* what defines the run: sizes, modes, repetitions, cpus as
+				        * recorded ("" when not pinned)... (run_config.h) */
 	const char *cpus_text;         /* --cpus as given, or NULL */
 	cpu_set_t cpus;                /* where the benchmarks run (see resolve_placement) */
-	const char *placement;         /* "one-cpu" or "free" */
 	int pinned;                    /* cpus applies (else: wherever we may run) */
-	char cpus_used[32];            /* cpus as recorded, e.g. "1"; "" when not pinned */
 	int strict;
 	char results_dir[PATH_MAX - 64];   /* where the temp folder and the run folder go */
 	const char *out_name;          /* --out's last component, or NULL for <UTC time> */
@@ -165,11 +162,11 @@ static int resolve_placement(struct run_config *cfg, char *err, size_t len)
 {
 	cpu_set_t allowed;
 
-	if (strcmp(cfg->placement, "one-cpu") && strcmp(cfg->placement, "free"))
-		return snprintf(err, len, "--placement takes one-cpu or free, not '%s'", cfg->placement), -1;
-	if (strcmp(cfg->placement, "free") == 0) {
+	if (strcmp(cfg->run.placement, "one-cpu") && strcmp(cfg->run.placement, "free"))
+		return snprintf(err, len, "--placement takes one-cpu or free, not '%s'", cfg->run.placement), -1;
+	if (strcmp(cfg->run.placement, "free") == 0) {
 		cfg->pinned = cfg->cpus_text != NULL;
-		snprintf(cfg->cpus_used, sizeof(cfg->cpus_used), "%.31s", cfg->cpus_text ? cfg->cpus_text : "");
+		snprintf(cfg->run.cpus, sizeof(cfg->run.cpus), "%.31s", cfg->cpus_text ? cfg->cpus_text : "");
 		return 0;
 	}
 	if (cfg->cpus_text)
@@ -183,7 +180,7 @@ static int resolve_placement(struct run_config *cfg, char *err, size_t len)
 	CPU_ZERO(&cfg->cpus);
 	CPU_SET(last, &cfg->cpus);
 	cfg->pinned = 1;
-	snprintf(cfg->cpus_used, sizeof(cfg->cpus_used), "%d", last);
+	snprintf(cfg->run.cpus, sizeof(cfg->run.cpus), "%d", last);
 	return 0;
 }
 
@@ -197,17 +194,20 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 			cfg->profile = &profiles[i];
 	if (!cfg->profile)
 		return snprintf(err, len, "unknown profile '%s' (quick or default)", profile), -1;
-	cfg->repetitions = fb_opt_given(v, "repetitions") ? (int)fb_opt_number(v, "repetitions")
-							   : cfg->profile->repetitions;
-	cfg->min_time_s = fb_opt_given(v, "min-time") ? fb_opt_number(v, "min-time")
-						      : cfg->profile->min_time_s;
-	cfg->filter = fb_opt_text(v, "filter");
-	cfg->modes = fb_opt_text(v, "modes");
+	struct fb_run_config *run = &cfg->run;
+	snprintf(run->profile, sizeof(run->profile), "%s", cfg->profile->name);
+	run->repetitions = fb_opt_given(v, "repetitions") ? (int)fb_opt_number(v, "repetitions")
+							  : cfg->profile->repetitions;
+	run->min_time_s = fb_opt_given(v, "min-time") ? fb_opt_number(v, "min-time") : cfg->profile->min_time_s;
+	const char *filter = fb_opt_text(v, "filter"), *modes = fb_opt_text(v, "modes");
+	if (filter && strlen(filter) >= sizeof(run->filter))
+		return snprintf(err, len, "--filter is longer than %zu bytes", sizeof(run->filter) - 1), -1;
+	snprintf(run->filter, sizeof(run->filter), "%s", filter ? filter : "");
 	cfg->cpus_text = fb_opt_text(v, "cpus");
 	if (cfg->cpus_text && parse_cpus(cfg->cpus_text, &cfg->cpus))
 		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
 				cfg->cpus_text), -1;
-	cfg->placement = fb_opt_text(v, "placement");
+	snprintf(run->placement, sizeof(run->placement), "%.15s", fb_opt_text(v, "placement"));
 	cfg->strict = fb_opt_given(v, "strict");
 	if (resolve_placement(cfg, err, len))
 		return -1;
@@ -216,16 +216,16 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	if (fb_opt_given(v, "sizes") && fb_opt_given(v, "max-mem"))
 		return snprintf(err, len, "give --sizes or --max-mem, not both"), -1;
 	if (fb_opt_given(v, "sizes")) {
-		if (fb_sizes_parse(fb_opt_text(v, "sizes"), &cfg->sizes, err, len))
+		if (fb_sizes_parse(fb_opt_text(v, "sizes"), &run->sizes, err, len))
 			return -1;
 	} else {
-		fb_sizes_default(&cfg->sizes, fb_opt_given(v, "max-mem") ? (long)fb_opt_number(v, "max-mem")
+		fb_sizes_default(&run->sizes, fb_opt_given(v, "max-mem") ? (long)fb_opt_number(v, "max-mem")
 									 : cfg->profile->max_mem_mib);
 	}
-	if (strcmp(cfg->modes, "4k") && strcmp(cfg->modes, "thp") && strcmp(cfg->modes, "4k,thp") &&
-	    strcmp(cfg->modes, "thp,4k"))
-		return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", cfg->modes), -1;
-	return fb_sizes_check_memory(&cfg->sizes, err, len);
+	if (strcmp(modes, "4k") && strcmp(modes, "thp") && strcmp(modes, "4k,thp") && strcmp(modes, "thp,4k"))
+		return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", modes), -1;
+	snprintf(run->modes, sizeof(run->modes), "%s", modes);
+	return fb_sizes_check_memory(&run->sizes, err, len);
 }
 
 /* Start forkbench-bench writing tmp_dir/bench.json; its console output goes
@@ -233,36 +233,19 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
  * 3 when that is a terminal and CI is not "true". Returns the pid or -1. */
 static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 {
-	char bin[PATH_MAX], out[PATH_MAX + 32], log[PATH_MAX + 32], reps[48], min_time[48];
-	char filter[1100], sizes[160], sizes_arg[180], modes[48];
-	const char *argv[16];
+	char bin[PATH_MAX], out[PATH_MAX + 32], log[PATH_MAX + 32];
 	const char *ci = getenv("CI");
 	int show_progress = isatty(2) && !(ci && strcmp(ci, "true") == 0);
-	int argc = 0;
+	struct fb_argv args;
 
 	fb_self_dir(bin, sizeof(bin) - 20);
 	strcat(bin, "/forkbench-bench");
-	snprintf(out, sizeof(out), "--benchmark_out=%s/bench.json", tmp_dir);
+	snprintf(out, sizeof(out), "%s/bench.json", tmp_dir);
 	snprintf(log, sizeof(log), "%s/bench.log", tmp_dir);
-	snprintf(reps, sizeof(reps), "--benchmark_repetitions=%d", cfg->repetitions);
-	snprintf(min_time, sizeof(min_time), "--benchmark_min_time=%g", cfg->min_time_s);
-	snprintf(filter, sizeof(filter), "--benchmark_filter=%s", cfg->filter ? cfg->filter : ".");
-	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
-	snprintf(sizes_arg, sizeof(sizes_arg), "--sizes=%s", sizes);
-	snprintf(modes, sizeof(modes), "--modes=%s", cfg->modes);
-	argv[argc++] = bin;
-	argv[argc++] = out;
-	argv[argc++] = "--benchmark_out_format=json";
-	argv[argc++] = reps;
-	argv[argc++] = min_time;
-	argv[argc++] = filter;
-	if (cfg->repetitions > 1)   /* spreads drift over all benchmarks alike */
-		argv[argc++] = "--benchmark_enable_random_interleaving=true";
-	argv[argc++] = sizes_arg;
-	argv[argc++] = modes;
-	if (show_progress)
-		argv[argc++] = "--progress-fd=3";
-	argv[argc] = NULL;
+	if (fb_run_config_bench_argv(&cfg->run, bin, out, show_progress ? "--progress-fd=3" : NULL, &args)) {
+		fb_error("run: the benchmark's arguments are too long");
+		return -1;
+	}
 	/* Progress to fd 3 first (while fd 2 is still our stderr), then stdout
 	 * and stderr into bench.log. Its own process group: a signal to us is
 	 * passed on to it, its workers and their children as a whole. */
@@ -271,7 +254,7 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 		{ 1, log, O_WRONLY | O_CREAT | O_TRUNC, -1 },
 		{ 2, NULL, 0, 1 },
 	};
-	long pid = fb_spawn(argv, show_progress ? actions : actions + 1, show_progress ? 3 : 2, 1);
+	long pid = fb_spawn(args.argv, show_progress ? actions : actions + 1, show_progress ? 3 : 2, 1);
 	if (pid < 0) {
 		fb_error("cannot start %s: %s (run `make` first)", bin, strerror((int)-pid));
 		return -1;
@@ -311,22 +294,23 @@ static int wait_bench(pid_t pid)
 
 static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
 {
-	char sizes[160];
 	json_t *cmd = json_array();
 
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
-	fb_sizes_format(&cfg->sizes, sizes, sizeof(sizes));
+	json_t *config = json_pack("{s:o}", "command_line", cmd);
+	json_t *fields = fb_run_config_json(&cfg->run);
+	json_object_update(config, fields);
+	json_decref(fields);
 	/* No seed to record: Google Benchmark 1.7 shuffles the interleaved
 	 * repetitions from std::random_device and takes no seed, and the
 	 * harness's statistics (order-statistic intervals) draw no random numbers. */
-	return json_pack("{s:o, s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s, s:s, s:n, s:s}", "command_line", cmd,
-			 "profile", cfg->profile->name, "repetitions", cfg->repetitions,
-			 "min_time_s", cfg->min_time_s, "filter", cfg->filter, "sizes_mib", sizes,
-			 "modes", cfg->modes, "cpus", cfg->cpus_used[0] ? cfg->cpus_used : NULL,
-			 "placement", cfg->placement, "estimator",
-			 "median over repetitions of each repetition's median iteration time (iter_median_ns)", "seed",
-			 "interleaving", cfg->repetitions > 1 ? "random, unseeded (Google Benchmark takes no seed)" : "none");
+	json_object_set_new(config, "estimator",
+			    json_string("median over repetitions of each repetition's median iteration time (iter_median_ns)"));
+	json_object_set_new(config, "seed", json_null());
+	json_object_set_new(config, "interleaving", json_string(cfg->run.repetitions > 1 ?
+				"random, unseeded (Google Benchmark takes no seed)" : "none"));
+	return config;
 }
 
 /* The environment as it was when the run started (the load average after
@@ -346,6 +330,8 @@ struct run_findings {
 	json_t *consistency;
 	json_t *warnings;
 	size_t disagree;
+	struct fb_results res;      /* bench.json, loaded once for summary, claims and report */
+	struct fb_claims claims;    /* judged once for claims.json and the report */
 };
 
 static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
@@ -370,15 +356,17 @@ static int write_manifest(const char *tmp_dir, const char *run_id, const struct 
  * temp folder: the published folder appears complete or not at all.
  * report_err is set when only the report failed (the run still stands). */
 static int fill_folder(const char *tmp_dir, const char *run_id, const struct run_config *cfg, json_t *environment,
-		       const struct run_findings *found, int argc, char **argv, char *report_err, size_t len)
+		       struct run_findings *found, int argc, char **argv, char *report_err, size_t len)
 {
 	int err = write_manifest(tmp_dir, run_id, cfg, environment, found, argc, argv);
 
 	if (err)
 		return err;
-	fb_claims_write(tmp_dir, NULL);   /* a failure is reported and the run stands */
+	/* a failure is reported and the run stands; the report then judges them itself */
+	int judged = fb_claims_write(tmp_dir, &found->res, &found->claims) == 0;
 	report_err[0] = '\0';
-	if (!interrupted && fb_report_render(tmp_dir, report_err, len) && !report_err[0])
+	if (!interrupted && fb_report_render(tmp_dir, &found->res, judged ? &found->claims : NULL, report_err, len) &&
+	    !report_err[0])
 		snprintf(report_err, len, "the report could not be rendered");
 	return interrupted ? -EINTR : 0;
 }
@@ -387,7 +375,7 @@ static int fill_folder(const char *tmp_dir, const char *run_id, const struct run
  * taken), fill it with that id, and rename: RENAME_NOREPLACE never replaces
  * an earlier run, even one made at the same second. */
 static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *environment,
-		   const struct run_findings *found, int argc, char **argv, char *final, size_t len,
+		   struct run_findings *found, int argc, char **argv, char *final, size_t len,
 		   char *report_err, size_t report_len)
 {
 	time_t now = time(NULL);
@@ -415,16 +403,16 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 static int check_and_summarise(const char *dir, json_t *environment, struct run_findings *found)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 160];
-	struct fb_results res;
+	struct fb_results *res = &found->res;
 	struct fb_consistency cons;
 
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	if (fb_results_load(path, &res, err, sizeof(err))) {
+	if (fb_results_load(path, res, err, sizeof(err))) {
 		fb_error("%s", err);
 		return -1;
 	}
-	fb_summary_print(&res, stdout);
-	int rc = fb_consistency_evaluate(&res, &cons);
+	fb_summary_print(res, stdout);
+	int rc = fb_consistency_evaluate(res, &cons);
 	if (rc == 0) {
 		fb_consistency_print(&cons, stdout);
 		found->consistency = fb_consistency_json(&cons);
@@ -433,8 +421,14 @@ static int check_and_summarise(const char *dir, json_t *environment, struct run_
 		found->disagree = cons.disagree;
 		fb_consistency_free(&cons);
 	}
-	fb_results_free(&res);
 	return rc;
+}
+
+static void findings_free(struct run_findings *found)
+{
+	json_decref(found->consistency);
+	json_decref(found->warnings);
+	fb_results_free(&found->res);
 }
 
 static void print_warnings(const json_t *warnings)
@@ -502,7 +496,7 @@ static int run_benchmarks(const struct run_config *cfg, const char *tmp)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sched_getaffinity(0, sizeof(all), &all);
 	if (cfg->pinned && sched_setaffinity(0, sizeof(cfg->cpus), &cfg->cpus))
-		fb_error("run: cannot pin to CPU(s) %s: %s (running unpinned)", cfg->cpus_used, strerror(errno));
+		fb_error("run: cannot pin to CPU(s) %s: %s (running unpinned)", cfg->run.cpus, strerror(errno));
 	pid_t pid = start_bench(cfg, tmp);
 	int status = pid < 0 ? 1 : wait_bench(pid);
 	sched_setaffinity(0, sizeof(all), &all);
@@ -577,8 +571,7 @@ static void phase(const char *name)
 static int abandon(const char *tmp, json_t *environment, struct run_findings *found)
 {
 	json_decref(environment);
-	json_decref(found->consistency);
-	json_decref(found->warnings);
+	findings_free(found);
 	fb_run_tmp_remove(tmp);
 	fb_error("run: interrupted (%s); no run folder was written", strsignal(interrupted));
 	return 128 + interrupted;
@@ -633,13 +626,11 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	json_decref(environment);
 	if (rc) {
 		fb_run_tmp_remove(tmp);
-		json_decref(found.consistency);
-		json_decref(found.warnings);
+		findings_free(&found);
 		return fb_error("run: could not complete the run folder"), 1;
 	}
 	print_warnings(found.warnings);
-	json_decref(found.consistency);
-	json_decref(found.warnings);
+	findings_free(&found);
 	printf("\nrun folder: %s\n", final);
 	/* The run's raw files are complete and published; a report that failed
 	 * can be rendered again later with `forkbench report`. */

@@ -14,12 +14,12 @@ static size_t family_sizes(const struct fb_results *res, const char *family, lon
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
 		size_t j = 0;
-		if (strcmp(r->family, family))
+		if (strcmp(r->key.family, family))
 			continue;
-		while (j < n && sizes[j] != r->mem_mib)
+		while (j < n && sizes[j] != r->key.mem_mib)
 			j++;
 		if (j == n && n < MAX_COLS)
-			sizes[n++] = r->mem_mib;
+			sizes[n++] = r->key.mem_mib;
 	}
 	for (size_t a = 1; a < n; a++)
 		for (size_t b = a; b > 0 && sizes[b - 1] > sizes[b]; b--) {
@@ -82,8 +82,8 @@ static void print_table(const struct fb_results *res, const char *family, const 
 
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->family, family) || strcmp(r->mode, mode) || r->mem_mib != sizes[0] ||
-		    (kind->left_out && strcmp(r->kase, kind->left_out) == 0))
+		if (strcmp(r->key.family, family) || strcmp(r->key.mode, mode) || r->key.mem_mib != sizes[0] ||
+		    (kind->left_out && strcmp(r->key.kase, kind->left_out) == 0))
 			continue;
 		if (!any++) {
 			fprintf(out, "\n%s, %s pages: %s\n%-28s", family, mode, kind->what, "case \\ MiB");
@@ -91,9 +91,9 @@ static void print_table(const struct fb_results *res, const char *family, const 
 				fprintf(out, " %*ld", kind->width, sizes[s]);
 			fputc('\n', out);
 		}
-		fprintf(out, "%-28s", r->kase);
+		fprintf(out, "%-28s", r->key.kase);
 		for (size_t s = 0; s < nsizes; s++)
-			print_cell(kind, fb_results_at(res, family, r->kase, sizes[s], mode), out);
+			print_cell(kind, fb_results_at(res, family, r->key.kase, sizes[s], mode), out);
 		fputc('\n', out);
 	}
 }
@@ -132,13 +132,13 @@ void fb_summary_print(const struct fb_results *res, FILE *out)
 
 	for (size_t i = 0; i < res->count && ndone < 16; i++) {
 		size_t j = 0;
-		while (j < ndone && strcmp(done[j], res->items[i].family))
+		while (j < ndone && strcmp(done[j], res->items[i].key.family))
 			j++;
 		if (j < ndone)
 			continue;
-		done[ndone++] = res->items[i].family;
+		done[ndone++] = res->items[i].key.family;
 		for (size_t m = 0; m < 2; m++)
-			print_table(res, res->items[i].family, modes[m], &times_table, out);
+			print_table(res, res->items[i].key.family, modes[m], &times_table, out);
 	}
 	for (size_t m = 0; m < 2; m++)
 		print_table(res, "cow", modes[m], &faults_table, out);

@@ -148,7 +148,7 @@ static void check_all(const char *label, const struct bench_row *rows, size_t n,
 	char dir[PATH_MAX], name[192];
 
 	write_run(dir, sizeof(dir), label, rows, n, pid_max, cores);
-	int rc = fb_claims_write(dir, &claims);
+	int rc = fb_claims_write(dir, NULL, &claims);
 	for (size_t i = 0; i < claims.count; i++) {
 		const struct fb_claim_row *r = &claims.rows[i];
 		snprintf(name, sizeof(name), "%s: %s: %s", label, r->id, expect);
@@ -171,7 +171,7 @@ static void check_mixed(void)
 	const struct fb_claim_row *r;
 
 	write_run(dir, sizeof(dir), "thp-only", thp_only, N(thp_only), "4194304", 2);
-	fb_claims_write(dir, &claims);
+	fb_claims_write(dir, NULL, &claims);
 	r = find_claim(&claims, "fork_with_cow_1g");
 	CHECK(r && strcmp(r->verdict, "holds only under thp") == 0, "fork at 1 GiB near 50 us with THP only: "
 	      "holds only under thp", "verdict '%s'", r ? r->verdict : "(no row)");
@@ -181,20 +181,20 @@ static void check_mixed(void)
 	      r ? r->verdict : "(no row)");
 
 	write_run(dir, sizeof(dir), "old-manifest", thp_only, N(thp_only), "str:4194304", 2);
-	fb_claims_write(dir, &claims);
+	fb_claims_write(dir, NULL, &claims);
 	r = find_claim(&claims, "pid_max");
 	CHECK(r && r->value == 4194304, "a run made before settings were numbers: pid_max read from its text",
 	      "value %g", r ? r->value : 0);
 
 	write_run(dir, sizeof(dir), "text-manifest", thp_only, N(thp_only), "str:32768x", 2);
-	fb_claims_write(dir, &claims);
+	fb_claims_write(dir, NULL, &claims);
 	r = find_claim(&claims, "pid_max");
 	CHECK(r && strstr(r->verdict, "no numeric environment.kernel_settings.pid_max"),
 	      "pid_max recorded as a text that is not a number: not measured, said so", "verdict '%s'",
 	      r ? r->verdict : "(no row)");
 
 	write_run(dir, sizeof(dir), "partial", partial, N(partial), "32768", 2);
-	fb_claims_write(dir, &claims);
+	fb_claims_write(dir, NULL, &claims);
 	r = find_claim(&claims, "fork_without_cow_1g");
 	CHECK(r && strcmp(r->verdict, "holds") == 0 && fabs(r->value - 500) < 1 &&
 	      strstr(r->conditions, "scaled linearly from 64 MiB"), "copy at 64 MiB scaled to 1 GiB, said so",

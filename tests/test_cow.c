@@ -221,7 +221,7 @@ static int count_without_perf(void)
 {
 	const struct fb_case *k = &fb_cow_family.cases[case_index("child_write_all")];
 	struct fb_region region;
-	struct fb_env env = { .param = k->param };
+	struct fb_env env = { .param = k->param, .data = k->data };
 	struct fb_sample s = { 0 };
 
 	if (deny_perf() || fb_region_create(&region, 4 << 20, FB_PAGES_4K))

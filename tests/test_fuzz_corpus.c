@@ -52,8 +52,8 @@ static int render_folder(const char *bench, const char *manifest)
 	copy_file(bench, path);
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	copy_file(manifest, path);
-	fb_claims_write(dir, &claims);
-	fb_report_render(dir, err, sizeof(err));
+	fb_claims_write(dir, NULL, &claims);
+	fb_report_render(dir, NULL, NULL, err, sizeof(err));
 	return run_forkbench_in(build, report, NULL, NULL);
 }
 

@@ -274,6 +274,10 @@ static const struct { const char *label, *text; } bad_specs[] = {
 	/* the work a figure requires: a count of children, a multiple of the figure in faults */
 	{ "requires_children below 0", MEASUREMENT ", \"ratio_tolerance\": 2, \"requires_children\": -1 } ] }" },
 	{ "requires_faults not a number", MEASUREMENT ", \"ratio_tolerance\": 2, \"requires_faults\": \"all\" } ] }" },
+	/* the reference must name a registered case (family/case), as a key */
+	{ "reference to no benchmark case", "{ \"program\": \"./x\", \"tests\": [ { \"name\": \"t\", \"kind\": "
+	  "\"measurement\", \"max_score\": 1, \"figure\": \"f\", \"reference\": \"spawn/frok\", \"metric\": "
+	  "\"real_time\", \"size_mib\": 1, \"ratio_tolerance\": 2 } ] }" },
 };
 
 /* An assignments folder of one broken spec; the grade's exit status and

@@ -278,7 +278,7 @@ static char *render(const char *name, const char *bench, json_t *manifest, struc
 	free(text);
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	json_dump_file(manifest, path, JSON_INDENT(1));
-	fb_claims_write(dir, claims);
+	fb_claims_write(dir, NULL, claims);
 	run_forkbench_in(build, report, NULL, NULL);
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	return fb_slurp(path, 16 << 20);

@@ -18,6 +18,7 @@ static void check_case(const struct fb_case *kase, struct fb_env *env)
 
 	memset(samples, 0, sizeof(samples));
 	env->param = kase->param;
+	env->data = kase->data;
 	env->reason[0] = '\0';
 	int err = kase->run(env, samples, 9);
 	snprintf(name, sizeof(name), "%s: 9 children ran, exited 0, were reaped", kase->name);
@@ -65,9 +66,17 @@ int main(void)
 
 	/* A missing exec target is an error that names it, not a crash. */
 	env.helper_dir = "/nonexistent";
-	env.param = fb_spawn_family.cases[5].param;
+	const struct fb_case *exec_case = NULL;
+	for (size_t i = 0; i < fb_spawn_family.ncases; i++)
+		if (strcmp(fb_spawn_family.cases[i].name, "fork_exec_static") == 0)
+			exec_case = &fb_spawn_family.cases[i];
 	struct fb_sample sample;
-	int err = fb_spawn_family.cases[5].run(&env, &sample, 1);
+	int err = -1;
+	if (exec_case) {
+		env.param = exec_case->param;
+		env.data = exec_case->data;
+		err = exec_case->run(&env, &sample, 1);
+	}
 	CHECK(err < 0 && strstr(env.reason, "/nonexistent/fb-exit0-static"),
 	      "missing exec target is reported by path", "returned %d, reason '%s'", err, env.reason);
 	fb_region_destroy(&region);

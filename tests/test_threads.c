@@ -56,6 +56,7 @@ static void check_case(const struct fb_case *k, long tasks_at_start)
 	memset(&env, 0, sizeof(env));
 	memset(samples, 0, sizeof(samples));
 	env.param = k->param;
+	env.data = k->data;
 	int err = k->run(&env, samples, 4);
 	snprintf(name, sizeof(name), "%s: every iteration ran %.0f and joined it", k->name, expected_ran(k));
 	if (err == FB_SKIP || err == FB_NO_RESOURCE) {

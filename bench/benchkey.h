@@ -1,0 +1,40 @@
+/* benchkey.h - a benchmark's identity: family, case, memory size and page
+ * mode. Its name in bench.json, "family/case/mem_mib:N/mode:M" (the case
+ * may itself hold '/'), is written and read here alone: bench/main.c names
+ * the benchmarks with fb_key_format, the harness reads them back with
+ * fb_key_parse, and every table that points at a benchmark (ratios, plots,
+ * claims, consistency rules, calibration, the grader's references) holds
+ * keys, checked against the families' registry by fb_key_registered. */
+#ifndef FB_BENCHKEY_H
+#define FB_BENCHKEY_H
+
+#include <stddef.h>
+
+struct fb_bench_key {
+	char family[32];   /* "spawn", "cow", "threads", "calibrate" */
+	char kase[64];     /* the case row's name: "fork", "child_write_all" */
+	long mem_mib;      /* resident memory of the worker */
+	char mode[8];      /* "4k" or "thp" */
+};
+
+#define FB_KEY(fam, name, mib, pages) { .family = fam, .kase = name, .mem_mib = mib, .mode = pages }
+/* A key at 0 MiB with 4 KiB pages: the point most tables name. */
+#define FB_KEY0(fam, name) FB_KEY(fam, name, 0, "4k")
+/* Longest name fb_key_format writes, with its NUL. */
+#define FB_KEY_NAME_MAX 160
+
+/* "family/case/mem_mib:N/mode:M" into buf; returns buf. */
+const char *fb_key_format(const struct fb_bench_key *key, char *buf, size_t len);
+/* The key of such a name (a Google Benchmark suffix such as "/manual_time"
+ * after the mode is ignored). 0, or -1 when name is not of that form. */
+int fb_key_parse(const char *name, struct fb_bench_key *key);
+int fb_key_equal(const struct fb_bench_key *a, const struct fb_bench_key *b);
+/* A --benchmark_filter regex that selects exactly these n benchmarks
+ * (names hold no regex characters but '/', ':' and '_'). 0, or -1 when it
+ * does not fit in len. */
+int fb_key_filter(const struct fb_bench_key *keys, size_t n, char *buf, size_t len);
+/* Does a registered case run at this point (family and case exist, the
+ * size and mode are on its axes)? 1 or 0 (bench/families.c). */
+int fb_key_registered(const struct fb_bench_key *key);
+
+#endif

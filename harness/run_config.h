@@ -1,0 +1,47 @@
+/* run_config.h - what defines a run, in one place: the settings `forkbench
+ * run` takes, written as forkbench-bench's argv (run, the grader's reference
+ * run), as the manifest's "config", and read back from a manifest into the
+ * `forkbench run` arguments that make the run again (regress, the report's
+ * "Reproduce this run"). */
+#ifndef FB_RUN_CONFIG_H
+#define FB_RUN_CONFIG_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "sizes.h"
+
+struct fb_run_config {
+	char profile[16];        /* "quick" or "default" */
+	struct fb_sizes sizes;   /* MiB */
+	char modes[16];          /* "4k", "thp" or "4k,thp" */
+	int repetitions;
+	double min_time_s;       /* per repetition */
+	char filter[1024];       /* regex over benchmark names; "" for all */
+	char cpus[32];           /* the CPUs used, e.g. "1"; "" when not pinned */
+	char placement[16];      /* "one-cpu" or "free"; "" when not recorded */
+};
+
+/* An argument vector and the text it points into. */
+struct fb_argv {
+	const char *argv[24];
+	int argc;
+	char text[1536];
+	size_t used;
+};
+
+/* forkbench-bench's argv for c, writing JSON to out_json; extra (may be
+ * NULL) is appended as one more argument. 0, or -1 when it does not fit. */
+int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bin, const char *out_json,
+			     const char *extra, struct fb_argv *a);
+/* The manifest's "config" fields of c (profile, repetitions, min_time_s,
+ * filter, sizes_mib, modes, cpus, placement); the caller adds its own. */
+json_t *fb_run_config_json(const struct fb_run_config *c);
+/* c from a manifest's "config". 0, or -1 with err naming the field. */
+int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char *err, size_t len);
+/* The `forkbench run` arguments that repeat c (argv[0] is "run"). */
+int fb_run_config_run_argv(const struct fb_run_config *c, struct fb_argv *a);
+/* The same as one shell command, "build/forkbench run ...", the filter quoted. */
+void fb_run_config_command(const struct fb_run_config *c, char *buf, size_t len);
+
+#endif

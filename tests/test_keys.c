@@ -1,0 +1,143 @@
+/* test_keys.c - a benchmark's identity in one place: the name format
+ * round-trips, every name forkbench-bench registers parses back to a
+ * registered case, and every table that points at a benchmark (ratios,
+ * plots, consistency rules, precision's spread rows, claims, compare's
+ * calibrations, the grader's references) names a case the families run. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "benchkey.h"
+#include "check.h"
+#include "claims.h"
+#include "commands.h"
+#include "compare.h"
+#include "consistency.h"
+#include "grade.h"
+#include "plot.h"
+#include "ratios.h"
+#include "testutil.h"
+#include "util.h"
+
+static char build[PATH_MAX];
+
+static void check_format_and_parse(void)
+{
+	const struct fb_bench_key key = { .family = "cow", .kase = "a/b", .mem_mib = 64, .mode = "thp" };
+	struct fb_bench_key back;
+	char name[FB_KEY_NAME_MAX];
+
+	fb_key_format(&key, name, sizeof(name));
+	CHECK(strcmp(name, "cow/a/b/mem_mib:64/mode:thp") == 0, "format: family/case/mem_mib:N/mode:M", "%s", name);
+	CHECK(fb_key_parse("cow/a/b/mem_mib:64/mode:thp/manual_time", &back) == 0 && fb_key_equal(&back, &key),
+	      "parse: a case holding '/', Google Benchmark's suffix ignored", "family %s case %s mib %ld mode %s",
+	      back.family, back.kase, back.mem_mib, back.mode);
+	static const char *const malformed[] = { "fork", "spawn/fork", "spawn/fork/mem_mib:x/mode:4k",
+						 "spawn/fork/mem_mib:-1/mode:4k", "spawn/fork/mem_mib:0", "spawn//mem_mib:0/mode:4k" };
+	int refused = 0;
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+		refused += fb_key_parse(malformed[i], &back) == -1;
+	fb_key_parse("fork/manual_time", &back);
+	CHECK(refused == 6 && strcmp(back.family, "fork") == 0 && back.mem_mib == 0 && strcmp(back.mode, "4k") == 0,
+	      "malformed names refused, keeping what can be read (family, 0 MiB, 4k)", "%d of 6 refused", refused);
+	const struct fb_bench_key unknown = FB_KEY0("spawn", "frok"), thp_only_4k = { .family = "threads",
+		.kase = "pthread_create_join", .mem_mib = 0, .mode = "thp" };
+	CHECK(!fb_key_registered(&unknown) && !fb_key_registered(&thp_only_4k),
+	      "the registry refuses an unknown case and a mode off the case's axes", "accepted");
+}
+
+/* Every name `forkbench-bench --benchmark_list_tests` prints. */
+static void check_registered_names(void)
+{
+	char bin[PATH_MAX + 32], out[] = "/tmp/fb-test-keys-XXXXXX", line[256];
+	int fd = mkstemp(out), listed = 0, good = 0;
+
+	snprintf(bin, sizeof(bin), "%s/forkbench-bench", build);
+	const char *argv[] = { bin, "--benchmark_list_tests", NULL };
+	int rc = fd >= 0 ? run_command(argv, out, "/dev/null") : -1;
+	FILE *f = fopen(out, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		struct fb_bench_key key;
+		char again[FB_KEY_NAME_MAX], base[256];
+		line[strcspn(line, "\n")] = '\0';
+		fb_results_base_name(line, base, sizeof(base));
+		listed++;
+		good += fb_key_parse(base, &key) == 0 && fb_key_registered(&key) &&
+			strcmp(fb_key_format(&key, again, sizeof(again)), base) == 0;
+	}
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd), unlink(out);
+	CHECK(rc == 0 && listed > 100 && good == listed,
+	      "every benchmark forkbench-bench registers parses to a registered key and formats back",
+	      "exit %d, %d of %d", rc, good, listed);
+}
+
+static void check_table(const char *what, const struct fb_bench_key *const *keys, size_t n)
+{
+	char name[160], bad[FB_KEY_NAME_MAX] = "";
+	size_t registered = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (fb_key_registered(keys[i]))
+			registered++;
+		else
+			fb_key_format(keys[i], bad, sizeof(bad));
+	snprintf(name, sizeof(name), "%s: every key names a registered case", what);
+	CHECK(n > 0 && registered == n, name, "%zu of %zu; not registered: %s", registered, n, bad);
+}
+
+static void check_tables(void)
+{
+	const struct fb_bench_key *keys[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < fb_nratios && n + 2 <= 64; i++) {
+		keys[n++] = &fb_ratios[i].numerator;
+		keys[n++] = &fb_ratios[i].denominator;
+	}
+	check_table("ratios", keys, n);
+	for (n = 0; n < fb_plot_nthreads_keys && n < 64; n++)
+		keys[n] = &fb_plot_threads_keys[n];
+	check_table("the threads plot", keys, n);
+	check_table("consistency rules", keys, fb_consistency_keys(keys, 64));
+	check_table("precision's spread rows", keys, fb_precision_keys(keys, 64));
+	check_table("claims", keys, fb_claims_keys(keys, 64));
+	for (n = 0; n < fb_nnormalizers && n < 64; n++)
+		keys[n] = &fb_normalizers[n].key;
+	check_table("compare --normalize calibrations", keys, n);
+}
+
+/* The lab's spec: every measurement's reference at its size. */
+static void check_spec_references(void)
+{
+	char path[PATH_MAX + 64];
+	struct fb_bench_key key;
+	int refs = 0, good = 0;
+	json_t *test;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/../assignments/lab-fork/spec.json", build);
+	json_t *spec = json_load_file(path, 0, NULL);
+	json_array_foreach(json_object_get(spec, "tests"), i, test) {
+		const char *ref = json_string_value(json_object_get(test, "reference"));
+		if (!ref)
+			continue;
+		refs++;
+		good += fb_grade_reference_key(ref, (long)json_integer_value(json_object_get(test, "size_mib")), &key) == 0;
+	}
+	json_decref(spec);
+	CHECK(refs > 0 && good == refs, "lab-fork's references name registered cases", "%d of %d", good, refs);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	build_dir(build, sizeof(build));
+	check_format_and_parse();
+	check_registered_names();
+	check_tables();
+	check_spec_references();
+	return check_done();
+}
