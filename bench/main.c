@@ -4,6 +4,7 @@
  *   --sizes=0,1,16   memory sizes in MiB (default 0,1,16,64,256,1024)
  *   --max-mem=MIB    drop default sizes above MIB (and add MIB itself)
  *   --modes=4k,thp   page modes (default both)
+ *   --family-max-mib=cow:64   a family's largest size (see sizes.h)
  *   --progress-fd=N  write a progress line to file descriptor N */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -326,6 +327,7 @@ static void run_point(gb_state *st, void *ctx)
 struct options {
 	struct fb_sizes sizes;
 	int modes[2];   /* modes[FB_PAGES_4K], modes[FB_PAGES_THP]: 1 = run */
+	struct fb_family_caps caps;
 };
 
 static int parse_modes(const char *list, struct options *opt)
@@ -358,6 +360,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 				fb_sizes_default(&opt->sizes, mib);
 		} else if (strncmp(argv[i], "--progress-fd=", 14) == 0) {
 			progress.fd = atoi(argv[i] + 14);
+		} else if (strncmp(argv[i], "--family-max-mib=", 17) == 0) {
+			fb_family_caps_parse(argv[i] + 17, &opt->caps, err, sizeof(err));
 		} else if (strncmp(argv[i], "--modes=", 8) == 0) {
 			if (parse_modes(argv[i] + 8, opt))
 				snprintf(err, sizeof(err), "--modes takes 4k, thp or 4k,thp, not '%s'", argv[i] + 8);
@@ -402,13 +406,14 @@ static long register_all(const struct options *opt, struct bench_ctx *p)
 	for (unsigned f = 0; fb_families[f]; f++) {
 		for (unsigned c = 0; c < fb_families[f]->ncases; c++) {
 			const struct fb_case *kase = &fb_families[f]->cases[c];
+			long cap = fb_family_cap(&opt->caps, fb_families[f]->name);
 			for (int mode = 0; mode < 2; mode++) {
 				if (!opt->modes[mode] || (mode && !(kase->axes & FB_AXIS_MODE)))
 					continue;
 				for (size_t s = 0; s < opt->sizes.count; s++) {
 					size_t mib = opt->sizes.mib[s];
 					if ((mib && !(kase->axes & FB_AXIS_MEM)) ||
-					    (!mib && (kase->axes & FB_AXIS_NO_ZERO)))
+					    (!mib && (kase->axes & FB_AXIS_NO_ZERO)) || (cap >= 0 && (long)mib > cap))
 						continue;
 					register_point(f, c, mib, (enum fb_page_mode)mode, p);
 					registered++;

@@ -1,5 +1,6 @@
 /* sizes.c - the memory-size axis (see sizes.h). */
 #include "sizes.h"
+#include "family.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -77,4 +78,45 @@ void fb_sizes_format(const struct fb_sizes *sizes, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizes->count && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%zu", i ? "," : "", sizes->mib[i]);
+}
+
+static int family_known(const char *name)
+{
+	for (size_t f = 0; fb_families[f]; f++)
+		if (strcmp(fb_families[f]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int fb_family_caps_parse(const char *text, struct fb_family_caps *caps, char *err, size_t err_len)
+{
+	char copy[256], *save = NULL;
+
+	memset(caps, 0, sizeof(*caps));
+	if (!text || !text[0] || strcmp(text, "none") == 0)
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", text);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		long mib;
+		if (!colon || caps->count == FB_MAX_FAMILY_CAPS)
+			return snprintf(err, err_len, "family limits are FAMILY:MIB[,...] (at most %d) or none, not '%s'",
+					FB_MAX_FAMILY_CAPS, text), -1;
+		*colon = '\0';
+		if (!family_known(tok))
+			return snprintf(err, err_len, "no benchmark family '%s' (family limit '%s')", tok, text), -1;
+		if (fb_mib_parse(colon + 1, &mib, err, err_len))
+			return -1;
+		snprintf(caps->family[caps->count], sizeof(caps->family[0]), "%s", tok);
+		caps->max_mib[caps->count++] = mib;
+	}
+	return 0;
+}
+
+long fb_family_cap(const struct fb_family_caps *caps, const char *family)
+{
+	for (size_t i = 0; i < caps->count; i++)
+		if (strcmp(caps->family[i], family) == 0)
+			return caps->max_mib[i];
+	return -1;
 }

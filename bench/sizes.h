@@ -28,4 +28,19 @@ int fb_sizes_check_memory(const struct fb_sizes *sizes, char *err, size_t err_le
 /* "0,1,16" into buf. */
 void fb_sizes_format(const struct fb_sizes *sizes, char *buf, size_t len);
 
+/* Per-family limits on the sweep, "cow:64" or "cow:64,threads:0": a family's
+ * cases run only at sizes up to its limit (the profiles keep the costliest
+ * family, cow, from taking most of a run on a machine whose page faults are
+ * slow). "none" or "": no limit. */
+#define FB_MAX_FAMILY_CAPS 8
+struct fb_family_caps {
+	char family[FB_MAX_FAMILY_CAPS][32];
+	long max_mib[FB_MAX_FAMILY_CAPS];
+	size_t count;
+};
+/* 0, or -1 with err (an unknown family, a size that is not a MiB count). */
+int fb_family_caps_parse(const char *text, struct fb_family_caps *caps, char *err, size_t err_len);
+/* The largest size family may run at; -1 when it has no limit. */
+long fb_family_cap(const struct fb_family_caps *caps, const char *family);
+
 #endif

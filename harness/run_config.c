@@ -43,6 +43,8 @@ int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bi
 		err |= push(a, "--benchmark_enable_random_interleaving=true");
 	err |= push(a, "--sizes=%s", sizes);
 	err |= push(a, "--modes=%s", c->modes);
+	if (c->family_max[0])
+		err |= push(a, "--family-max-mib=%s", c->family_max);
 	if (extra)
 		err |= push(a, "%s", extra);
 	return err ? -1 : 0;
@@ -53,10 +55,10 @@ json_t *fb_run_config_json(const struct fb_run_config *c)
 	char sizes[160];
 
 	fb_sizes_format(&c->sizes, sizes, sizeof(sizes));
-	return json_pack("{s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s?}", "profile", c->profile, "repetitions",
+	return json_pack("{s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s?, s:s?}", "profile", c->profile, "repetitions",
 			 c->repetitions, "min_time_s", c->min_time_s, "filter", c->filter[0] ? c->filter : NULL,
 			 "sizes_mib", sizes, "modes", c->modes, "cpus", c->cpus[0] ? c->cpus : NULL, "placement",
-			 c->placement[0] ? c->placement : NULL);
+			 c->placement[0] ? c->placement : NULL, "family_max_mib", c->family_max[0] ? c->family_max : NULL);
 }
 
 /* A text field into buf: 0, or -1 when required and absent or too long. */
@@ -78,6 +80,8 @@ int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char 
 		{ "filter", offsetof(struct fb_run_config, filter), sizeof(((struct fb_run_config *)0)->filter), 0 },
 		{ "cpus", offsetof(struct fb_run_config, cpus), sizeof(((struct fb_run_config *)0)->cpus), 0 },
 		{ "placement", offsetof(struct fb_run_config, placement), sizeof(((struct fb_run_config *)0)->placement), 0 },
+		{ "family_max_mib", offsetof(struct fb_run_config, family_max),
+		  sizeof(((struct fb_run_config *)0)->family_max), 0 },
 	};
 	json_t *reps = json_object_get(config, "repetitions"), *min_time = json_object_get(config, "min_time_s");
 	const char *sizes = json_string_value(json_object_get(config, "sizes_mib"));
@@ -96,6 +100,9 @@ int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char 
 		return snprintf(err, len, "config.min_time_s is not a positive number"), -1;
 	if (!sizes || fb_sizes_parse(sizes, &c->sizes, why, sizeof(why)))
 		return snprintf(err, len, "config.sizes_mib: %s", sizes ? why : "missing"), -1;
+	struct fb_family_caps caps;
+	if (fb_family_caps_parse(c->family_max, &caps, why, sizeof(why)))
+		return snprintf(err, len, "config.family_max_mib: %s", why), -1;
 	c->repetitions = (int)json_integer_value(reps);
 	c->min_time_s = json_number_value(min_time);
 	return 0;
@@ -119,6 +126,9 @@ int fb_run_config_run_argv(const struct fb_run_config *c, struct fb_argv *a)
 		err |= push(a, "--cpus") | push(a, "%s", c->cpus);
 	if (c->placement[0])
 		err |= push(a, "--placement") | push(a, "%s", c->placement);
+	/* a run recorded before the per-family limits had none: say so, or
+	 * the profile's limit would apply to the new run */
+	err |= push(a, "--family-max") | push(a, "%s", c->family_max[0] ? c->family_max : "none");
 	return err ? -1 : 0;
 }
 

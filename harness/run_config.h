@@ -20,6 +20,8 @@ struct fb_run_config {
 	char filter[1024];       /* regex over benchmark names; "" for all */
 	char cpus[32];           /* the CPUs used, e.g. "1"; "" when not pinned */
 	char placement[16];      /* "one-cpu" or "free"; "" when not recorded */
+	char family_max[64];     /* per-family size limits, "cow:64" or "none"; "" when
+				  * not recorded (runs before the limits: none) */
 };
 
 /* An argument vector and the text it points into. */
@@ -35,7 +37,8 @@ struct fb_argv {
 int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bin, const char *out_json,
 			     const char *extra, struct fb_argv *a);
 /* The manifest's "config" fields of c (profile, repetitions, min_time_s,
- * filter, sizes_mib, modes, cpus, placement); the caller adds its own. */
+ * filter, sizes_mib, modes, cpus, placement, family_max_mib); the caller adds
+ * its own. */
 json_t *fb_run_config_json(const struct fb_run_config *c);
 /* c from a manifest's "config". 0, or -1 with err naming the field. */
 int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char *err, size_t len);

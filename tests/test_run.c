@@ -18,6 +18,7 @@
 #include "family.h"
 #include "results.h"
 #include "testutil.h"
+#include "util.h"
 
 static char build[PATH_MAX];
 
@@ -158,6 +159,46 @@ static void check_run_folder(const char *run)
 	json_decref(b);
 }
 
+/* The quick profile's sweep stops the cow family at 64 MiB (256 for the
+ * others), records the limit, and the report's reproduce command repeats it. */
+static void check_family_limit(const char *results, const char *err_path)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 48];
+	const char *args[] = { "run", "--profile", "quick", "--filter", "^(cow/child_read_only|spawn/vfork)/", "--modes",
+			       "4k", "--repetitions", "1", "--min-time", "0.001", "--out", dir, NULL };
+	struct fb_results res;
+	char err[PATH_MAX + 128];
+	int cow[2] = { 0, 0 }, vfork_256 = 0;
+
+	snprintf(dir, sizeof(dir), "%s-limit", results);
+	int rc = run_forkbench(args, err_path, 0);
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	int loaded = rc == 0 && fb_results_load(path, &res, err, sizeof(err)) == 0;
+	for (size_t i = 0; loaded && i < res.count; i++) {
+		const struct fb_bench_key *k = &res.items[i].key;
+		if (strcmp(k->family, "cow") == 0)
+			cow[k->mem_mib > 64]++;
+		vfork_256 += strcmp(k->kase, "vfork") == 0 && k->mem_mib == 256;
+	}
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	json_t *m = json_load_file(path, 0, NULL);
+	const char *limit = json_string_value(json_object_get(json_object_get(m, "config"), "family_max_mib"));
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	char *report = fb_slurp(path, 1 << 22);
+	CHECK(loaded && cow[0] == 3 && cow[1] == 0 && vfork_256 == 1 && limit && strcmp(limit, "cow:64") == 0 &&
+	      report && strstr(report, "--family-max cow:64"),
+	      "quick profile: cow to 64 MiB, spawn to 256, the limit in the manifest and the reproduce command",
+	      "exit %d, cow rows %d up to 64 and %d above, vfork at 256: %d, limit %s", rc, cow[0], cow[1], vfork_256,
+	      limit ? limit : "none");
+	if (loaded)
+		fb_results_free(&res);
+	json_decref(m);
+	free(report);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path))
+		return;
+}
+
 int main(void)
 {
 	char results[] = "/tmp/fb-test-run-XXXXXX", err_path[PATH_MAX], run[PATH_MAX];
@@ -189,6 +230,13 @@ int main(void)
 	CHECK(count_entries(results, run, sizeof(run), &temps) == 1 && temps == 0,
 	      "one new run folder, no temp folder left", "temps %d", temps);
 	check_run_folder(run);
+
+	const char *family[] = { "run", "--family-max", "nosuch:1", "--results", results, NULL };
+	rc = run_forkbench(family, err_path, 0);
+	CHECK(rc == 2 && count_lines(err_path) == 1 && count_entries(results, run, sizeof(run), &temps) == 1,
+	      "--family-max naming no family: exit 2, one stderr line, nothing written", "exit %d, %d lines", rc,
+	      count_lines(err_path));
+	check_family_limit(results, err_path);
 
 	/* Long enough (2 s per repetition) to be interrupted in the middle. */
 	const char *slow[] = { "run", "--max-mem", "1", "--min-time", "2", "--results", results, NULL };
