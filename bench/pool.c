@@ -177,7 +177,9 @@ static int worker_restart(struct fb_pool *pool, struct fb_worker *w, int planned
  * workers of one run; a fresh worker per repetition puts that variation
  * into the repetitions, where the median and its interval see it, instead
  * of into the difference between runs. Above FB_POOL_FRESH_MAX_MIB a fresh
- * worker (touching the region again) costs more than the run itself. */
+ * worker (touching the region again) costs more than the run itself: a
+ * 64 MiB worker took 0.4 s to fault its region in on a PVM guest (25 us a
+ * fault), 70 s of a default run spent on workers alone. */
 static int needs_restart(const struct fb_worker *w, unsigned long run_id, int *planned)
 {
 	*planned = 0;

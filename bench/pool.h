@@ -15,7 +15,7 @@
 
 #define FB_POOL_MAX 48
 /* Workers holding at most this much serve one run (repetition) each. */
-#define FB_POOL_FRESH_MAX_MIB 64
+#define FB_POOL_FRESH_MAX_MIB 16
 
 struct fb_worker {
 	pid_t pid;

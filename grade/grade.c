@@ -135,10 +135,13 @@ int fb_cmd_grade(int argc, char **argv)
 	rc = rc || ctx.internal_err ? 1 : 0;
 	free(outcomes);
 remove_scratch:
-	if (fb_opt_given(&v, "keep"))
-		printf("scratch folder kept: %s\n", ctx.scratch);
-	else
+	char kept[PATH_MAX + 16];
+	if (!fb_opt_given(&v, "keep"))
 		fb_grade_scratch_remove(&ctx);
+	else if (fb_grade_scratch_keep(&ctx, kept, sizeof(kept)) == 0)
+		printf("scratch folder kept: %s\n", kept);
+	else
+		fb_error("grade: the scratch folder could not be kept: %s", strerror(errno));
 	fb_grade_runs_free(&ctx);
 	fb_grade_spec_free(&spec);
 	return rc;

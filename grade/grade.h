@@ -86,6 +86,9 @@ void fb_grade_runs_free(struct fb_grade_ctx *ctx);
 /* mkdtemp a scratch folder and copy the submission into scratch/work
  * (regular files and folders only, never following a link), owned by uid. */
 int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err, size_t len);
+/* --keep: the scratch folder's contents in a folder that outlives us,
+ * named in kept. 0, or -errno. */
+int fb_grade_scratch_keep(struct fb_grade_ctx *ctx, char *kept, size_t len);
 void fb_grade_scratch_remove(struct fb_grade_ctx *ctx);
 
 /* grade_out.c */

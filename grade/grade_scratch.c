@@ -96,6 +96,22 @@ int fb_grade_scratch(struct fb_grade_ctx *ctx, const char *submission, char *err
 	return 0;
 }
 
+/* --keep: the scratch tmpfs lives in our own mount namespace and vanishes
+ * with us, so what it holds is copied to a folder on disk beside it (as
+ * root's, links left out like the submission's own copy). */
+int fb_grade_scratch_keep(struct fb_grade_ctx *ctx, char *kept, size_t len)
+{
+	if (!ctx->sb.scratch_tmpfs_mib)
+		return snprintf(kept, len, "%s", ctx->scratch), 0;
+	snprintf(kept, len, "%s-kept-XXXXXX", ctx->scratch);
+	if (!mkdtemp(kept))
+		return -errno;
+	copy = (struct copy_state){ ctx->scratch, kept, getuid(), getgid(), 0 };
+	int e = nftw(ctx->scratch, copy_entry, 32, FTW_PHYS);
+	fb_grade_scratch_remove(ctx);
+	return e < 0 ? -errno : e;
+}
+
 void fb_grade_scratch_remove(struct fb_grade_ctx *ctx)
 {
 	if (!ctx->scratch[0])

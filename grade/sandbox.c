@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -201,6 +202,17 @@ static int open_output(const char *path)
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
+/* The step's folder as the steps may use it, set again before each one: a
+ * program that took its own folder's permissions away (chmod . 000 leaves
+ * even its owner unable to put them back) would otherwise lock every later
+ * step out, and the grading would end as the grader's failure. Its owner
+ * (the sandbox uid, set at the copy) is not the step's to change. */
+static void open_workdir(const char *workdir)
+{
+	if (workdir)
+		chmod(workdir, 0755);
+}
+
 int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const char *workdir,
 		   const char *const argv[], const char *stdout_path, const char *stderr_path,
 		   struct fb_step_result *res)
@@ -211,6 +223,7 @@ int fb_sandbox_run(struct fb_sandbox *sb, const struct fb_limits *lim, const cha
 
 	memset(res, 0, sizeof(*res));
 	sb->serial++;
+	open_workdir(workdir);
 	if (sb->cg_parent[0] && (err = fb_cg_create(sb, lim, cg, sizeof(cg))))
 		return err;
 	int out_fd = open_output(stdout_path);
