@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "comparable.h"
 #include "results.h"
 
 enum fb_verdict { FB_SAME, FB_FASTER, FB_SLOWER, FB_NOT_COMPARABLE };
@@ -44,6 +45,8 @@ struct fb_comparison {
 	size_t count;
 	size_t regressions, improvements, not_comparable;
 	char normalize_note[200];              /* what the figures were divided by */
+	struct fb_conditions_diff conditions;  /* where the two runs' manifests differ */
+	size_t base_repetitions;               /* the most of any benchmark in BASE */
 };
 
 /* 0, or -1 with err (bad options, or calibration missing for --normalize). */

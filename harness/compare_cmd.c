@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "comparable.h"
 #include "compare.h"
 #include "manifest.h"
 #include "options.h"
@@ -19,20 +20,23 @@ static const struct fb_option compare_options[] = {
 	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
 	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
 	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch" },
+	{ "allow-different-machines", FB_OPT_FLAG, 0, 0, NULL, "compare runs of different machines as they are (refused without this or --normalize)" },
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
 #define N_COMPARE_OPTIONS (sizeof(compare_options) / sizeof(compare_options[0]))
 
-/* A run folder's manifest must be of our schema; a bare bench.json is taken
- * as Google Benchmark's JSON. */
-static int load_input(const char *path, struct fb_results *res, char *err, size_t len)
+/* A run folder's manifest must be of our schema (kept in *manifest for the
+ * conditions); a bare bench.json is taken as Google Benchmark's JSON, with
+ * no manifest. */
+static int load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len)
 {
 	char file[PATH_MAX + 32];
 	struct stat st;
 	json_error_t jerr;
 
+	*manifest = NULL;
 	if (stat(path, &st))
 		return snprintf(err, len, "%s: %s", path, strerror(errno)), -1;
 	if (!S_ISDIR(st.st_mode))
@@ -49,10 +53,11 @@ static int load_input(const char *path, struct fb_results *res, char *err, size_
 		json_decref(m);
 		return -1;
 	}
-	int bad = fb_manifest_check(m, 1, why, sizeof(why));
-	json_decref(m);
-	if (bad)
+	if (fb_manifest_check(m, 1, why, sizeof(why))) {
+		json_decref(m);
 		return snprintf(err, len, "%s: %s", file, why), -1;
+	}
+	*manifest = m;
 	snprintf(file, sizeof(file), "%s/bench.json", path);
 	return fb_results_load(file, res, err, len);
 }
@@ -81,12 +86,60 @@ static int usage(const char *err)
 	return 2;
 }
 
+/* Runs of different machines differ for reasons other than the code: they
+ * are refused unless their figures are normalised by a calibration each run
+ * measured, or the user says the difference is what they want to see. */
+static int check_comparable(const struct fb_conditions_diff *diff, const struct fb_compare_opts *opts, int allowed,
+			    char *err, size_t len)
+{
+	char machine[640];
+
+	if (!diff->machine || allowed || strcmp(opts->normalize, "none"))
+		return 0;
+	fb_conditions_machine_text(diff, machine, sizeof(machine));
+	snprintf(err, len, "BASE and NEW come from different machines (%s): their figures differ for reasons "
+		 "other than the code; use --normalize syscall|touch or --allow-different-machines", machine);
+	return -1;
+}
+
+/* The most repetitions of any benchmark in a run. */
+static size_t repetitions_of(const struct fb_results *res)
+{
+	size_t most = 0;
+	for (size_t i = 0; i < res->count; i++)
+		most = res->items[i].nreps > most ? res->items[i].nreps : most;
+	return most;
+}
+
+/* Compare, print, export: 0 same or faster, 1 a regression, 2 nothing comparable or an export failed. */
+static int compare_and_export(const struct fb_results *base, const struct fb_results *new_run,
+			      const struct fb_compare_opts *opts, const struct fb_conditions_diff *diff,
+			      const struct fb_opt_values *v)
+{
+	struct fb_comparison cmp;
+	char err[PATH_MAX + 256];
+
+	if (fb_compare(base, new_run, opts, &cmp, err, sizeof(err)))
+		return usage(err);
+	cmp.conditions = *diff;
+	cmp.base_repetitions = repetitions_of(base);
+	fb_compare_print_table(&cmp, opts, stdout);
+	if (cmp.not_comparable == cmp.count) {   /* nothing compared is no pass */
+		fb_comparison_free(&cmp);
+		return usage("no benchmark could be compared (see the table): not a pass");
+	}
+	int werr = export_to(fb_opt_text(v, "markdown"), fb_compare_write_markdown, &cmp, opts) ||
+		   export_to(fb_opt_text(v, "junit"), fb_compare_write_junit, &cmp, opts);
+	int rc = werr ? 2 : cmp.regressions ? 1 : 0;
+	fb_comparison_free(&cmp);
+	return rc;
+}
+
 int fb_cmd_compare(int argc, char **argv)
 {
 	struct fb_opt_values v;
 	struct fb_compare_opts opts;
 	struct fb_results base, new_run;
-	struct fb_comparison cmp;
 	char err[PATH_MAX + 256];
 
 	if (fb_options_parse(compare_options, N_COMPARE_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
@@ -104,26 +157,20 @@ int fb_cmd_compare(int argc, char **argv)
 	opts.normalize = fb_opt_text(&v, "normalize");
 	if (fb_opt_text(&v, "family-threshold"))
 		snprintf(opts.family_thresholds, sizeof(opts.family_thresholds), "%s", fb_opt_text(&v, "family-threshold"));
-	if (load_input(v.positional[0], &base, err, sizeof(err)))
+	json_t *manifests[2] = { NULL, NULL };
+	if (load_input(v.positional[0], &base, &manifests[0], err, sizeof(err)))
 		return usage(err);
-	if (load_input(v.positional[1], &new_run, err, sizeof(err))) {
+	if (load_input(v.positional[1], &new_run, &manifests[1], err, sizeof(err))) {
 		fb_results_free(&base);
+		json_decref(manifests[0]);
 		return usage(err);
 	}
-	int rc = fb_compare(&base, &new_run, &opts, &cmp, err, sizeof(err)) ? usage(err) : -1;
-	if (rc < 0) {
-		fb_compare_print_table(&cmp, &opts, stdout);
-		if (cmp.not_comparable == cmp.count) {   /* nothing compared is no pass */
-			fb_comparison_free(&cmp);
-			fb_results_free(&base);
-			fb_results_free(&new_run);
-			return usage("no benchmark could be compared (see the table): not a pass");
-		}
-		int werr = export_to(fb_opt_text(&v, "markdown"), fb_compare_write_markdown, &cmp, &opts) ||
-			   export_to(fb_opt_text(&v, "junit"), fb_compare_write_junit, &cmp, &opts);
-		rc = werr ? 2 : cmp.regressions ? 1 : 0;
-		fb_comparison_free(&cmp);
-	}
+	struct fb_conditions_diff diff;
+	fb_conditions_compare(manifests[0], manifests[1], &diff);
+	json_decref(manifests[0]);
+	json_decref(manifests[1]);
+	int rc = check_comparable(&diff, &opts, fb_opt_given(&v, "allow-different-machines"), err, sizeof(err))
+			 ? usage(err) : compare_and_export(&base, &new_run, &opts, &diff, &v);
 	fb_results_free(&base);
 	fb_results_free(&new_run);
 	return rc;

@@ -48,6 +48,23 @@ static void print_header(const struct fb_comparison *cmp, const struct fb_compar
 		fputc(')', out);
 }
 
+/* Where the runs' conditions differ, and a baseline with too few
+ * repetitions: said before the figures, in every format that has prose. */
+static void print_conditions(const struct fb_comparison *cmp, const char *bullet, FILE *out)
+{
+	const struct fb_conditions_diff *d = &cmp->conditions;
+
+	if (!d->known)
+		fprintf(out, "%sconditions not compared: a bench.json without its run folder has no manifest\n", bullet);
+	for (size_t i = 0; i < d->count; i++)
+		fprintf(out, "%s%s differs%s: base '%s', new '%s'\n", bullet, d->items[i].label,
+			d->items[i].machine ? " (another machine)" : "", d->items[i].base, d->items[i].new_run);
+	if (cmp->base_repetitions && cmp->base_repetitions < 9)
+		fprintf(out, "%sBASE has %zu repetitions per benchmark: 9 or more are recommended (so says Google "
+			"Benchmark's compare.py), or small changes cannot reach significance\n", bullet,
+			cmp->base_repetitions);
+}
+
 static void print_totals(const struct fb_comparison *cmp, FILE *out)
 {
 	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same\n", cmp->regressions,
@@ -60,6 +77,7 @@ void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_com
 	char ratio[64], p[16], base[32], new_run[32];
 
 	print_header(cmp, opts, out);
+	print_conditions(cmp, "  ", out);
 	fprintf(out, "\n%-46s %12s %12s %26s %8s  %s\n", "benchmark", "base", "new", "ratio new/base [interval]",
 		"p", "verdict");
 	for (size_t i = 0; i < cmp->count; i++) {
@@ -81,7 +99,9 @@ void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_
 
 	fprintf(out, "## Comparison\n\n");
 	print_header(cmp, opts, out);
-	fprintf(out, "\n\n| benchmark | base | new | ratio new/base [interval] | p | verdict |\n"
+	fputc('\n', out);
+	print_conditions(cmp, "- ", out);
+	fprintf(out, "\n| benchmark | base | new | ratio new/base [interval] | p | verdict |\n"
 		"| --- | --- | --- | --- | --- | --- |\n");
 	for (size_t i = 0; i < cmp->count; i++) {
 		const struct fb_compare_row *r = &cmp->rows[i];
@@ -96,26 +116,61 @@ void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_
 	print_totals(cmp, out);
 }
 
+/* The testsuite's properties: the runs' differing conditions, so a CI page
+ * shows that the comparison crossed machines or settings. */
+static void junit_properties(const struct fb_comparison *cmp, FILE *out)
+{
+	const struct fb_conditions_diff *d = &cmp->conditions;
+	char value[320];
+
+	if (!d->count)
+		return;
+	fputs("  <properties>\n", out);
+	for (size_t i = 0; i < d->count; i++) {
+		snprintf(value, sizeof(value), "base '%s', new '%s'%s", d->items[i].base, d->items[i].new_run,
+			 d->items[i].machine ? " (another machine)" : "");
+		fputs("    <property name=\"", out);
+		fb_xml_escape(d->items[i].label, out);
+		fputs("\" value=\"", out);
+		fb_xml_escape(value, out);
+		fputs("\"/>\n", out);
+	}
+	fputs("  </properties>\n", out);
+}
+
+/* A regression's failure, with a body: GitLab and most CI pages show the
+ * body, not the message attribute, so a red test says why in both. */
+static void junit_failure(const struct fb_compare_row *r, const struct fb_compare_opts *opts, FILE *out)
+{
+	char ratio[64], p[16], base[32], new_run[32], body[1024];
+
+	fmt_ratio(r, ratio, sizeof(ratio));
+	fmt_p(r, p, sizeof(p));
+	fmt_medians(r, opts, base, new_run, sizeof(base));
+	fprintf(out, "<failure message=\"slower: ratio %s, p=%s, beyond %.0f%%\">", ratio, p, r->threshold * 100);
+	snprintf(body, sizeof(body), "%s is slower: median %s in BASE, %s in NEW; ratio NEW/BASE %s (the interval from "
+		 "the medians' 95%% confidence intervals); Mann-Whitney U test p=%s over %zu and %zu repetitions; a "
+		 "change counts when p < alpha and the whole interval is beyond %.0f%%.", r->name, base, new_run,
+		 ratio, p, r->n_base, r->n_new, r->threshold * 100);
+	fb_xml_escape(body, out);
+	fputs("</failure>", out);
+}
+
 /* One testcase per benchmark: a regression is a failure, a benchmark that
  * cannot be compared is skipped with the reason. */
 void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
-	char ratio[64], p[16];
-
-	(void)opts;
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
 		"<testsuite name=\"forkbench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
 		cmp->count, cmp->regressions, cmp->not_comparable);
+	junit_properties(cmp, out);
 	for (size_t i = 0; i < cmp->count; i++) {
 		const struct fb_compare_row *r = &cmp->rows[i];
-		fmt_ratio(r, ratio, sizeof(ratio));
-		fmt_p(r, p, sizeof(p));
 		fputs("  <testcase classname=\"forkbench\" name=\"", out);
 		fb_xml_escape(r->name, out);
 		fputs("\">", out);
 		if (r->verdict == FB_SLOWER)
-			fprintf(out, "<failure message=\"slower: ratio %s, p=%s, beyond %.0f%%\"/>", ratio, p,
-				r->threshold * 100);
+			junit_failure(r, opts, out);
 		else if (r->verdict == FB_NOT_COMPARABLE) {
 			fputs("<skipped message=\"", out);
 			fb_xml_escape(r->note, out);

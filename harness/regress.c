@@ -7,12 +7,48 @@
 #include <string.h>
 
 #include "commands.h"
+#include "comparable.h"
+#include "manifest.h"
 #include "run_config.h"
 #include "util.h"
 
+/* Did the compare options (argv[2..]) ask to compare across machines? */
+static int across_machines_allowed(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *normalize = strncmp(argv[i], "--normalize=", 12) == 0 ? argv[i] + 12
+					: strcmp(argv[i], "--normalize") == 0 && i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--allow-different-machines") == 0 || (normalize && strcmp(normalize, "none")))
+			return 1;
+	}
+	return 0;
+}
+
+/* Before minutes of benchmarks: is this the baseline's machine? compare
+ * would refuse the two runs afterwards; say it now. 0, or -1 with err. */
+static int check_machine(const json_t *baseline, int argc, char **argv, char *err, size_t len)
+{
+	char repo[PATH_MAX], machine[640];
+	struct fb_conditions_diff diff;
+
+	if (across_machines_allowed(argc, argv))
+		return 0;
+	fb_self_dir(repo, sizeof(repo) - 4);
+	strcat(repo, "/..");
+	json_t *here = json_pack("{s:o}", "environment", fb_manifest_environment(repo));
+	fb_conditions_compare(baseline, here, &diff);
+	json_decref(here);
+	if (!diff.machine)
+		return 0;
+	fb_conditions_machine_text(&diff, machine, sizeof(machine));
+	snprintf(err, len, "the baseline %s was made on another machine (%s): make a baseline here (make baseline "
+		 "NAME=...), or compare with --normalize syscall|touch or --allow-different-machines", argv[1], machine);
+	return -1;
+}
+
 int fb_cmd_regress(int argc, char **argv)
 {
-	char path[PATH_MAX + 32], final[PATH_MAX], why[256];
+	char path[PATH_MAX + 32], final[PATH_MAX], why[1024];
 	struct fb_run_config config;
 	struct fb_argv run;
 	json_error_t jerr;
@@ -27,9 +63,14 @@ int fb_cmd_regress(int argc, char **argv)
 	 * and placement (which CPU parent and child share moves fork figures). */
 	int bad = !m || fb_run_config_from_json(json_object_get(m, "config"), &config, why, sizeof(why)) ||
 		  fb_run_config_run_argv(&config, &run);
+	if (bad) {
+		json_decref(m);
+		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
+	}
+	bad = check_machine(m, argc, argv, why, sizeof(why));
 	json_decref(m);
 	if (bad)
-		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
+		return fb_error("regress: %s", why), 2;
 	/* The commands read their argv, never write it. */
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	if (rc)

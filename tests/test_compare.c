@@ -171,6 +171,62 @@ static void check_end_to_end(char *run_dir, size_t len)
 	CHECK(stat(junit, &st) == 0 && st.st_size > 100, "JUnit XML written", "missing");
 }
 
+/* A copy of run_dir as if measured on another machine (its manifest's CPU
+ * model changed), with NEW's 64 MiB rows as its 0 MiB ones: a real slow-down. */
+static void other_machine_copy(const char *run_dir, const char *relabelled, const char *copy)
+{
+	char cmd[4 * PATH_MAX + 64], path[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && cp '%s' '%s/bench.json'", run_dir, copy, relabelled, copy);
+	if (system(cmd))
+		return;
+	snprintf(path, sizeof(path), "%s/manifest.json", copy);
+	json_t *m = json_load_file(path, 0, NULL);
+	json_object_set_new(json_object_get(json_object_get(m, "environment"), "cpu"), "model",
+			    json_string("Another CPU, 1.0 GHz"));
+	json_dump_file(m, path, JSON_INDENT(1));
+	json_decref(m);
+}
+
+/* Runs of different machines: refused, saying which condition; compared
+ * when asked to, the conditions listed and a red test saying why. */
+static void check_machines(const char *run_dir)
+{
+	char copy[PATH_MAX], relabelled[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s/other-machine", tmp);
+	snprintf(relabelled, sizeof(relabelled), "%s/relabelled.json", tmp);
+	snprintf(out, sizeof(out), "%s/machines.out", tmp);
+	snprintf(err, sizeof(err), "%s/machines.err", tmp);
+	snprintf(junit, sizeof(junit), "%s/machines.xml", tmp);
+	other_machine_copy(run_dir, relabelled, copy);
+	const char *refused[] = { "compare", run_dir, copy, NULL };
+	int rc = forkbench(refused, out, err);
+	char *text = fb_slurp(err, 1 << 16);
+	CHECK(rc == 2 && count_lines(err) == 1 && text && strstr(text, "different machines") && strstr(text, "Another CPU"),
+	      "runs of different machines: exit 2, one line naming the CPU models", "exit %d: %s", rc, text ? text : "");
+	free(text);
+	const char *regress[] = { "regress", copy, NULL };
+	rc = forkbench(regress, out, err);
+	text = fb_slurp(err, 1 << 16);
+	CHECK(rc == 2 && count_lines(err) == 1 && text && strstr(text, "another machine") && strstr(text, "Another CPU"),
+	      "regress against a baseline of another machine: exit 2 before running, saying why", "exit %d: %s", rc,
+	      text ? text : "");
+	free(text);
+	const char *allowed[] = { "compare", run_dir, copy, "--allow-different-machines", "--junit", junit, NULL };
+	rc = forkbench(allowed, out, err);
+	text = fb_slurp(out, 1 << 20);
+	char *xml = fb_slurp(junit, 1 << 20);
+	const char *failure = xml ? strstr(xml, "<failure") : NULL;
+	const char *body = failure ? strchr(failure, '>') : NULL;
+	CHECK(rc == 1 && text && strstr(text, "CPU model differs (another machine)") && body && body[-1] != '/' &&
+	      strstr(body, "is slower: median") && xml && strstr(xml, "<property name=\"CPU model\""),
+	      "--allow-different-machines: compared, the CPU model listed, a failure with a body saying why",
+	      "exit %d", rc);
+	free(text);
+	free(xml);
+}
+
 static void check_bad_inputs(const char *run_dir)
 {
 	char out[PATH_MAX], err[PATH_MAX], corrupt[PATH_MAX], other[PATH_MAX], base[PATH_MAX], folder[PATH_MAX];
@@ -289,6 +345,7 @@ int main(void)
 	check_synthetic();
 	check_end_to_end(run_dir, sizeof(run_dir));
 	check_bad_inputs(run_dir);
+	check_machines(run_dir);
 	snprintf(base, sizeof(base), "%s/base.json", tmp);
 	snprintf(slow, sizeof(slow), "%s/slow.json", tmp);
 	check_against_compare_py(base, slow, "synthetic, 9 repetitions, normal approximation");
