@@ -31,11 +31,10 @@ static const struct fb_option grade_options[] = {
 };
 #define N_GRADE_OPTIONS (sizeof(grade_options) / sizeof(grade_options[0]))
 
-static int usage(FILE *out)
+static void usage(void)
 {
-	fprintf(out, "usage: forkbench grade --assignment NAME SUBMISSION_DIR [--out results.json]\n");
-	fb_options_help(grade_options, N_GRADE_OPTIONS, out);
-	return out == stdout ? 0 : 2;
+	printf("usage: forkbench grade --assignment NAME SUBMISSION_DIR [--out results.json]\n");
+	fb_options_help(grade_options, N_GRADE_OPTIONS, stdout);
 }
 
 /* The spec's path for the assignment name; -1 with err for a bad name or an
@@ -68,9 +67,9 @@ static int check_usage(int argc, char **argv, struct fb_opt_values *v, struct fb
 	if (fb_options_parse(grade_options, N_GRADE_OPTIONS, argc - 1, argv + 1, v, err, sizeof(err)))
 		return fb_error("grade: %s", err), 2;
 	if (fb_opt_given(v, "help"))
-		return usage(stdout), 0;
+		return usage(), 0;
 	if (v->npositional != 1 || !fb_opt_text(v, "assignment"))
-		return usage(stderr);
+		return fb_error("grade: usage: forkbench grade --assignment NAME SUBMISSION_DIR [--out results.json] (see --help)"), 2;
 	if (stat(v->positional[0], &st) || !S_ISDIR(st.st_mode))
 		return fb_error("grade: %s is not a submission folder", v->positional[0]), 2;
 	if (spec_path(v, path, sizeof(path), err, sizeof(err)) ||

@@ -123,14 +123,8 @@ int fb_cmd_claims(int argc, char **argv)
 {
 	static struct fb_claims claims;
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: forkbench claims RUN_FOLDER   (writes RUN_FOLDER/claims.json)\n");
-		return 0;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fb_error("usage: forkbench claims RUN_FOLDER");
-		return 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return fb_usage(argc, argv, "forkbench claims RUN_FOLDER   (writes RUN_FOLDER/claims.json)");
 	if (fb_claims_write(argv[1], NULL, &claims))
 		return 2;
 	print_table(&claims, stdout);

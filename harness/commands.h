@@ -6,6 +6,9 @@
 
 #include "benchkey.h"
 
+/* forkbench's version: in --version, bench.json's context and manifests. */
+#define FB_VERSION "0.9.0"
+
 int fb_cmd_run(int argc, char **argv);
 /* `run` that also gives the run folder it wrote (final) to its caller. */
 int fb_run_main(int argc, char **argv, char *final, size_t final_len);

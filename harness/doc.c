@@ -4,6 +4,9 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
+#include <limits.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,4 +240,27 @@ int fb_doc_write_html(const struct fb_doc *doc, const char *title, const char *r
 	}
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
+}
+
+int fb_doc_write_files(const struct fb_doc *doc, const char *dir, const char *stem, const char *title, char *err,
+		       size_t err_len)
+{
+	char path[PATH_MAX];
+	struct fb_membuf buf;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s.md", dir, stem);
+	if ((e = fb_membuf_open(&buf)) || fb_doc_write_md(doc, buf.f) || (e = fb_membuf_commit(&buf, path)))
+		return snprintf(err, err_len, "%s: %s", path, strerror(e ? -e : EIO)), -1;
+	snprintf(path, sizeof(path), "%s/%s.html", dir, stem);
+	if ((e = fb_membuf_open(&buf)))
+		return snprintf(err, err_len, "%s: %s", path, strerror(-e)), -1;
+	if (fb_doc_write_html(doc, title, dir, buf.f, err, err_len)) {
+		fclose(buf.f);
+		free(buf.data);
+		return -1;
+	}
+	if ((e = fb_membuf_commit(&buf, path)))
+		return snprintf(err, err_len, "%s: %s", path, strerror(-e)), -1;
+	return 0;
 }

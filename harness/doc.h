@@ -29,5 +29,9 @@ int fb_doc_write_md(const struct fb_doc *doc, FILE *out);
  * with err naming the unreadable file. */
 int fb_doc_write_html(const struct fb_doc *doc, const char *title, const char *run_dir,
 		      FILE *out, char *err, size_t err_len);
+/* dir/stem.md and dir/stem.html (its images from dir), each written to a
+ * temp file and renamed. 0, or -1 with err naming the file. */
+int fb_doc_write_files(const struct fb_doc *doc, const char *dir, const char *stem, const char *title, char *err,
+		       size_t err_len);
 
 #endif

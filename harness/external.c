@@ -42,9 +42,11 @@ int fb_run_hyperfine(const char *run_dir, int runs, char *why, size_t why_len)
 	snprintf(log, sizeof(log), "%s/hyperfine.log", run_dir);
 	snprintf(nruns, sizeof(nruns), "%d", runs);
 	/* -N: no intermediate shell, so the first command is one fork+exec of
-	 * the helper and the third adds exactly one sh. */
+	 * the helper and the third adds exactly one sh. Named without the build
+	 * folder's path, so that runs of two checkouts match command by command. */
 	const char *argv[] = { "hyperfine", "-N", "--style", "basic", "--warmup", "5", "--runs", nruns,
-			       "--export-json", out, direct, dynamic, shell, NULL };
+			       "--export-json", out, "--command-name", "fb-exit0-static", "--command-name",
+			       "fb-exit0-dynamic", "--command-name", "sh -c fb-exit0-static", direct, dynamic, shell, NULL };
 	int status = fb_run_logged(argv, log);
 	if (status == 127) {
 		snprintf(why, why_len, "hyperfine is not installed (Debian package hyperfine)");

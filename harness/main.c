@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "matrix.h"
 #include "util.h"
 
 struct command {
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 	{ "validate", fb_cmd_validate, "semantic checks of fork, COW, vfork, clone, exec and threads (TAP 13)" },
 	{ "grade", fb_cmd_grade, "grade a student submission: --assignment NAME DIR, Gradescope results.json" },
+	{ "matrix", fb_cmd_matrix, "one table of chosen figures across run folders of several machines (--out DIR)" },
 };
 
 static int usage(FILE *out)
@@ -36,8 +38,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);   /* fork hygiene: nothing buffered twice */
 	if (argc < 2)
 		return usage(stderr);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)
 		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return printf("forkbench %s\n", FB_VERSION), 0;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

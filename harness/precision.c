@@ -62,8 +62,7 @@ int fb_cmd_consistency(int argc, char **argv)
 	char err[PATH_MAX + 256];
 
 	if ((argc != 2 && !strict) || argv[1][0] == '-') {
-		fb_error("usage: forkbench consistency RUN_FOLDER [--strict]");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+		return fb_usage(argc, argv, "forkbench consistency RUN_FOLDER [--strict]");
 	}
 	if (load_run(argv[1], &res, err, sizeof(err)))
 		return fb_error("consistency: %s", err), 2;
@@ -187,8 +186,8 @@ int fb_cmd_precision(int argc, char **argv)
 	int n = argc - 1;
 
 	if (n < 2 || n > MAX_RUNS || argv[1][0] == '-') {
-		fb_error("usage: forkbench precision RUN RUN [RUN...] (2 to %d run folders, oldest first)", MAX_RUNS);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+		return fb_usage(argc, argv, "forkbench precision RUN RUN [RUN...] (2 to %d run folders, oldest first)",
+				MAX_RUNS);
 	}
 	for (int i = 0; i < n; i++)
 		if (load_run(argv[i + 1], &runs[i], err, sizeof(err))) {

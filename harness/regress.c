@@ -54,8 +54,7 @@ int fb_cmd_regress(int argc, char **argv)
 	json_error_t jerr;
 
 	if (argc < 2 || argv[1][0] == '-') {
-		fb_error("usage: forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
-		return 2;
+		return fb_usage(argc, argv, "forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", argv[1]);
 	json_t *m = json_load_file(path, 0, &jerr);

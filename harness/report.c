@@ -426,28 +426,6 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	return 0;
 }
 
-static int write_outputs(const struct fb_doc *doc, const char *dir, char *err, size_t len)
-{
-	char path[PATH_MAX];
-	struct fb_membuf buf;
-	int e;
-
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	if ((e = fb_membuf_open(&buf)) || fb_doc_write_md(doc, buf.f) || (e = fb_membuf_commit(&buf, path)))
-		return snprintf(err, len, "%s: %s", path, strerror(e ? -e : EIO)), -1;
-	snprintf(path, sizeof(path), "%s/report.html", dir);
-	if ((e = fb_membuf_open(&buf)))
-		return snprintf(err, len, "%s: %s", path, strerror(-e)), -1;
-	if (fb_doc_write_html(doc, "forkbench report", dir, buf.f, err, len)) {
-		fclose(buf.f);
-		free(buf.data);
-		return -1;
-	}
-	if ((e = fb_membuf_commit(&buf, path)))
-		return snprintf(err, len, "%s: %s", path, strerror(-e)), -1;
-	return 0;
-}
-
 int fb_report_render(const char *run_dir, const struct fb_results *res, const struct fb_claims *claims, char *err,
 		     size_t err_len)
 {
@@ -465,7 +443,8 @@ int fb_report_render(const char *run_dir, const struct fb_results *res, const st
 	fb_doc_init(&doc);
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
 	unlink(log);   /* each rendering starts its own log */
-	rc = build_doc(&doc, &run, err, err_len) || write_outputs(&doc, run_dir, err, err_len) ? -1 : 0;
+	rc = build_doc(&doc, &run, err, err_len) ||
+	     fb_doc_write_files(&doc, run_dir, "report", "forkbench report", err, err_len) ? -1 : 0;
 	fb_doc_free(&doc);
 	free_run(&run);
 	return rc;
@@ -476,8 +455,7 @@ int fb_cmd_report(int argc, char **argv)
 	char err[PATH_MAX + 256];
 
 	if (argc != 2 || argv[1][0] == '-') {
-		fb_error("usage: forkbench report RUN_FOLDER");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+		return fb_usage(argc, argv, "forkbench report RUN_FOLDER   (writes RUN_FOLDER/report.md and report.html)");
 	}
 	if (fb_report_render(argv[1], NULL, NULL, err, sizeof(err))) {
 		fb_error("report: %s", err);

@@ -85,6 +85,7 @@ struct run_config {
 				        * recorded ("" when not pinned)... (run_config.h) */
 	const char *cpus_text;         /* --cpus as given, or NULL */
 	cpu_set_t cpus;                /* where the benchmarks run (see resolve_placement) */
+	char revision[48];             /* the checkout's git revision, for bench.json's context */
 	int pinned;                    /* cpus applies (else: wherever we may run) */
 	int strict;
 	char results_dir[PATH_MAX - 64];   /* where the temp folder and the run folder go */
@@ -257,7 +258,10 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 	strcat(bin, "/forkbench-bench");
 	snprintf(out, sizeof(out), "%s/bench.json", tmp_dir);
 	snprintf(log, sizeof(log), "%s/bench.log", tmp_dir);
-	if (fb_run_config_bench_argv(&cfg->run, bin, out, show_progress ? "--progress-fd=3" : NULL, &args)) {
+	char context[512];
+	fb_run_config_context(&cfg->run, FB_VERSION, cfg->revision[0] ? cfg->revision : NULL, context, sizeof(context));
+	const char *extra[] = { context, show_progress ? "--progress-fd=3" : NULL, NULL };
+	if (fb_run_config_bench_argv(&cfg->run, bin, out, extra, &args)) {
 		fb_error("run: the benchmark's arguments are too long");
 		return -1;
 	}
@@ -603,6 +607,10 @@ static int measure(const struct run_config *cfg, const char *tmp, json_t *enviro
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int status = run_benchmarks(cfg, tmp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	char bench[PATH_MAX + 16];
+	snprintf(bench, sizeof(bench), "%s/bench.json", tmp);
+	if (status == 0 && fb_json_make_strict(bench))
+		fb_error("run: %s could not be made strict JSON (NaN left as Google Benchmark wrote it)", bench);
 	record_during_run(environment, &cpu_start, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return status;
 }
@@ -619,6 +627,8 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	if ((rc = prepare(argc, argv, &cfg, tmp, sizeof(tmp), &help)) || help)
 		return rc;
 	json_t *environment = capture_environment();
+	const char *revision = json_string_value(json_object_get(json_object_get(environment, "git"), "revision"));
+	snprintf(cfg.revision, sizeof(cfg.revision), "%s", revision ? revision : "");
 	int status = measure(&cfg, tmp, environment);
 	if (interrupted)
 		return abandon(tmp, environment, &found);

@@ -26,7 +26,7 @@ static int push(struct fb_argv *a, const char *fmt, ...)
 }
 
 int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bin, const char *out_json,
-			     const char *extra, struct fb_argv *a)
+			     const char *const *extra, struct fb_argv *a)
 {
 	char sizes[160];
 	int err = 0;
@@ -45,9 +45,32 @@ int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bi
 	err |= push(a, "--modes=%s", c->modes);
 	if (c->family_max[0])
 		err |= push(a, "--family-max-mib=%s", c->family_max);
-	if (extra)
-		err |= push(a, "%s", extra);
+	for (size_t i = 0; extra && extra[i]; i++)
+		err |= push(a, "%s", extra[i]);
 	return err ? -1 : 0;
+}
+
+static void commas_to_spaces(char *text)
+{
+	for (char *comma = strchr(text, ','); comma; comma = strchr(comma, ','))
+		*comma = ' ';
+}
+
+/* Google Benchmark splits the context at ',' and '=' (and refuses the flag
+ * otherwise): lists are joined by spaces, and the filter (a regex, which
+ * may hold both) is left out. */
+void fb_run_config_context(const struct fb_run_config *c, const char *version, const char *revision, char *buf,
+			   size_t len)
+{
+	char sizes[160], modes[sizeof(c->modes)];
+
+	fb_sizes_format(&c->sizes, sizes, sizeof(sizes));
+	snprintf(modes, sizeof(modes), "%s", c->modes);
+	commas_to_spaces(sizes);
+	commas_to_spaces(modes);
+	snprintf(buf, len, "--benchmark_context=forkbench_version=%s,git_revision=%s,profile=%s,sizes_mib=%s,"
+		 "modes=%s,placement=%s", version, revision ? revision : "unknown", c->profile, sizes, modes,
+		 c->placement[0] ? c->placement : "unknown");
 }
 
 json_t *fb_run_config_json(const struct fb_run_config *c)

@@ -32,10 +32,15 @@ struct fb_argv {
 	size_t used;
 };
 
-/* forkbench-bench's argv for c, writing JSON to out_json; extra (may be
- * NULL) is appended as one more argument. 0, or -1 when it does not fit. */
+/* forkbench-bench's argv for c, writing JSON to out_json; extra (a
+ * NULL-terminated list, or NULL) is appended. 0, or -1 when it does not fit. */
 int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bin, const char *out_json,
-			     const char *extra, struct fb_argv *a);
+			     const char *const *extra, struct fb_argv *a);
+/* "--benchmark_context=forkbench_version=...,git_revision=...,profile=...,
+ * sizes_mib=0 1 16,...": what bench.json's own "context" then says of the
+ * run, for whoever reads bench.json without its manifest. */
+void fb_run_config_context(const struct fb_run_config *c, const char *version, const char *revision, char *buf,
+			   size_t len);
 /* The manifest's "config" fields of c (profile, repetitions, min_time_s,
  * filter, sizes_mib, modes, cpus, placement, family_max_mib); the caller adds
  * its own. */

@@ -402,3 +402,32 @@ char *fb_slurp(const char *path, size_t max_bytes)
 		close(fd);
 	return text ? text : strdup("");
 }
+
+int fb_usage(int argc, char **argv, const char *fmt, ...)
+{
+	int help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	va_list ap;
+
+	fputs(help ? "usage: " : "forkbench: usage: ", help ? stdout : stderr);
+	va_start(ap, fmt);
+	vfprintf(help ? stdout : stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', help ? stdout : stderr);
+	return help ? 0 : 2;
+}
+
+int fb_json_make_strict(const char *path)
+{
+	json_error_t jerr;
+	json_t *json = fb_json_load_lenient(path, &jerr);
+
+	if (!json)
+		return -EINVAL;
+	char *text = json_dumps(json, JSON_INDENT(2));   /* key order as written */
+	json_decref(json);
+	if (!text)
+		return -ENOMEM;
+	int err = fb_write_file_atomic(path, text, strlen(text));
+	free(text);
+	return err;
+}

@@ -84,4 +84,13 @@ void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The folder holding this executable (its build folder). */
 void fb_self_dir(char *buf, size_t len);
 
+/* Rewrite a JSON file so that strict parsers read it: NaN and Infinity
+ * (which Google Benchmark writes for the CV of a constant counter) become
+ * null, keys stay in their order. 0 or -errno. */
+int fb_json_make_strict(const char *path);
+
+/* A command's usage: with --help or -h (argv[1]) on stdout and 0, as every
+ * command answers --help; else one line on stderr and 2 (bad usage). */
+int fb_usage(int argc, char **argv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -15,16 +15,18 @@ probe="$build/fb-cow-probe"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-emit() {   # verdict perf_faults suite_faults expected summary
-	printf '{"case": "cow/child_write_all/mem_mib:%s/mode:4k", "verdict": "%s", "perf_minor_faults": %s, "suite_faults": %s, "faults_expected": %s, "summary": "%s"}\n' \
-		"$mib" "$1" "$2" "$3" "$4" "$5" >"$tmp/out.json" && mv "$tmp/out.json" "$out"
+emit() {   # verdict perf_faults suite_faults expected summary [raw perf lines, JSON]
+	printf '{"case": "cow/child_write_all/mem_mib:%s/mode:4k", "verdict": "%s", "perf_minor_faults": %s, "suite_faults": %s, "faults_expected": %s, "summary": "%s", "perf_raw": {%s}}\n' \
+		"$mib" "$1" "$2" "$3" "$4" "$5" "${6:-}" >"$tmp/out.json" && mv "$tmp/out.json" "$out"
 }
 
-# perf stat's CSV line: value,unit,event,...; "<not supported>" when denied.
-perf_faults() {   # case -> "perf_count suite_perf suite_rusage expected"
-	perf stat -x, -e minor-faults -o "$tmp/perf.csv" -- "$probe" "$mib" "$1" >"$tmp/suite.txt" 2>"$tmp/err.txt" || return 1
+# perf stat -j: one JSON object per event, kept as perf wrote it (raw
+# counts for whoever re-reads them); "<not supported>" when denied.
+perf_faults() {   # case -> "perf_count suite_perf suite_rusage expected"; raw line in $tmp/CASE.json
+	perf stat -j -e minor-faults -o "$tmp/perf.json" -- "$probe" "$mib" "$1" >"$tmp/suite.txt" 2>"$tmp/err.txt" || return 1
+	grep -m1 '"event" : "minor-faults"' "$tmp/perf.json" >"$tmp/$1.json" || return 1
 	local count
-	count=$(awk -F, '$3 ~ /minor-faults/ {print $1}' "$tmp/perf.csv")
+	count=$(sed -n 's/.*"counter-value" : "\([0-9]*\)\(\.[0-9]*\)\{0,1\}".*/\1/p' "$tmp/$1.json")
 	[[ "$count" =~ ^[0-9]+$ ]] || return 1
 	echo "$count $(cat "$tmp/suite.txt")"
 }
@@ -33,7 +35,7 @@ if ! command -v perf >/dev/null 2>&1; then
 	emit "not run" null null null "perf is not installed (Debian package linux-perf)"; exit 0
 fi
 if ! write=$(perf_faults child_write_all) || ! read=$(perf_faults child_read_only); then
-	why=$(head -c 200 "$tmp/err.txt" "$tmp/perf.csv" 2>/dev/null | tr -d '"\\\n' )
+	why=$(head -c 200 "$tmp/err.txt" "$tmp/perf.json" 2>/dev/null | tr -d '"\\\n' )
 	emit "not run" null null null "perf stat could not count minor-faults here: ${why:-no count}"; exit 0
 fi
 read -r perf_w suite_perf suite_rusage expected <<<"$write"
@@ -45,4 +47,5 @@ suite=$([ "$suite_perf" -ge 0 ] 2>/dev/null && echo "$suite_perf" || echo "$suit
 diff=$((perf_cow > suite ? perf_cow - suite : suite - perf_cow))
 verdict=$([ "$diff" -le 32 ] && echo agrees || echo disagrees)
 emit "$verdict" "$perf_cow" "$suite" "$expected" \
-	"perf stat -e minor-faults counted $perf_cow COW faults for a child writing every page of $mib MiB (4 KiB pages; child_write_all minus child_read_only, $perf_w - $perf_r); the suite counted $suite, expected $expected: $verdict."
+	"perf stat -e minor-faults counted $perf_cow COW faults for a child writing every page of $mib MiB (4 KiB pages; child_write_all minus child_read_only, $perf_w - $perf_r); the suite counted $suite, expected $expected: $verdict." \
+	"\"child_write_all\": $(cat "$tmp/child_write_all.json"), \"child_read_only\": $(cat "$tmp/child_read_only.json")"

@@ -129,9 +129,15 @@ static void test_knob_fails_one(void)
 	CHECK(status == 1, "validate: a failed check exits 1", "status %d", status);
 	if (out)
 		check_tap(out, 1);
+	/* TAP 13: the YAML block right after the test line, then the comment */
+	const char *end = eol ? strstr(eol, "\n  ...\n") : NULL;
+	const char *got = eol ? strstr(eol, "\n    got: '") : NULL;
 	CHECK(bad && strncmp(strstr(bad, " - "), " - fork/lecture_example\n", 24) == 0 && eol &&
-	      strncmp(eol, "\n# ", 3) == 0 && strstr(eol, "99") && strstr(eol, "99") < strchr(eol + 1, '\n'),
-	      "validate: the knob fails the lecture check, which says it saw 99", "output:\n%s", out ? out : "");
+	      strncmp(eol, "\n  ---\n  message: '", strlen("\n  ---\n  message: '")) == 0 && got && end && got < end && strstr(got, "99") &&
+	      strstr(got, "99") < end && strstr(eol, "\n    expected: 'fork/lecture_example'\n") &&
+	      strncmp(end, "\n  ...\n# ", strlen("\n  ...\n# ")) == 0 && strstr(end, "99"),
+	      "validate: the knob fails the lecture check: a YAML block (got 99, expected), then the comment",
+	      "output:\n%s", out ? out : "");
 	free(out);
 }
 

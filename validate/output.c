@@ -27,6 +27,37 @@ void fb_tap_begin(struct fb_vrun *run)
 	tap_printf(run, "TAP version 13\n1..%zu\n", run->count);
 }
 
+/* text as a one-line single-quoted YAML scalar: ' doubled, line breaks
+ * and other control characters as spaces. */
+static void yaml_quote(const char *text, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[o++] = '\'';
+	for (; *text && o + 3 < len; text++) {
+		if (*text == '\'')
+			out[o++] = '\'';
+		out[o++] = (unsigned char)*text < ' ' ? ' ' : *text;
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+}
+
+/* A failed check: TAP 13's YAML block right after the test line (what prove
+ * -v and CI TAP readers show): expected is the behaviour the check's name
+ * states, got what the check saw. Then the same as a comment line, which
+ * the report reads. */
+static void tap_failure(struct fb_vrun *run, size_t index, const struct fb_vresult *r)
+{
+	char got[2 * FB_VMSG_LEN + 4], expected[512];
+
+	yaml_quote(r->msg.text, got, sizeof(got));
+	yaml_quote(r->check->name, expected, sizeof(expected));
+	tap_printf(run, "not ok %zu - %s\n  ---\n  message: %s\n  severity: fail\n  data:\n    got: %s\n"
+		   "    expected: %s\n  duration_ms: %.1f\n  ...\n# %s\n", index + 1, r->check->name, got, got,
+		   expected, r->seconds * 1e3, r->msg.text);
+}
+
 void fb_tap_result(struct fb_vrun *run, size_t index)
 {
 	const struct fb_vresult *r = &run->results[index];
@@ -36,7 +67,7 @@ void fb_tap_result(struct fb_vrun *run, size_t index)
 	else if (r->verdict == FB_CHECK_SKIP)
 		tap_printf(run, "ok %zu - %s # SKIP %s\n", index + 1, r->check->name, r->msg.text);
 	else
-		tap_printf(run, "not ok %zu - %s\n# %s\n", index + 1, r->check->name, r->msg.text);
+		tap_failure(run, index, r);
 }
 
 static void count(const struct fb_vrun *run, size_t *passed, size_t *failed, size_t *skipped)
@@ -75,10 +106,19 @@ void fb_junit_write(const struct fb_vrun *run, FILE *out)
 		fputs("  <testcase classname=\"forkbench.validate\" name=\"", out);
 		fb_xml_escape(r->check->name, out);
 		fprintf(out, "\" time=\"%.3f\">", r->seconds);
-		if (r->verdict != FB_CHECK_PASS) {
-			fputs(r->verdict == FB_CHECK_SKIP ? "<skipped message=\"" : "<failure message=\"", out);
+		if (r->verdict == FB_CHECK_SKIP) {
+			fputs("<skipped message=\"", out);
 			fb_xml_escape(r->msg.text, out);
 			fputs("\"/>", out);
+		} else if (r->verdict == FB_CHECK_FAIL) {
+			/* the body too: CI pages (GitLab) show it, not the attribute */
+			fputs("<failure message=\"", out);
+			fb_xml_escape(r->msg.text, out);
+			fputs("\">", out);
+			fb_xml_escape(r->check->name, out);
+			fputs(" did not hold: ", out);
+			fb_xml_escape(r->msg.text, out);
+			fputs("</failure>", out);
 		}
 		fputs("</testcase>\n", out);
 	}
