@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -37,6 +38,7 @@ struct spawn_ctx {
 	char fd_arg[16];                  /* the pipe's write end, as argv[1] for the helper */
 	int ts_pipe[2];                   /* every child writes its start time here */
 	int stamp;                        /* this iteration's child stamps its start */
+	int slowdown_pct;                 /* test-only: FORKBENCH_TEST_SLOWDOWN_PCT */
 	size_t iteration;
 	char *helper_argv[3];
 };
@@ -218,6 +220,18 @@ static int child_start_ns(struct spawn_ctx *ctx, int64_t *ns)
 	return read(ctx->ts_pipe[0], ns, sizeof(*ns)) == sizeof(*ns) ? 0 : -EIO;
 }
 
+/* Test-only (FORKBENCH_TEST_SLOWDOWN_PCT=P in the environment): a busy
+ * wait of P% of the round trip inside its timed window, a slow-down of a
+ * known size for the tests of compare and ab to catch. Never set in a run. */
+static int64_t slow_down(int64_t t0, int64_t t_end, int pct)
+{
+	int64_t until = t_end + (t_end - t0) * pct / 100, now;
+
+	while ((now = fb_now_ns()) < until)
+		;
+	return now;
+}
+
 /* One iteration: start a child, time the parent's return, reap it, check it
  * exited 0. The child is always reaped before returning, also on error. */
 static int spawn_once(struct spawn_ctx *ctx, const struct primitive *prim,
@@ -242,6 +256,8 @@ static int spawn_once(struct spawn_ctx *ctx, const struct primitive *prim,
 		if (errno != EINTR)
 			return -errno;
 	t_reaped = fb_now_ns();
+	if (ctx->slowdown_pct)
+		t_reaped = slow_down(t0, t_reaped, ctx->slowdown_pct);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(env->reason, sizeof(env->reason), "child %d ended with wait status 0x%x", pid, status);
 		return -ECHILD;
@@ -261,7 +277,9 @@ static int spawn_run(struct fb_env *env, struct fb_sample *out, size_t n)
 	const struct primitive *prim = env->data;
 	struct spawn_ctx ctx;
 	int err = ctx_open(&ctx, prim, env);
+	const char *slowdown = getenv("FORKBENCH_TEST_SLOWDOWN_PCT");
 
+	ctx.slowdown_pct = slowdown ? atoi(slowdown) : 0;
 	fflush(NULL); /* nothing buffered may be written twice by a child */
 	for (size_t i = 0; !err && i < n; i++)
 		err = spawn_once(&ctx, prim, env, &out[i]);
