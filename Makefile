@@ -51,11 +51,18 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/forkbench run $(RUN_ARGS)
 
-# A baseline is a quick run kept under results/baselines/NAME (commit it).
+# A baseline is a quick run kept under results/baselines/NAME (commit it),
+# with its A/A noise: a second run of the same build and settings into a
+# temp folder, compared with the first into results/baselines/NAME/noise.json
+# (forkbench noise), then removed. compare raises each benchmark's threshold
+# to 1.5 x that noise where this machine moves it more than --threshold.
 baseline: deps
 	@test -n "$(NAME)" || { echo "usage: make baseline NAME=<name>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/forkbench run --profile quick --out results/baselines/$(NAME) $(RUN_ARGS)
+	@aa=results/.aa-$(NAME)-$$$$; trap 'rm -rf "$$aa"' EXIT; trap 'exit 130' INT TERM; \
+	$(BUILD)/forkbench run --profile quick --out "$$aa" $(RUN_ARGS) && \
+	$(BUILD)/forkbench noise results/baselines/$(NAME) "$$aa"
 
 # Run like the baseline and compare: exit 1 on a significant slow-down.
 regress: deps

@@ -125,11 +125,48 @@ static void judge_pair(const double *xb, const double *xn, const struct fb_compa
 		row->verdict = FB_SAME;
 }
 
+/* A percentage with what precision it has: "10", "22.5", "4.12". */
+static const char *pct(double fraction, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.3g%%", fraction * 100);
+	return buf;
+}
+
+/* With BASE's noise file: the threshold is at least FB_NOISE_FACTOR x the
+ * benchmark's A/A noise, so a benchmark this machine moves by 15% between
+ * two runs of the same build is not flagged for moving 18% (nor "faster"
+ * for gaining as much). The noise was measured on absolute times and is
+ * taken as it is under --normalize too, where figures usually move less:
+ * there a slow-down must be clearer than strictly needed to be flagged. */
+static void apply_noise(const struct fb_compare_opts *opts, struct fb_compare_row *row)
+{
+	char t[16], nz[16];
+
+	row->noise = opts->noise ? fb_noise_of(opts->noise, row->name) : NAN;
+	if (!opts->noise)
+		return;
+	if (isnan(row->noise)) {
+		snprintf(row->threshold_note, sizeof(row->threshold_note), "threshold %s (no A/A noise measured)",
+			 pct(row->threshold, t, sizeof(t)));
+	} else if (FB_NOISE_FACTOR * row->noise > row->threshold) {
+		char was[16];
+		pct(row->threshold, was, sizeof(was));
+		row->threshold = FB_NOISE_FACTOR * row->noise;
+		snprintf(row->threshold_note, sizeof(row->threshold_note), "threshold %s (%.3g x measured A/A noise %s; "
+			 "%s otherwise)", pct(row->threshold, t, sizeof(t)), FB_NOISE_FACTOR,
+			 pct(row->noise, nz, sizeof(nz)), was);
+	} else {
+		snprintf(row->threshold_note, sizeof(row->threshold_note), "threshold %s (measured A/A noise %s)",
+			 pct(row->threshold, t, sizeof(t)), pct(row->noise, nz, sizeof(nz)));
+	}
+}
+
 static void compare_pair(const struct fb_result *b, const struct fb_result *n, const double div[2],
 			 const struct fb_compare_opts *opts, struct fb_compare_row *row)
 {
 	row->p = NAN;
 	row->threshold = family_threshold(opts, (b ? b : n)->key.family);
+	apply_noise(opts, row);
 	if (not_comparable(b, n, row->note, sizeof(row->note))) {
 		row->verdict = FB_NOT_COMPARABLE;
 		return;
@@ -194,6 +231,10 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	if (check_family_thresholds(opts->family_thresholds, err, err_len) ||
 	    setup_divisors(base, new_run, opts, div, out, err, err_len))
 		return -1;
+	if (opts->noise)
+		snprintf(out->noise_note, sizeof(out->noise_note), "each benchmark's threshold is at least %.3g x its "
+			 "A/A noise measured with BASE (%.300s: %zu benchmarks, A/A runs %.200s; --no-noise ignores it)",
+			 FB_NOISE_FACTOR, opts->noise->path, opts->noise->count, opts->noise->runs);
 	size_t n = union_names(base, new_run, &names);
 	out->rows = calloc(n ? n : 1, sizeof(*out->rows));
 	if (!out->rows || (!names && (base->count || new_run->count))) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "comparable.h"
+#include "noise.h"
 #include "results.h"
 
 enum fb_verdict { FB_SAME, FB_FASTER, FB_SLOWER, FB_NOT_COMPARABLE };
@@ -27,6 +28,8 @@ struct fb_compare_opts {
 	double threshold;             /* relative change that matters, 0.10 */
 	char family_thresholds[256];  /* "spawn=0.2,cow=0.15": per-family overrides */
 	const char *normalize;        /* "none", "syscall" or "touch" */
+	const struct fb_noise *noise; /* BASE's measured A/A noise, or NULL: each
+				       * threshold is then at least FB_NOISE_FACTOR x it */
 };
 
 struct fb_compare_row {
@@ -36,6 +39,8 @@ struct fb_compare_row {
 	double ratio, ratio_low, ratio_high;   /* NEW / BASE; interval from the medians' CIs */
 	double p;                              /* NAN when not tested */
 	double threshold;                      /* the one that applied */
+	double noise;                          /* BASE's A/A noise of it, NAN when not measured */
+	char threshold_note[128];              /* with a noise file: "threshold 10% (measured A/A noise 4%)" */
 	size_t n_base, n_new;
 	char note[200];                        /* why not comparable, or the test used */
 };
@@ -47,7 +52,12 @@ struct fb_comparison {
 	char normalize_note[200];              /* what the figures were divided by */
 	struct fb_conditions_diff conditions;  /* where the two runs' manifests differ */
 	size_t base_repetitions;               /* the most of any benchmark in BASE */
+	char noise_note[700];                  /* the noise file used and the rule, or "" */
 };
+
+/* A run folder (its manifest, checked, into *manifest, and its bench.json)
+ * or a bare bench.json (*manifest NULL). 0, or -1 with err naming the file. */
+int fb_compare_load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len);
 
 /* 0, or -1 with err (bad options, or calibration missing for --normalize). */
 int fb_compare(const struct fb_results *base, const struct fb_results *new_run,

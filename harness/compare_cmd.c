@@ -20,6 +20,7 @@ static const struct fb_option compare_options[] = {
 	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
 	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
 	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch" },
+	{ "no-noise", FB_OPT_FLAG, 0, 0, NULL, "ignore BASE/noise.json (its measured A/A noise: thresholds at least 1.5 x it)" },
 	{ "allow-different-machines", FB_OPT_FLAG, 0, 0, NULL, "compare runs of different machines as they are (refused without this or --normalize)" },
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
@@ -30,7 +31,7 @@ static const struct fb_option compare_options[] = {
 /* A run folder's manifest must be of our schema (kept in *manifest for the
  * conditions); a bare bench.json is taken as Google Benchmark's JSON, with
  * no manifest. */
-static int load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len)
+int fb_compare_load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len)
 {
 	char file[PATH_MAX + 32];
 	struct stat st;
@@ -111,6 +112,24 @@ static size_t repetitions_of(const struct fb_results *res)
 	return most;
 }
 
+/* BASE's A/A noise into opts unless --no-noise: 0 (read or none), or 2
+ * with one line naming a corrupt file - thresholds silently back at 10%
+ * would flag what the baseline's maker had measured as noise. */
+static int load_noise(const char *base, const struct fb_opt_values *v, struct fb_noise *noise,
+		      struct fb_compare_opts *opts)
+{
+	char err[PATH_MAX + 512];
+
+	memset(noise, 0, sizeof(*noise));
+	if (fb_opt_given(v, "no-noise"))
+		return 0;
+	int got = fb_noise_load(base, noise, err, sizeof(err));
+	if (got < 0)
+		return usage(err);
+	opts->noise = got ? noise : NULL;
+	return 0;
+}
+
 /* Compare, print, export: 0 same or faster, 1 a regression, 2 nothing comparable or an export failed. */
 static int compare_and_export(const struct fb_results *base, const struct fb_results *new_run,
 			      const struct fb_compare_opts *opts, const struct fb_conditions_diff *diff,
@@ -140,6 +159,7 @@ int fb_cmd_compare(int argc, char **argv)
 	struct fb_opt_values v;
 	struct fb_compare_opts opts;
 	struct fb_results base, new_run;
+	struct fb_noise noise = { .root = NULL };
 	char err[PATH_MAX + 256];
 
 	if (fb_options_parse(compare_options, N_COMPARE_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
@@ -158,9 +178,9 @@ int fb_cmd_compare(int argc, char **argv)
 	if (fb_opt_text(&v, "family-threshold"))
 		snprintf(opts.family_thresholds, sizeof(opts.family_thresholds), "%s", fb_opt_text(&v, "family-threshold"));
 	json_t *manifests[2] = { NULL, NULL };
-	if (load_input(v.positional[0], &base, &manifests[0], err, sizeof(err)))
+	if (fb_compare_load_input(v.positional[0], &base, &manifests[0], err, sizeof(err)))
 		return usage(err);
-	if (load_input(v.positional[1], &new_run, &manifests[1], err, sizeof(err))) {
+	if (fb_compare_load_input(v.positional[1], &new_run, &manifests[1], err, sizeof(err))) {
 		fb_results_free(&base);
 		json_decref(manifests[0]);
 		return usage(err);
@@ -170,7 +190,10 @@ int fb_cmd_compare(int argc, char **argv)
 	json_decref(manifests[0]);
 	json_decref(manifests[1]);
 	int rc = check_comparable(&diff, &opts, fb_opt_given(&v, "allow-different-machines"), err, sizeof(err))
-			 ? usage(err) : compare_and_export(&base, &new_run, &opts, &diff, &v);
+			 ? usage(err) : load_noise(v.positional[0], &v, &noise, &opts);
+	if (rc == 0)
+		rc = compare_and_export(&base, &new_run, &opts, &diff, &v);
+	fb_noise_free(&noise);
 	fb_results_free(&base);
 	fb_results_free(&new_run);
 	return rc;

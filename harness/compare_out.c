@@ -65,6 +65,38 @@ static void print_conditions(const struct fb_comparison *cmp, const char *bullet
 			cmp->base_repetitions);
 }
 
+/* The noise file that raised thresholds, and the rule: said before the
+ * figures, as the conditions are. */
+static void print_noise(const struct fb_comparison *cmp, const char *bullet, FILE *out)
+{
+	if (cmp->noise_note[0])
+		fprintf(out, "%s%s\n", bullet, cmp->noise_note);
+}
+
+/* The threshold a row was judged by: "10%" as always, or with a noise file
+ * "threshold 22.5% (1.5 x measured A/A noise 15%; 10% otherwise)". */
+static const char *threshold_text(const struct fb_compare_row *r, char *buf, size_t len)
+{
+	if (r->threshold_note[0])
+		snprintf(buf, len, "%s", r->threshold_note);
+	else
+		snprintf(buf, len, "%.0f%%", r->threshold * 100);
+	return buf;
+}
+
+/* After a comparable row's verdict in the table: its threshold, when a
+ * noise file made thresholds differ from row to row. */
+static const char *row_suffix(const struct fb_compare_row *r, char *buf, size_t len)
+{
+	if (r->verdict == FB_NOT_COMPARABLE)
+		snprintf(buf, len, ": %s", r->note);
+	else if (r->threshold_note[0])
+		snprintf(buf, len, "; %s", r->threshold_note);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static void print_totals(const struct fb_comparison *cmp, FILE *out)
 {
 	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same\n", cmp->regressions,
@@ -74,10 +106,11 @@ static void print_totals(const struct fb_comparison *cmp, FILE *out)
 
 void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
-	char ratio[64], p[16], base[32], new_run[32];
+	char ratio[64], p[16], base[32], new_run[32], suffix[256];
 
 	print_header(cmp, opts, out);
 	print_conditions(cmp, "  ", out);
+	print_noise(cmp, "  ", out);
 	fprintf(out, "\n%-46s %12s %12s %26s %8s  %s\n", "benchmark", "base", "new", "ratio new/base [interval]",
 		"p", "verdict");
 	for (size_t i = 0; i < cmp->count; i++) {
@@ -85,9 +118,8 @@ void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_com
 		fmt_ratio(r, ratio, sizeof(ratio));
 		fmt_p(r, p, sizeof(p));
 		fmt_medians(r, opts, base, new_run, sizeof(base));
-		fprintf(out, "%-46s %12s %12s %26s %8s  %s%s%s\n", r->name, base, new_run, ratio, p,
-			fb_verdict_name(r->verdict), r->verdict == FB_NOT_COMPARABLE ? ": " : "",
-			r->verdict == FB_NOT_COMPARABLE ? r->note : "");
+		fprintf(out, "%-46s %12s %12s %26s %8s  %s%s\n", r->name, base, new_run, ratio, p,
+			fb_verdict_name(r->verdict), row_suffix(r, suffix, sizeof(suffix)));
 	}
 	fputc('\n', out);
 	print_totals(cmp, out);
@@ -96,21 +128,26 @@ void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_com
 void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	char ratio[64], p[16], base[32], new_run[32];
+	int noise = cmp->noise_note[0] != '\0';   /* then a threshold column: they differ by row */
 
 	fprintf(out, "## Comparison\n\n");
 	print_header(cmp, opts, out);
 	fputc('\n', out);
 	print_conditions(cmp, "- ", out);
-	fprintf(out, "\n| benchmark | base | new | ratio new/base [interval] | p | verdict |\n"
-		"| --- | --- | --- | --- | --- | --- |\n");
+	print_noise(cmp, "- ", out);
+	fprintf(out, "\n| benchmark | base | new | ratio new/base [interval] | p | verdict |%s\n"
+		"| --- | --- | --- | --- | --- | --- |%s\n", noise ? " threshold |" : "", noise ? " --- |" : "");
 	for (size_t i = 0; i < cmp->count; i++) {
 		const struct fb_compare_row *r = &cmp->rows[i];
 		fmt_ratio(r, ratio, sizeof(ratio));
 		fmt_p(r, p, sizeof(p));
 		fmt_medians(r, opts, base, new_run, sizeof(base));
-		fprintf(out, "| %s | %s | %s | %s | %s | %s%s%s |\n", r->name, base, new_run, ratio, p,
+		fprintf(out, "| %s | %s | %s | %s | %s | %s%s%s |", r->name, base, new_run, ratio, p,
 			r->verdict == FB_SLOWER ? "**slower**" : fb_verdict_name(r->verdict),
 			r->verdict == FB_NOT_COMPARABLE ? ": " : "", r->verdict == FB_NOT_COMPARABLE ? r->note : "");
+		if (noise)
+			fprintf(out, " %s |", r->verdict == FB_NOT_COMPARABLE ? "-" : r->threshold_note);
+		fputc('\n', out);
 	}
 	fputc('\n', out);
 	print_totals(cmp, out);
@@ -118,22 +155,30 @@ void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_
 
 /* The testsuite's properties: the runs' differing conditions, so a CI page
  * shows that the comparison crossed machines or settings. */
+static void junit_property(const char *name, const char *value, FILE *out)
+{
+	fputs("    <property name=\"", out);
+	fb_xml_escape(name, out);
+	fputs("\" value=\"", out);
+	fb_xml_escape(value, out);
+	fputs("\"/>\n", out);
+}
+
+/* ... and the noise file that raised thresholds, if any. */
 static void junit_properties(const struct fb_comparison *cmp, FILE *out)
 {
 	const struct fb_conditions_diff *d = &cmp->conditions;
 	char value[320];
 
-	if (!d->count)
+	if (!d->count && !cmp->noise_note[0])
 		return;
 	fputs("  <properties>\n", out);
+	if (cmp->noise_note[0])
+		junit_property("A/A noise", cmp->noise_note, out);
 	for (size_t i = 0; i < d->count; i++) {
 		snprintf(value, sizeof(value), "base '%s', new '%s'%s", d->items[i].base, d->items[i].new_run,
 			 d->items[i].machine ? " (another machine)" : "");
-		fputs("    <property name=\"", out);
-		fb_xml_escape(d->items[i].label, out);
-		fputs("\" value=\"", out);
-		fb_xml_escape(value, out);
-		fputs("\"/>\n", out);
+		junit_property(d->items[i].label, value, out);
 	}
 	fputs("  </properties>\n", out);
 }
@@ -142,16 +187,20 @@ static void junit_properties(const struct fb_comparison *cmp, FILE *out)
  * body, not the message attribute, so a red test says why in both. */
 static void junit_failure(const struct fb_compare_row *r, const struct fb_compare_opts *opts, FILE *out)
 {
-	char ratio[64], p[16], base[32], new_run[32], body[1024];
+	char ratio[64], p[16], base[32], new_run[32], body[1024], threshold[160];
 
 	fmt_ratio(r, ratio, sizeof(ratio));
 	fmt_p(r, p, sizeof(p));
 	fmt_medians(r, opts, base, new_run, sizeof(base));
-	fprintf(out, "<failure message=\"slower: ratio %s, p=%s, beyond %.0f%%\">", ratio, p, r->threshold * 100);
+	threshold_text(r, threshold, sizeof(threshold));
+	fputs("<failure message=\"", out);
+	snprintf(body, sizeof(body), "slower: ratio %s, p=%s, beyond %s", ratio, p, threshold);
+	fb_xml_escape(body, out);
+	fputs("\">", out);
 	snprintf(body, sizeof(body), "%s is slower: median %s in BASE, %s in NEW; ratio NEW/BASE %s (the interval from "
 		 "the medians' 95%% confidence intervals); Mann-Whitney U test p=%s over %zu and %zu repetitions; a "
-		 "change counts when p < alpha and the whole interval is beyond %.0f%%.", r->name, base, new_run,
-		 ratio, p, r->n_base, r->n_new, r->threshold * 100);
+		 "change counts when p < alpha and the whole interval is beyond %s.", r->name, base, new_run,
+		 ratio, p, r->n_base, r->n_new, threshold);
 	fb_xml_escape(body, out);
 	fputs("</failure>", out);
 }
@@ -175,6 +224,10 @@ void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_com
 			fputs("<skipped message=\"", out);
 			fb_xml_escape(r->note, out);
 			fputs("\"/>", out);
+		} else if (r->threshold_note[0]) {   /* a pass, and the threshold it passed */
+			fputs("<system-out>", out);
+			fb_xml_escape(r->threshold_note, out);
+			fputs("</system-out>", out);
 		}
 		fputs("</testcase>\n", out);
 	}

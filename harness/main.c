@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "ab.h"
 #include "matrix.h"
+#include "noise.h"
 #include "util.h"
 
 struct command {
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "report", fb_cmd_report, "render RUN/report.md and RUN/report.html from a run folder" },
 	{ "validate", fb_cmd_validate, "semantic checks of fork, COW, vfork, clone, exec and threads (TAP 13)" },
 	{ "grade", fb_cmd_grade, "grade a student submission: --assignment NAME DIR, Gradescope results.json" },
+	{ "noise", fb_cmd_noise, "measure a baseline's A/A noise from second runs of the same build into BASELINE/noise.json" },
 	{ "ab", fb_cmd_ab, "A/B on this machine: two builds or environments measured interleaved, then compared" },
 	{ "matrix", fb_cmd_matrix, "one table of chosen figures across run folders of several machines (--out DIR)" },
 };

@@ -1,7 +1,8 @@
 /* regress.c - `forkbench regress BASELINE [compare options]`: a new run made
  * like the baseline (its profile, sizes, modes, filter, repetitions and
- * minimum time, read from its manifest), then `compare BASELINE NEW`. The
- * exit status is compare's: 0 no regression, 1 regression, 2 bad input. */
+ * minimum time, read from its manifest), then `compare BASELINE NEW`, which
+ * reads the baseline's noise.json (its A/A noise) from the folder as well.
+ * The exit status is compare's: 0 no regression, 1 regression, 2 bad input. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "commands.h"
 #include "comparable.h"
 #include "manifest.h"
+#include "noise.h"
 #include "run_config.h"
 #include "util.h"
 
@@ -46,6 +48,21 @@ static int check_machine(const json_t *baseline, int argc, char **argv, char *er
 	return -1;
 }
 
+/* Before minutes of benchmarks: is the baseline's noise.json readable (or
+ * absent, or ignored with --no-noise)? compare would refuse a corrupt one
+ * afterwards. 0, or -1 with err. */
+static int check_noise(int argc, char **argv, char *err, size_t len)
+{
+	struct fb_noise noise;
+
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--no-noise") == 0)
+			return 0;
+	int got = fb_noise_load(argv[1], &noise, err, len);
+	fb_noise_free(&noise);
+	return got < 0 ? -1 : 0;
+}
+
 int fb_cmd_regress(int argc, char **argv)
 {
 	char path[PATH_MAX + 32], final[PATH_MAX], why[1024];
@@ -66,7 +83,7 @@ int fb_cmd_regress(int argc, char **argv)
 		json_decref(m);
 		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
 	}
-	bad = check_machine(m, argc, argv, why, sizeof(why));
+	bad = check_machine(m, argc, argv, why, sizeof(why)) || check_noise(argc, argv, why, sizeof(why));
 	json_decref(m);
 	if (bad)
 		return fb_error("regress: %s", why), 2;
