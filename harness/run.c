@@ -409,6 +409,7 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 		int err = fill_folder(tmp_dir, run_id, cfg, environment, found, argc, argv, report_err, report_len);
 		if (err)
 			return err;
+		fb_run_tmp_disown(tmp_dir);   /* a dead run between here and the rename is stale after 10 min */
 		if (renameat2(AT_FDCWD, tmp_dir, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno != EEXIST)

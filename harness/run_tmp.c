@@ -97,3 +97,11 @@ void fb_run_tmp_remove(const char *dir)
 {
 	fb_remove_tree(dir);
 }
+
+void fb_run_tmp_disown(const char *tmp)
+{
+	char owner[PATH_MAX + 16];
+
+	snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, tmp);
+	unlink(owner);
+}

@@ -13,6 +13,9 @@ int fb_run_tmp_create(const char *results_dir, char *tmp, size_t len);
  * stderr, one line each. The number removed. */
 int fb_run_tmp_remove_stale(const char *results_dir);
 /* rm -rf dir. */
+/* The temp folder is about to be published (renamed): its owner file,
+ * which only marks an unfinished run, is not part of a run folder. */
+void fb_run_tmp_disown(const char *tmp);
 void fb_run_tmp_remove(const char *dir);
 
 #endif
