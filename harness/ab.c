@@ -233,13 +233,15 @@ int fb_cmd_ab(int argc, char **argv)
 	const char *dir = fb_opt_text(&v, "out");
 	if (!dir || v.npositional)
 		return fb_error("ab: needs --out DIR and no other arguments (try --help)"), 2;
-	if (config_from(&v, &cfg, err, sizeof(err)) ||
-	    side_setup(&sides[0], 'a', fb_opt_text(&v, "a-build"), fb_opt_text(&v, "a-prefix"), err, sizeof(err)) ||
-	    side_setup(&sides[1], 'b', fb_opt_text(&v, "b-build"), fb_opt_text(&v, "b-prefix"), err, sizeof(err)) ||
-	    make_dirs(dir, err, sizeof(err)))
-		return fb_error("ab: %s", err), 2;
-	pin_like_run();
-	int rc = run_sides(sides, &cfg, dir, (int)fb_opt_number(&v, "rounds"), err, sizeof(err));
+	memset(sides, 0, sizeof(sides));
+	int rc = config_from(&v, &cfg, err, sizeof(err)) ||
+		 side_setup(&sides[0], 'a', fb_opt_text(&v, "a-build"), fb_opt_text(&v, "a-prefix"), err, sizeof(err)) ||
+		 side_setup(&sides[1], 'b', fb_opt_text(&v, "b-build"), fb_opt_text(&v, "b-prefix"), err, sizeof(err)) ||
+		 make_dirs(dir, err, sizeof(err));
+	if (!rc) {
+		pin_like_run();
+		rc = run_sides(sides, &cfg, dir, (int)fb_opt_number(&v, "rounds"), err, sizeof(err));
+	}
 	for (int i = 0; i < 2; i++) {
 		json_decref(sides[i].rows);
 		json_decref(sides[i].first);
