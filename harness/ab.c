@@ -145,13 +145,10 @@ static int write_side(struct side *s, const char *dir, char *err, size_t len)
 static void pin_like_run(void)
 {
 	cpu_set_t allowed, one;
-	int last = -1;
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &allowed))
-			last = c;
+	int last = fb_cpu_last(&allowed, sizeof(allowed));
 	CPU_ZERO(&one);
 	CPU_SET(last, &one);
 	sched_setaffinity(0, sizeof(one), &one);
@@ -175,14 +172,12 @@ static int config_from(const struct fb_opt_values *v, struct fb_run_config *c, c
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->profile, sizeof(c->profile), "ab");
-	snprintf(c->modes, sizeof(c->modes), "%s", fb_opt_text(v, "modes"));
 	snprintf(c->filter, sizeof(c->filter), "%s", fb_opt_text(v, "filter"));
 	snprintf(c->placement, sizeof(c->placement), "one-cpu");
 	c->repetitions = 1;   /* one per round: the rounds are the repetitions */
 	c->min_time_s = fb_opt_number(v, "min-time");
-	if (strcmp(c->modes, "4k") && strcmp(c->modes, "thp") && strcmp(c->modes, "4k,thp"))
-		return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", c->modes), -1;
-	if (fb_sizes_parse(fb_opt_text(v, "sizes"), &c->sizes, err, len))
+	if (fb_run_config_set_modes(c, fb_opt_text(v, "modes"), err, len) ||
+	    fb_sizes_parse(fb_opt_text(v, "sizes"), &c->sizes, err, len))
 		return -1;
 	return fb_sizes_check_memory(&c->sizes, err, len);
 }

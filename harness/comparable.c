@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "manifest.h"
+
 /* Each row: what the condition is, where the manifest keeps it, and whether
  * a difference means another machine. Memory is compared in whole GiB: a
  * few MiB of MemTotal move with kernel reservations, not with the machine. */
@@ -38,20 +40,16 @@ static void value_text(const json_t *manifest, const struct condition *c, char *
 {
 	const json_t *v = manifest;
 
+	char text[128];
+
 	for (size_t i = 0; i < 4 && c->path[i] && v; i++)
 		v = json_object_get(v, c->path[i]);
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_number(v) && c->as_gib)
+	if (json_is_number(v) && c->as_gib) {
 		snprintf(buf, len, "%.0f", round(json_number_value(v) / (1 << 20)));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_number(v))
-		snprintf(buf, len, "%g", json_number_value(v));
-	else if (json_is_boolean(v))
-		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
-	else
-		snprintf(buf, len, "-");
+		return;
+	}
+	const char *shown = fb_manifest_text(v, text, sizeof(text));
+	snprintf(buf, len, "%s", shown ? shown : "-");
 }
 
 void fb_conditions_compare(const json_t *base, const json_t *new_run, struct fb_conditions_diff *out)

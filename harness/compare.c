@@ -258,3 +258,11 @@ void fb_comparison_free(struct fb_comparison *cmp)
 	free(cmp->rows);
 	memset(cmp, 0, sizeof(*cmp));
 }
+
+const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name)
+{
+	for (size_t i = 0; i < cmp->count; i++)
+		if (strcmp(cmp->rows[i].name, name) == 0)
+			return &cmp->rows[i];
+	return NULL;
+}

@@ -63,6 +63,8 @@ int fb_compare_load_input(const char *path, struct fb_results *res, json_t **man
 int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);
 void fb_comparison_free(struct fb_comparison *cmp);
+/* The row of benchmark name, or NULL. */
+const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name);
 const char *fb_verdict_name(enum fb_verdict v);
 
 /* Exporters: they only format. */

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <gnu/libc-version.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,4 +267,32 @@ int fb_manifest_check(const json_t *m, int need_config, char *why, size_t len)
 	if (json_object_get(m, "warnings") && !warnings_ok(json_object_get(m, "warnings")))
 		return snprintf(why, len, "warnings is not a list of {name, message} strings"), -1;
 	return 0;
+}
+
+json_t *fb_manifest_environment_here(void)
+{
+	char repo[PATH_MAX];
+
+	fb_self_dir(repo, sizeof(repo) - 4);
+	strcat(repo, "/..");
+	return fb_manifest_environment(repo);
+}
+
+const char *fb_manifest_text(const json_t *value, char *buf, size_t len)
+{
+	if (json_is_string(value))
+		return json_string_value(value);
+	if (json_is_integer(value))
+		return snprintf(buf, len, "%lld", (long long)json_integer_value(value)), buf;
+	if (json_is_real(value))
+		return snprintf(buf, len, "%g", json_real_value(value)), buf;
+	if (json_is_boolean(value))
+		return json_is_true(value) ? "yes" : "no";
+	if (json_is_array(value) || json_is_object(value)) {
+		char *text = json_dumps(value, JSON_COMPACT);
+		snprintf(buf, len, "%s", text ? text : "");
+		free(text);
+		return buf;
+	}
+	return NULL;
 }

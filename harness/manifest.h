@@ -11,6 +11,13 @@
 /* The environment part (kernel, machine, limits, versions). repo_dir is the
  * source tree, for the git revision. Never fails: unreadable items are null. */
 json_t *fb_manifest_environment(const char *repo_dir);
+/* The same for the checkout this forkbench was built in (the build
+ * folder's parent): what a run records, and what regress compares with. */
+json_t *fb_manifest_environment_here(void);
+/* A manifest value as text: a string as it is, an integer, a real (%g), a
+ * boolean as yes/no, an array or object as compact JSON; NULL when absent
+ * or null. buf holds what had to be formatted. */
+const char *fb_manifest_text(const json_t *value, char *buf, size_t len);
 
 /* The fields of a manifest that the report, claims and compare rely on,
  * type-checked: schema_version (this one), run_id, config (profile, sizes,

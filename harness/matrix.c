@@ -257,17 +257,11 @@ static int condition_text(const json_t *manifest, const struct condition *c, cha
 	} else if (c->how == COND_SELECTED && s && strchr(s, '[') && strchr(strchr(s, '['), ']')) {
 		const char *open = strchr(s, '[');
 		snprintf(buf, len, "%.*s", (int)(strchr(open, ']') - open - 1), open + 1);
-	} else if (s) {
-		snprintf(buf, len, "%s", s);
-	} else if (json_is_integer(v)) {
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_number(v)) {
-		snprintf(buf, len, "%g", json_number_value(v));
-	} else if (json_is_boolean(v)) {
-		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
 	} else {
-		snprintf(buf, len, "-");
-		return -1;
+		char text[256];
+		const char *shown = fb_manifest_text(v, text, sizeof(text));
+		snprintf(buf, len, "%s", shown ? shown : "-");
+		return shown ? 0 : -1;
 	}
 	return 0;
 }

@@ -30,14 +30,12 @@ static int across_machines_allowed(int argc, char **argv)
  * would refuse the two runs afterwards; say it now. 0, or -1 with err. */
 static int check_machine(const json_t *baseline, int argc, char **argv, char *err, size_t len)
 {
-	char repo[PATH_MAX], machine[640];
+	char machine[640];
 	struct fb_conditions_diff diff;
 
 	if (across_machines_allowed(argc, argv))
 		return 0;
-	fb_self_dir(repo, sizeof(repo) - 4);
-	strcat(repo, "/..");
-	json_t *here = json_pack("{s:o}", "environment", fb_manifest_environment(repo));
+	json_t *here = json_pack("{s:o}", "environment", fb_manifest_environment_here());
 	fb_conditions_compare(baseline, here, &diff);
 	json_decref(here);
 	if (!diff.machine)

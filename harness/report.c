@@ -87,21 +87,8 @@ static const char *manifest_value(const json_t *m, const char *group, const char
 				  char *buf, size_t len)
 {
 	json_t *g = json_object_get(json_object_get(m, "environment"), group);
-	json_t *v = json_object_get(sub ? json_object_get(g, sub) : g, key);
 
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v))
-		return snprintf(buf, len, "%lld", (long long)json_integer_value(v)), buf;
-	if (json_is_real(v))
-		return snprintf(buf, len, "%g", json_real_value(v)), buf;
-	if (json_is_array(v) || json_is_object(v)) {
-		char *text = json_dumps(v, JSON_COMPACT);
-		snprintf(buf, len, "%s", text ? text : "");
-		free(text);
-		return buf;
-	}
-	return NULL;
+	return fb_manifest_text(json_object_get(sub ? json_object_get(g, sub) : g, key), buf, len);
 }
 
 static void section_environment(struct fb_doc *doc, const json_t *m)

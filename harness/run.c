@@ -181,10 +181,7 @@ static int resolve_placement(struct run_config *cfg, char *err, size_t len)
 		allowed = cfg->cpus;
 	else if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return snprintf(err, len, "cannot read this process's CPU affinity: %s", strerror(errno)), -1;
-	int last = -1;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &allowed))
-			last = c;
+	int last = fb_cpu_last(&allowed, sizeof(allowed));
 	CPU_ZERO(&cfg->cpus);
 	CPU_SET(last, &cfg->cpus);
 	cfg->pinned = 1;
@@ -238,9 +235,8 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 		fb_sizes_default(&run->sizes, fb_opt_given(v, "max-mem") ? (long)fb_opt_number(v, "max-mem")
 									 : cfg->profile->max_mem_mib);
 	}
-	if (strcmp(modes, "4k") && strcmp(modes, "thp") && strcmp(modes, "4k,thp") && strcmp(modes, "thp,4k"))
-		return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", modes), -1;
-	snprintf(run->modes, sizeof(run->modes), "%s", modes);
+	if (fb_run_config_set_modes(run, modes, err, len))
+		return -1;
 	return fb_sizes_check_memory(&run->sizes, err, len);
 }
 
@@ -336,11 +332,7 @@ static json_t *config_json(const struct run_config *cfg, int argc, char **argv)
  * the benchmarks would describe our own work), with the system warnings. */
 static json_t *capture_environment(void)
 {
-	char repo[PATH_MAX];
-
-	fb_self_dir(repo, sizeof(repo) - 4);
-	strcat(repo, "/..");
-	return fb_manifest_environment(repo);
+	return fb_manifest_environment_here();
 }
 
 /* What the run found out about itself: its cross-checks and the warnings

@@ -167,3 +167,13 @@ void fb_run_config_command(const struct fb_run_config *c, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, quote ? " '%s'" : " %s", a.argv[i]);
 	}
 }
+
+int fb_run_config_set_modes(struct fb_run_config *c, const char *modes, char *err, size_t len)
+{
+	static const char *const valid[] = { "4k", "thp", "4k,thp", "thp,4k" };
+
+	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
+		if (strcmp(modes, valid[i]) == 0)
+			return snprintf(c->modes, sizeof(c->modes), "%s", modes), 0;
+	return snprintf(err, len, "--modes takes 4k, thp or 4k,thp, not '%s'", modes), -1;
+}

@@ -24,6 +24,9 @@ struct fb_run_config {
 				  * not recorded (runs before the limits: none) */
 };
 
+/* c->modes from --modes text. 0, or -1 with err (not 4k, thp, 4k,thp or thp,4k). */
+int fb_run_config_set_modes(struct fb_run_config *c, const char *modes, char *err, size_t len);
+
 /* An argument vector and the text it points into. */
 struct fb_argv {
 	const char *argv[24];

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -430,4 +431,14 @@ int fb_json_make_strict(const char *path)
 	int err = fb_write_file_atomic(path, text, strlen(text));
 	free(text);
 	return err;
+}
+
+int fb_cpu_last(const void *set, size_t setsize)
+{
+	int last = -1;
+
+	for (int c = 0; c < (int)(setsize * 8); c++)
+		if (CPU_ISSET_S(c, setsize, (const cpu_set_t *)set))
+			last = c;
+	return last;
 }

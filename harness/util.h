@@ -89,6 +89,10 @@ void fb_self_dir(char *buf, size_t len);
  * null, keys stay in their order. 0 or -errno. */
 int fb_json_make_strict(const char *path);
 
+/* The highest-numbered CPU in a cpu_set_t of setsize bytes (CPU_ISSET_S),
+ * or -1 when it holds none: the one CPU of the one-cpu placement. */
+int fb_cpu_last(const void *set, size_t setsize);
+
 /* A command's usage: with --help or -h (argv[1]) on stdout and 0, as every
  * command answers --help; else one line on stderr and 2 (bad usage). */
 int fb_usage(int argc, char **argv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -65,14 +65,6 @@ static int compare_files(const char *a, const char *b, struct fb_comparison *cmp
 	return rc;
 }
 
-static const struct fb_compare_row *find_row(const struct fb_comparison *cmp, const char *name)
-{
-	for (size_t i = 0; i < cmp->count; i++)
-		if (strcmp(cmp->rows[i].name, name) == 0)
-			return &cmp->rows[i];
-	return NULL;
-}
-
 static void check_synthetic(void)
 {
 	char base[PATH_MAX], slow[PATH_MAX], noisy[PATH_MAX];
@@ -88,7 +80,7 @@ static void check_synthetic(void)
 	      "a run compared with itself: no change", "%zu slower", cmp.regressions);
 	fb_comparison_free(&cmp);
 	compare_files(base, slow, &cmp);
-	const struct fb_compare_row *row = find_row(&cmp, "spawn/case7/mem_mib:0/mode:4k");
+	const struct fb_compare_row *row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
 	CHECK(cmp.regressions == 1 && row && row->verdict == FB_SLOWER,
 	      "30% slow-down in one of 12 noisy benchmarks: exactly that one flagged",
 	      "%zu flagged; case7 is %s", cmp.regressions, row ? fb_verdict_name(row->verdict) : "missing");
@@ -101,7 +93,7 @@ static void check_synthetic(void)
 	write_synthetic(base, 12, 5, 0.05, -1, 1);
 	write_synthetic(slow, 12, 5, 0.05, 7, 1.3);
 	compare_files(base, slow, &cmp);
-	row = find_row(&cmp, "spawn/case7/mem_mib:0/mode:4k");
+	row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
 	CHECK(cmp.regressions == 1 && row && row->verdict == FB_SLOWER,
 	      "5 repetitions: a 30% slow-down in one of 12 benchmarks flagged alone",
 	      "%zu flagged; case7 is %s", cmp.regressions, row ? fb_verdict_name(row->verdict) : "missing");
@@ -320,7 +312,7 @@ static void check_against_compare_py(const char *a, const char *b, const char *l
 		json_t *p = json_object_get(json_object_get(entry, "utest"), "time_pvalue");
 		char base_name[256];
 		fb_results_base_name(json_string_value(json_object_get(entry, "name")), base_name, sizeof(base_name));
-		const struct fb_compare_row *row = find_row(&cmp, base_name);
+		const struct fb_compare_row *row = fb_comparison_find(&cmp, base_name);
 		if (!json_is_number(p) || !row || isnan(row->p))
 			continue;
 		double diff = fabs(json_number_value(p) - row->p);

@@ -286,22 +286,14 @@ static int compare_runs(const char *base, const char *new_run, int with_noise, s
 	return rc;
 }
 
-static const struct fb_compare_row *find_row(const struct fb_comparison *cmp, const char *name)
-{
-	for (size_t i = 0; i < cmp->count; i++)
-		if (strcmp(cmp->rows[i].name, name) == 0)
-			return &cmp->rows[i];
-	return NULL;
-}
-
 /* In process: the verdicts and the threshold each row records. */
 static void check_verdicts(const char *base, const char *new18, const char *new50)
 {
 	struct fb_comparison cmp;
 
 	compare_runs(base, new18, 1, &cmp);
-	const struct fb_compare_row *fork = find_row(&cmp, FORK_0);
-	const struct fb_compare_row *vfork = find_row(&cmp, "spawn/vfork/mem_mib:0/mode:4k");
+	const struct fb_compare_row *fork = fb_comparison_find(&cmp, FORK_0);
+	const struct fb_compare_row *vfork = fb_comparison_find(&cmp, "spawn/vfork/mem_mib:0/mode:4k");
 	CHECK(cmp.regressions == 0 && fork && fork->verdict == FB_SAME && fabs(fork->threshold - 0.225) < 1e-9 &&
 	      strstr(fork->threshold_note, "threshold 22.5% (1.5 x measured A/A noise 15%; 10% otherwise)"),
 	      "18% slower where A/A noise is 15%: not flagged, threshold 22.5% recorded with why",
@@ -314,12 +306,12 @@ static void check_verdicts(const char *base, const char *new18, const char *new5
 	      "the comparison names the noise file and the rule", "'%s'", cmp.noise_note);
 	fb_comparison_free(&cmp);
 	compare_runs(base, new18, 0, &cmp);
-	fork = find_row(&cmp, FORK_0);
+	fork = fb_comparison_find(&cmp, FORK_0);
 	CHECK(cmp.regressions == 1 && fork && fork->verdict == FB_SLOWER && !fork->threshold_note[0] && !cmp.noise_note[0],
 	      "18% slower without the noise file: flagged, alone, as before", "%zu flagged", cmp.regressions);
 	fb_comparison_free(&cmp);
 	compare_runs(base, new50, 1, &cmp);
-	fork = find_row(&cmp, FORK_0);
+	fork = fb_comparison_find(&cmp, FORK_0);
 	CHECK(cmp.regressions == 1 && fork && fork->verdict == FB_SLOWER,
 	      "50% slower where A/A noise is 15%: still flagged, alone", "%zu flagged", cmp.regressions);
 	fb_comparison_free(&cmp);
