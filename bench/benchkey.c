@@ -49,6 +49,36 @@ int fb_key_equal(const struct fb_bench_key *a, const struct fb_bench_key *b)
 	       strcmp(a->mode, b->mode) == 0;
 }
 
+void fb_key_set_case(struct fb_bench_key *key, const char *base, const char *axis, long value)
+{
+	if (axis)
+		snprintf(key->kase, sizeof(key->kase), "%s/%s:%ld", base, axis, value);
+	else
+		snprintf(key->kase, sizeof(key->kase), "%s", base);
+}
+
+int fb_key_axis(const struct fb_bench_key *key, char *base, size_t base_len, char *axis, size_t axis_len,
+		long *value)
+{
+	const char *slash = strrchr(key->kase, '/');
+	const char *colon = slash ? strchr(slash, ':') : NULL;
+	char *end = NULL;
+	long v = colon ? strtol(colon + 1, &end, 10) : 0;
+
+	*value = 0;
+	if (!colon || colon == slash + 1 || !end || end == colon + 1 || *end || v <= 0 ||
+	    strspn(slash + 1, "abcdefghijklmnopqrstuvwxyz_") != (size_t)(colon - slash - 1)) {
+		snprintf(base, base_len, "%s", key->kase);
+		if (axis_len)
+			axis[0] = '\0';
+		return 0;
+	}
+	copy_part(base, base_len, key->kase, (size_t)(slash - key->kase));
+	copy_part(axis, axis_len, slash + 1, (size_t)(colon - slash - 1));
+	*value = v;
+	return 1;
+}
+
 int fb_key_filter(const struct fb_bench_key *keys, size_t n, char *buf, size_t len)
 {
 	char name[FB_KEY_NAME_MAX];

@@ -29,6 +29,13 @@ const char *fb_key_format(const struct fb_bench_key *key, char *buf, size_t len)
  * after the mode is ignored). 0, or -1 when name is not of that form. */
 int fb_key_parse(const char *name, struct fb_bench_key *key);
 int fb_key_equal(const struct fb_bench_key *a, const struct fb_bench_key *b);
+/* A case on an axis of its own (family.h's struct fb_axis) is named
+ * "case/axis:N" in key->kase: set it from its parts (axis NULL: the case
+ * alone), and split it back. fb_key_axis returns 1 and fills base, axis and
+ * value when the case's last part is "axis:N"; else 0, base = the case. */
+void fb_key_set_case(struct fb_bench_key *key, const char *base, const char *axis, long value);
+int fb_key_axis(const struct fb_bench_key *key, char *base, size_t base_len, char *axis, size_t axis_len,
+		long *value);
 /* A --benchmark_filter regex that selects exactly these n benchmarks
  * (names hold no regex characters but '/', ':' and '_'). 0, or -1 when it
  * does not fit in len. */

@@ -19,19 +19,37 @@ const struct fb_family *const fb_families[] = {
 	NULL,
 };
 
-static const struct fb_case *find_case(const struct fb_bench_key *key)
+static const struct fb_case *find_case(const char *family, const char *name)
 {
 	for (size_t f = 0; fb_families[f]; f++)
-		if (strcmp(fb_families[f]->name, key->family) == 0)
+		if (strcmp(fb_families[f]->name, family) == 0)
 			for (size_t c = 0; c < fb_families[f]->ncases; c++)
-				if (strcmp(fb_families[f]->cases[c].name, key->kase) == 0)
+				if (strcmp(fb_families[f]->cases[c].name, name) == 0)
 					return &fb_families[f]->cases[c];
+	return NULL;
+}
+
+/* The key's case, with its own axis's value among the axis's values. */
+static const struct fb_case *find_point(const struct fb_bench_key *key)
+{
+	char base[sizeof(key->kase)], axis[32];
+	long value;
+	const struct fb_case *c = find_case(key->family, key->kase);
+
+	if (c)
+		return c->axis ? NULL : c;
+	if (!fb_key_axis(key, base, sizeof(base), axis, sizeof(axis), &value) ||
+	    !(c = find_case(key->family, base)) || !c->axis || strcmp(c->axis->name, axis) != 0)
+		return NULL;
+	for (size_t v = 0; v < FB_AXIS_MAX_VALUES && c->axis->values[v]; v++)
+		if (c->axis->values[v] == value)
+			return c;
 	return NULL;
 }
 
 int fb_key_registered(const struct fb_bench_key *key)
 {
-	const struct fb_case *c = find_case(key);
+	const struct fb_case *c = find_point(key);
 
 	if (!c || (strcmp(key->mode, "4k") != 0 && strcmp(key->mode, "thp") != 0))
 		return 0;

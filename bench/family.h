@@ -34,6 +34,7 @@ struct fb_env {
 	const char *helper_dir;     /* folder of the exec targets (fb-exit0-*) */
 	int64_t param;              /* the case row's param */
 	const void *data;           /* the case row's data */
+	int64_t axis_value;         /* the point on the case's own axis (0: none) */
 	char reason[FB_REASON_LEN]; /* set by an op that returns FB_SKIP or fails */
 };
 
@@ -52,6 +53,21 @@ enum fb_axes {
 	FB_AXIS_MEM = 1 << 0,
 	FB_AXIS_MODE = 1 << 1,
 	FB_AXIS_NO_ZERO = 1 << 2,
+};
+
+/* A case's own axis besides memory and page mode: the parent's mappings,
+ * threads or open files, the number of concurrent forkers. Every value is
+ * a benchmark of its own, named "family/case/axis:N/mem_mib:..": the key's
+ * case is "case/axis:N" (benchkey.h splits it). The profiles quick and
+ * default run the values up to short_max (the short sweep), full runs all
+ * of them (the long sweep, bench/main.c --sweep=long). */
+#define FB_AXIS_MAX_VALUES 12
+struct fb_axis {
+	const char *name;                 /* "vmas", "threads", "fds", "forkers" */
+	long values[FB_AXIS_MAX_VALUES];  /* ascending, positive; 0 ends the list */
+	long short_max;                   /* the short sweep's largest value */
+	const char *per;                  /* the report's slope unit, "1000 VMAs" */
+	double per_count;                 /* how many values one slope unit holds: 1000 */
 };
 
 struct fb_case {
@@ -74,6 +90,8 @@ struct fb_case {
 	 * floor under the spawn figures: "fork" or "vfork" (bench/bare.c).
 	 * run is then NULL. */
 	const char *bare_loop;
+	/* NULL, or the case's own axis: one benchmark per value, env->axis_value. */
+	const struct fb_axis *axis;
 };
 
 struct fb_family {

@@ -5,6 +5,8 @@
  *   --max-mem=MIB    drop default sizes above MIB (and add MIB itself)
  *   --modes=4k,thp   page modes (default both)
  *   --family-max-mib=cow:64   a family's largest size (see sizes.h)
+ *   --sweep=short|long   a case's own axis (family.h): values up to its
+ *                    short_max (default), or all of them
  *   --progress-fd=N  write a progress line to file descriptor N */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +44,7 @@ struct bench_ctx {
 struct bench_point {
 	struct bench_point *next;
 	unsigned family, kase;
+	int64_t axis_value;   /* on the case's own axis; 0 when it has none */
 	size_t mem_mib;
 	enum fb_page_mode mode;
 	struct bench_ctx *ctx;
@@ -181,7 +184,7 @@ static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_
 	run_id++;
 	while (left > 0) {
 		size_t n = left < FB_WORKER_BATCH ? (size_t)left : FB_WORKER_BATCH;
-		int err = fb_worker_run(&pt->ctx->pool, w, pt->kase, run_id, batch, n, reason, len);
+		int err = fb_worker_run(&pt->ctx->pool, w, pt->kase, pt->axis_value, run_id, batch, n, reason, len);
 		if (!err)
 			err = feed(st, rep, batch, n);
 		if (err)
@@ -328,6 +331,7 @@ struct options {
 	struct fb_sizes sizes;
 	int modes[2];   /* modes[FB_PAGES_4K], modes[FB_PAGES_THP]: 1 = run */
 	struct fb_family_caps caps;
+	int long_sweep;   /* --sweep=long: every value of the cases' own axes */
 };
 
 static int parse_modes(const char *list, struct options *opt)
@@ -350,6 +354,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	char err[256] = "";
 	long mib;
 
+	memset(opt, 0, sizeof(*opt));
 	fb_sizes_default(&opt->sizes, -1);
 	opt->modes[0] = opt->modes[1] = 1;
 	for (int i = 1; i < argc && !err[0]; i++) {
@@ -362,6 +367,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			progress.fd = atoi(argv[i] + 14);
 		} else if (strncmp(argv[i], "--family-max-mib=", 17) == 0) {
 			fb_family_caps_parse(argv[i] + 17, &opt->caps, err, sizeof(err));
+		} else if (strcmp(argv[i], "--sweep=short") == 0 || strcmp(argv[i], "--sweep=long") == 0) {
+			opt->long_sweep = strcmp(argv[i], "--sweep=long") == 0;
 		} else if (strncmp(argv[i], "--modes=", 8) == 0) {
 			if (parse_modes(argv[i] + 8, opt))
 				snprintf(err, sizeof(err), "--modes takes 4k, thp or 4k,thp, not '%s'", argv[i] + 8);
@@ -376,17 +383,20 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
-static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode mode, struct bench_ctx *p)
+static void register_point(unsigned f, unsigned c, int64_t axis_value, size_t mib, enum fb_page_mode mode,
+			   struct bench_ctx *p)
 {
 	struct bench_point *pt = calloc(1, sizeof(*pt));
+	const struct fb_case *kase = &fb_families[f]->cases[c];
 
 	if (!pt)
 		abort();
-	*pt = (struct bench_point){ .next = p->points, .family = f, .kase = c, .mem_mib = mib, .mode = mode, .ctx = p };
+	*pt = (struct bench_point){ .next = p->points, .family = f, .kase = c, .axis_value = axis_value,
+				    .mem_mib = mib, .mode = mode, .ctx = p };
 	p->points = pt;
 	struct fb_bench_key key = { .mem_mib = (long)mib };
 	snprintf(key.family, sizeof(key.family), "%s", fb_families[f]->name);
-	snprintf(key.kase, sizeof(key.kase), "%s", fb_families[f]->cases[c].name);
+	fb_key_set_case(&key, kase->name, kase->axis ? kase->axis->name : NULL, (long)axis_value);
 	snprintf(key.mode, sizeof(key.mode), "%s", fb_page_mode_name(mode));
 	fb_key_format(&key, pt->name, sizeof(pt->name));
 	gb_bench *b = gb_register(pt->name, run_point, pt);
@@ -397,28 +407,45 @@ static void register_point(unsigned f, unsigned c, size_t mib, enum fb_page_mode
 	gb_unit(b, GB_US);
 }
 
-/* Register case x mode x size, named "family/case/mem_mib:N/mode:M" so a
- * --benchmark_filter regex can pick any slice. */
+/* One case at one value of its own axis: mode x size. */
+static long register_case(const struct options *opt, unsigned f, unsigned c, int64_t axis_value,
+			  struct bench_ctx *p)
+{
+	const struct fb_case *kase = &fb_families[f]->cases[c];
+	long cap = fb_family_cap(&opt->caps, fb_families[f]->name), registered = 0;
+
+	for (int mode = 0; mode < 2; mode++) {
+		if (!opt->modes[mode] || (mode && !(kase->axes & FB_AXIS_MODE)))
+			continue;
+		for (size_t s = 0; s < opt->sizes.count; s++) {
+			size_t mib = opt->sizes.mib[s];
+			if ((mib && !(kase->axes & FB_AXIS_MEM)) || (!mib && (kase->axes & FB_AXIS_NO_ZERO)) ||
+			    (cap >= 0 && (long)mib > cap))
+				continue;
+			register_point(f, c, axis_value, mib, (enum fb_page_mode)mode, p);
+			registered++;
+		}
+	}
+	return registered;
+}
+
+/* Register case x axis value x mode x size, named
+ * "family/case[/axis:N]/mem_mib:N/mode:M" so a --benchmark_filter regex can
+ * pick any slice. */
 static long register_all(const struct options *opt, struct bench_ctx *p)
 {
 	long registered = 0;
 
 	for (unsigned f = 0; fb_families[f]; f++) {
 		for (unsigned c = 0; c < fb_families[f]->ncases; c++) {
-			const struct fb_case *kase = &fb_families[f]->cases[c];
-			long cap = fb_family_cap(&opt->caps, fb_families[f]->name);
-			for (int mode = 0; mode < 2; mode++) {
-				if (!opt->modes[mode] || (mode && !(kase->axes & FB_AXIS_MODE)))
-					continue;
-				for (size_t s = 0; s < opt->sizes.count; s++) {
-					size_t mib = opt->sizes.mib[s];
-					if ((mib && !(kase->axes & FB_AXIS_MEM)) ||
-					    (!mib && (kase->axes & FB_AXIS_NO_ZERO)) || (cap >= 0 && (long)mib > cap))
-						continue;
-					register_point(f, c, mib, (enum fb_page_mode)mode, p);
-					registered++;
-				}
+			const struct fb_axis *axis = fb_families[f]->cases[c].axis;
+			if (!axis) {
+				registered += register_case(opt, f, c, 0, p);
+				continue;
 			}
+			for (size_t v = 0; v < FB_AXIS_MAX_VALUES && axis->values[v]; v++)
+				if (opt->long_sweep || axis->values[v] <= axis->short_max)
+					registered += register_case(opt, f, c, axis->values[v], p);
 		}
 	}
 	return registered;

@@ -189,11 +189,11 @@ static int needs_restart(const struct fb_worker *w, unsigned long run_id, int *p
 	return *planned;
 }
 
-int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, unsigned long run_id,
-		  struct fb_sample *out, size_t n, char *reason, size_t reason_len)
+int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, int64_t axis_value,
+		  unsigned long run_id, struct fb_sample *out, size_t n, char *reason, size_t reason_len)
 {
 	for (size_t done = 0; done < n;) {
-		struct fb_worker_request req = { w->family, kase, 0 };
+		struct fb_worker_request req = { .family = w->family, .kase = kase, .axis_value = axis_value };
 		int planned, err = needs_restart(w, run_id, &planned) ?
 				       worker_restart(pool, w, planned, reason, reason_len) : 0;
 		if (err)

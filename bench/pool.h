@@ -45,13 +45,14 @@ void fb_pool_init(struct fb_pool *pool, const char *worker_path, size_t budget_b
  * stopped to stay within the budget). NULL with reason filled on failure. */
 struct fb_worker *fb_pool_get(struct fb_pool *pool, unsigned family, size_t mem_mib,
 			      enum fb_page_mode mode, char *reason, size_t reason_len);
-/* Run n iterations (any n) of one case of the worker's family, as part of
+/* Run n iterations (any n) of one case of the worker's family (at
+ * axis_value on the case's own axis, 0 when it has none), as part of
  * the run numbered run_id (one Google Benchmark run of one benchmark). A
  * worker changed by another run is restarted first (w->restarts counts it,
  * stderr says why). Returns the op's status; reason is filled when it is
  * not 0. */
-int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, unsigned long run_id,
-		  struct fb_sample *out, size_t n, char *reason, size_t reason_len);
+int fb_worker_run(struct fb_pool *pool, struct fb_worker *w, unsigned kase, int64_t axis_value,
+		  unsigned long run_id, struct fb_sample *out, size_t n, char *reason, size_t reason_len);
 /* Stop and reap every worker. Async-signal-safe when from_signal is set. */
 void fb_pool_shutdown(struct fb_pool *pool, int from_signal);
 

@@ -91,6 +91,7 @@ static int serve(struct fb_env *env)
 		env->reason[0] = '\0';
 		env->param = kase ? kase->param : 0;
 		env->data = kase ? kase->data : NULL;
+		env->axis_value = req.axis_value;
 		if (!kase || !kase->run || req.n > FB_WORKER_BATCH) {
 			reply.status = -EINVAL;
 			snprintf(reply.reason, sizeof(reply.reason), "bad request");

@@ -29,6 +29,7 @@ struct fb_worker_request {
 	uint32_t family;             /* index into fb_families */
 	uint32_t kase;               /* index into that family's cases */
 	uint32_t n;                  /* iterations, at most FB_WORKER_BATCH */
+	int64_t axis_value;          /* the point on the case's own axis, or 0 */
 };
 
 /* Followed by n struct fb_sample when status is 0. */

@@ -32,6 +32,7 @@ static const struct condition {
 	{ .label = "placement", .path = { "config", "placement" } },
 	{ .label = "CPUs used", .path = { "config", "cpus" } },
 	{ .label = "family limits", .path = { "config", "family_max_mib" } },
+	{ .label = "axis sweep", .path = { "config", "sweep" } },
 	{ .label = "minimum time (s)", .path = { "config", "min_time_s" } },
 };
 

@@ -45,6 +45,8 @@ int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bi
 	err |= push(a, "--modes=%s", c->modes);
 	if (c->family_max[0])
 		err |= push(a, "--family-max-mib=%s", c->family_max);
+	if (c->sweep[0])
+		err |= push(a, "--sweep=%s", c->sweep);
 	for (size_t i = 0; extra && extra[i]; i++)
 		err |= push(a, "%s", extra[i]);
 	return err ? -1 : 0;
@@ -78,10 +80,12 @@ json_t *fb_run_config_json(const struct fb_run_config *c)
 	char sizes[160];
 
 	fb_sizes_format(&c->sizes, sizes, sizeof(sizes));
-	return json_pack("{s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s?, s:s?}", "profile", c->profile, "repetitions",
-			 c->repetitions, "min_time_s", c->min_time_s, "filter", c->filter[0] ? c->filter : NULL,
-			 "sizes_mib", sizes, "modes", c->modes, "cpus", c->cpus[0] ? c->cpus : NULL, "placement",
-			 c->placement[0] ? c->placement : NULL, "family_max_mib", c->family_max[0] ? c->family_max : NULL);
+	return json_pack("{s:s, s:i, s:f, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "profile", c->profile,
+			 "repetitions", c->repetitions, "min_time_s", c->min_time_s, "filter",
+			 c->filter[0] ? c->filter : NULL, "sizes_mib", sizes, "modes", c->modes, "cpus",
+			 c->cpus[0] ? c->cpus : NULL, "placement", c->placement[0] ? c->placement : NULL,
+			 "family_max_mib", c->family_max[0] ? c->family_max : NULL, "sweep",
+			 c->sweep[0] ? c->sweep : NULL);
 }
 
 /* A text field into buf: 0, or -1 when required and absent or too long. */
@@ -105,6 +109,7 @@ int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char 
 		{ "placement", offsetof(struct fb_run_config, placement), sizeof(((struct fb_run_config *)0)->placement), 0 },
 		{ "family_max_mib", offsetof(struct fb_run_config, family_max),
 		  sizeof(((struct fb_run_config *)0)->family_max), 0 },
+		{ "sweep", offsetof(struct fb_run_config, sweep), sizeof(((struct fb_run_config *)0)->sweep), 0 },
 	};
 	json_t *reps = json_object_get(config, "repetitions"), *min_time = json_object_get(config, "min_time_s");
 	const char *sizes = json_string_value(json_object_get(config, "sizes_mib"));
@@ -126,6 +131,8 @@ int fb_run_config_from_json(const json_t *config, struct fb_run_config *c, char 
 	struct fb_family_caps caps;
 	if (fb_family_caps_parse(c->family_max, &caps, why, sizeof(why)))
 		return snprintf(err, len, "config.family_max_mib: %s", why), -1;
+	if (c->sweep[0] && fb_run_config_set_sweep(c, c->sweep, why, sizeof(why)))
+		return snprintf(err, len, "config.sweep: %s", why), -1;
 	c->repetitions = (int)json_integer_value(reps);
 	c->min_time_s = json_number_value(min_time);
 	return 0;
@@ -152,6 +159,8 @@ int fb_run_config_run_argv(const struct fb_run_config *c, struct fb_argv *a)
 	/* a run recorded before the per-family limits had none: say so, or
 	 * the profile's limit would apply to the new run */
 	err |= push(a, "--family-max") | push(a, "%s", c->family_max[0] ? c->family_max : "none");
+	if (c->sweep[0])
+		err |= push(a, "--sweep") | push(a, "%s", c->sweep);
 	return err ? -1 : 0;
 }
 
@@ -166,6 +175,13 @@ void fb_run_config_command(const struct fb_run_config *c, char *buf, size_t len)
 		int quote = i > 0 && strcmp(a.argv[i - 1], "--filter") == 0;
 		used += (size_t)snprintf(buf + used, len - used, quote ? " '%s'" : " %s", a.argv[i]);
 	}
+}
+
+int fb_run_config_set_sweep(struct fb_run_config *c, const char *sweep, char *err, size_t len)
+{
+	if (strcmp(sweep, "short") && strcmp(sweep, "long"))
+		return snprintf(err, len, "--sweep takes short or long, not '%s'", sweep), -1;
+	return snprintf(c->sweep, sizeof(c->sweep), "%s", sweep), 0;
 }
 
 int fb_run_config_set_modes(struct fb_run_config *c, const char *modes, char *err, size_t len)

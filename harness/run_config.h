@@ -22,14 +22,18 @@ struct fb_run_config {
 	char placement[16];      /* "one-cpu" or "free"; "" when not recorded */
 	char family_max[64];     /* per-family size limits, "cow:64" or "none"; "" when
 				  * not recorded (runs before the limits: none) */
+	char sweep[8];           /* the cases' own axes (bench/family.h): "short" or
+				  * "long"; "" when not recorded (runs before the axes) */
 };
 
+/* c->sweep from --sweep text. 0, or -1 with err (not short or long). */
+int fb_run_config_set_sweep(struct fb_run_config *c, const char *sweep, char *err, size_t len);
 /* c->modes from --modes text. 0, or -1 with err (not 4k, thp, 4k,thp or thp,4k). */
 int fb_run_config_set_modes(struct fb_run_config *c, const char *modes, char *err, size_t len);
 
 /* An argument vector and the text it points into. */
 struct fb_argv {
-	const char *argv[24];
+	const char *argv[32];
 	int argc;
 	char text[1536];
 	size_t used;
@@ -45,7 +49,7 @@ int fb_run_config_bench_argv(const struct fb_run_config *c, const char *bench_bi
 void fb_run_config_context(const struct fb_run_config *c, const char *version, const char *revision, char *buf,
 			   size_t len);
 /* The manifest's "config" fields of c (profile, repetitions, min_time_s,
- * filter, sizes_mib, modes, cpus, placement, family_max_mib); the caller adds
+ * filter, sizes_mib, modes, cpus, placement, family_max_mib, sweep); the caller adds
  * its own. */
 json_t *fb_run_config_json(const struct fb_run_config *c);
 /* c from a manifest's "config". 0, or -1 with err naming the field. */

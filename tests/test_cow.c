@@ -82,7 +82,7 @@ static int run_case(struct fb_worker *w, unsigned kase, struct fb_sample *s, cha
 	static unsigned long run_id;
 
 	memset(s, 0, sizeof(*s) * ITERATIONS);
-	return fb_worker_run(test_pool, w, kase, ++run_id, s, ITERATIONS, reason, len);
+	return fb_worker_run(test_pool, w, kase, 0, ++run_id, s, ITERATIONS, reason, len);
 }
 
 /* One COW case at one size and mode: counted faults against the exact

@@ -93,10 +93,10 @@ static void check_no_growth(struct fb_pool *pool, const char *case_name, long al
 	 * what it measures, so they do not restart it in between. */
 	static unsigned long run_id;
 	run_id++;
-	int err = !w || fb_worker_run(pool, w, kase, run_id, samples, 50, reason, sizeof(reason));
+	int err = !w || fb_worker_run(pool, w, kase, 0, run_id, samples, 50, reason, sizeof(reason));
 	if (!err)
 		fb_status_kib(w->pid, "VmSize", &before);
-	err = err || fb_worker_run(pool, w, kase, run_id, samples, 500, reason, sizeof(reason));
+	err = err || fb_worker_run(pool, w, kase, 0, run_id, samples, 500, reason, sizeof(reason));
 	if (!err)
 		fb_status_kib(w->pid, "VmSize", &after);
 	snprintf(name, sizeof(name), "%s in fb-worker: VmSize %s over 500 more iterations", case_name,
