@@ -1,27 +1,132 @@
 /* test_spawn.c - every spawn primitive really creates a child that runs,
- * exits 0 and is reaped (no zombie left), and its three figures are ordered
- * as the definitions say. Calls the ops directly, as the worker does. */
-#include <math.h>
+ * ends as its row expects (exit 0; SIGKILL for pidfd_kill) and is reaped (no
+ * zombie, no file descriptor left), and its figures are ordered as the
+ * definitions say. Calls the ops directly, as the worker does. */
+#include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
 #include "family.h"
 #include "testutil.h"
 
+#define ITERATIONS 9
+
 extern const struct fb_family fb_spawn_family;
 
-static void check_case(const struct fb_case *kase, struct fb_env *env)
+/* Where the case reports a counter: its index in value_names, or -1. */
+static int value_index(const struct fb_case *kase, const char *name)
 {
-	struct fb_sample samples[9];
-	char name[128];
+	for (int i = 0; kase->value_names && kase->value_names[i]; i++)
+		if (strcmp(kase->value_names[i], name) == 0)
+			return i;
+	return -1;
+}
 
-	memset(samples, 0, sizeof(samples));
+static int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds = 0;
+
+	while (d && (e = readdir(d)))
+		fds += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return fds;
+}
+
+static const struct fb_case *find_case(const char *name)
+{
+	for (size_t i = 0; i < fb_spawn_family.ncases; i++)
+		if (strcmp(fb_spawn_family.cases[i].name, name) == 0)
+			return &fb_spawn_family.cases[i];
+	return NULL;
+}
+
+static int run_case(const struct fb_case *kase, struct fb_env *env, struct fb_sample *samples, size_t n)
+{
+	memset(samples, 0, n * sizeof(*samples));
 	env->param = kase->param;
 	env->data = kase->data;
 	env->reason[0] = '\0';
-	int err = kase->run(env, samples, 9);
-	snprintf(name, sizeof(name), "%s: 9 children ran, exited 0, were reaped", kase->name);
+	return kase->run(env, samples, n);
+}
+
+/* A child that does not exec stamps on iterations 0 and 8 only (one in 8:
+ * the stamp would be part of the round trip), the rest say NaN; an exec'd
+ * helper and fork_reap_late's child stamp every time. A stamp gives both
+ * child_start_ns and exit_ns. The child stamps its start after the call
+ * began and its exit after its start; exit_ns ends when the parent saw it
+ * end, no later than the round trip: so child start + exit_ns <= round trip
+ * (with room for fork_reap_late's timed reap after it). */
+static void check_stamps(const struct fb_case *kase, const struct fb_sample *s)
+{
+	int start = value_index(kase, "child_start_ns"), exit_at = value_index(kase, "exit_ns");
+	int reap = value_index(kase, "reap_ns");
+	int stamp_all = strstr(kase->name, "exec") || strstr(kase->name, "spawn") ||
+			strcmp(kase->name, "fork_reap_late") == 0;
+	int ordered = 1, paired = 1, stamped = 0;
+	char name[128];
+
+	for (int i = 0; i < ITERATIONS; i++) {
+		ordered &= s[i].values[0] > 0 && s[i].time_ns >= s[i].values[0];
+		paired &= isnan(s[i].values[start]) == isnan(s[i].values[exit_at]);
+		if (isnan(s[i].values[start]))
+			continue;
+		double reap_ns = reap >= 0 ? s[i].values[reap] : 0;
+		ordered &= s[i].values[start] > 0 && s[i].values[exit_at] > 0 &&
+			   s[i].values[start] + s[i].values[exit_at] + reap_ns <= s[i].time_ns;
+		stamped++;
+	}
+	snprintf(name, sizeof(name), "%s: child start measured on %d of 9 iterations", kase->name, stamp_all ? 9 : 2);
+	CHECK(stamped == (stamp_all ? 9 : 2), name, "measured on %d", stamped);
+	snprintf(name, sizeof(name), "%s: exit_ns measured on exactly the iterations with a child start", kase->name);
+	CHECK(paired, name, "first sample: child start %.0f exit %.0f", s[0].values[start], s[0].values[exit_at]);
+	snprintf(name, sizeof(name), "%s: 0 < parent, child start; 0 < exit_ns; child start + exit_ns <= round trip",
+		 kase->name);
+	CHECK(ordered, name, "first sample: parent %.0f child %.0f exit %.0f round trip %.0f ns", s[0].values[0],
+	      s[0].values[start], s[0].values[exit_at], s[0].time_ns);
+}
+
+/* The child was a zombie (/proc state Z) before the timed reap, every time. */
+static void check_reap_late(const struct fb_case *kase, const struct fb_sample *s)
+{
+	int seen = value_index(kase, "zombie_seen"), reap = value_index(kase, "reap_ns");
+	int zombies = 0, reaped = 1;
+
+	for (int i = 0; i < ITERATIONS; i++) {
+		zombies += s[i].values[seen] == 1;
+		reaped &= s[i].values[reap] > 0 && s[i].values[reap] < s[i].time_ns;
+	}
+	CHECK(zombies == ITERATIONS, "fork_reap_late: /proc said Z before every reap (zombie_seen 1)",
+	      "%d of 9", zombies);
+	CHECK(reaped, "fork_reap_late: 0 < reap_ns < round trip", "first: reap %.0f round trip %.0f",
+	      s[0].values[reap], s[0].time_ns);
+}
+
+/* time_ns is signal to reap; signal_ns the pidfd_send_signal call within it.
+ * The op itself checks waitid said CLD_KILLED by SIGKILL (it fails else). */
+static void check_kill(const struct fb_case *kase, const struct fb_sample *s)
+{
+	int parent = value_index(kase, "parent_ns"), signal = value_index(kase, "signal_ns");
+	int ordered = 1;
+
+	for (int i = 0; i < ITERATIONS; i++)
+		ordered &= s[i].values[parent] > 0 && s[i].values[signal] > 0 && s[i].values[signal] <= s[i].time_ns;
+	CHECK(ordered, "pidfd_kill: 0 < fork, 0 < signal_ns <= signal-to-reap",
+	      "first: fork %.0f signal %.0f to reap %.0f", s[0].values[parent], s[0].values[signal], s[0].time_ns);
+}
+
+static void check_case(const struct fb_case *kase, struct fb_env *env)
+{
+	struct fb_sample samples[ITERATIONS];
+	char name[128];
+	int fds = count_open_fds();
+	int err = run_case(kase, env, samples, ITERATIONS);
+
+	snprintf(name, sizeof(name), "%s: 9 children ran, ended as expected, were reaped", kase->name);
 	if (err == FB_SKIP) {
 		SKIP(name, env->reason);
 		return;
@@ -29,24 +134,33 @@ static void check_case(const struct fb_case *kase, struct fb_env *env)
 	CHECK(err == 0, name, "op returned %d: %s", err, env->reason);
 	snprintf(name, sizeof(name), "%s: no zombie child left", kase->name);
 	CHECK(count_zombie_children(getpid()) == 0, name, "%d zombies", count_zombie_children(getpid()));
-	/* The child stamps its start after the call began; the round trip ends
-	 * after both the parent's return and the child's start. A child that
-	 * does not exec stamps on iterations 0 and 8 only (one in 8: the stamp
-	 * would be part of the round trip), the rest say NaN; an exec'd helper
-	 * stamps every time. */
-	int ordered = 1, stamped = 0, exec_form = strstr(kase->name, "exec") || strstr(kase->name, "spawn");
-	for (int i = 0; i < 9; i++) {
-		ordered &= samples[i].values[0] > 0 && samples[i].time_ns >= samples[i].values[0];
-		if (isnan(samples[i].values[1]))
-			continue;
-		ordered &= samples[i].values[1] > 0 && samples[i].time_ns >= samples[i].values[1];
-		stamped++;
-	}
-	snprintf(name, sizeof(name), "%s: child start measured on %d of 9 iterations", kase->name, exec_form ? 9 : 2);
-	CHECK(stamped == (exec_form ? 9 : 2), name, "measured on %d", stamped);
-	snprintf(name, sizeof(name), "%s: 0 < parent, child start <= round trip", kase->name);
-	CHECK(ordered, name, "first sample: parent %.0f child %.0f round trip %.0f ns",
-	      samples[0].values[0], samples[0].values[1], samples[0].time_ns);
+	snprintf(name, sizeof(name), "%s: no file descriptor left open (pipe, pidfds)", kase->name);
+	CHECK(count_open_fds() == fds, name, "%d open before, %d after", fds, count_open_fds());
+	if (err)
+		return;
+	if (value_index(kase, "child_start_ns") >= 0)
+		check_stamps(kase, samples);
+	if (value_index(kase, "zombie_seen") >= 0)
+		check_reap_late(kase, samples);
+	if (value_index(kase, "signal_ns") >= 0)
+		check_kill(kase, samples);
+}
+
+/* pidfd_spawn is glibc 2.39's: before that the row is a recorded skip that
+ * names glibc and 2.39; from then on it runs. */
+static void check_pidfd_spawn(struct fb_env *env)
+{
+	const struct fb_case *kase = find_case("pidfd_spawn_static");
+	struct fb_sample samples[ITERATIONS];
+	int err = kase ? run_case(kase, env, samples, ITERATIONS) : -1;
+
+#if __GLIBC_PREREQ(2, 39)
+	CHECK(err == 0, "pidfd_spawn_static runs on glibc 2.39+", "returned %d: %s", err, env->reason);
+#else
+	CHECK(err == FB_SKIP && strstr(env->reason, "glibc") && strstr(env->reason, "2.39"),
+	      "pidfd_spawn_static: a skip naming glibc and 2.39 before glibc 2.39", "returned %d: '%s'", err,
+	      env->reason);
+#endif
 }
 
 int main(void)
@@ -63,20 +177,13 @@ int main(void)
 	env.region = &region;
 	for (size_t i = 0; i < fb_spawn_family.ncases; i++)
 		check_case(&fb_spawn_family.cases[i], &env);
+	check_pidfd_spawn(&env);
 
 	/* A missing exec target is an error that names it, not a crash. */
 	env.helper_dir = "/nonexistent";
-	const struct fb_case *exec_case = NULL;
-	for (size_t i = 0; i < fb_spawn_family.ncases; i++)
-		if (strcmp(fb_spawn_family.cases[i].name, "fork_exec_static") == 0)
-			exec_case = &fb_spawn_family.cases[i];
+	const struct fb_case *exec_case = find_case("fork_exec_static");
 	struct fb_sample sample;
-	int err = -1;
-	if (exec_case) {
-		env.param = exec_case->param;
-		env.data = exec_case->data;
-		err = exec_case->run(&env, &sample, 1);
-	}
+	int err = exec_case ? run_case(exec_case, &env, &sample, 1) : -1;
 	CHECK(err < 0 && strstr(env.reason, "/nonexistent/fb-exit0-static"),
 	      "missing exec target is reported by path", "returned %d, reason '%s'", err, env.reason);
 	fb_region_destroy(&region);

@@ -1,6 +1,6 @@
 /* check_life.c - a process's life as /proc and its parent see it: zombie
- * until reaped, SIGCHLD on exit, reparenting to a subreaper, and the task
- * states S, T and t. */
+ * until reaped, SIGCHLD on exit (sent once the zombie is visible),
+ * reparenting to a subreaper, and the task states S, T and t. */
 #define _GNU_SOURCE
 #include "checks.h"
 
@@ -12,6 +12,7 @@
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BOUND_MS 5000   /* bounded waits: well inside the runner's timeout */
@@ -85,6 +86,65 @@ int fb_check_sigchld_on_exit(struct fb_vmsg *m)
 	    si.ssi_status != 7)
 		return fb_fail(m, "signal %u from pid %u, code %d, status %d; expected SIGCHLD from %d, CLD_EXITED, 7",
 			       si.ssi_signo, si.ssi_pid, si.ssi_code, si.ssi_status, (int)pid);
+	return FB_CHECK_PASS;
+}
+
+/* sigtimedwait, retried on EINTR (a stop and continue of the check) with
+ * the whole bound each time: the signal number, or -errno. */
+static int wait_signal(const sigset_t *set, siginfo_t *si)
+{
+	const struct timespec bound = { BOUND_MS / 1000, (long)(BOUND_MS % 1000) * 1000000L };
+	int sig;
+
+	while ((sig = sigtimedwait(set, si, &bound)) < 0 && errno == EINTR)
+		;
+	return sig < 0 ? -errno : sig;
+}
+
+/* The order of a child's end: exit_notify() sets EXIT_ZOMBIE and only then
+ * sends SIGCHLD (do_notify_parent), both under tasklist_lock, so when the
+ * parent holds the signal /proc already shows the child as Z (the state is
+ * read from exit_state, even if the child has not left the CPU yet). Then
+ * waitpid reaps it and its /proc entry goes. */
+int fb_check_sigchld_after_zombie(struct fb_vmsg *m)
+{
+	struct fb_pstat at_signal = { .state = '?' }, after;
+	siginfo_t si = { 0 };
+	sigset_t set, old;
+	int status = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);   /* blocked, so queued until we take it */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(7);
+	int err = pid < 0 ? -errno : 0;
+	int sig = err ? err : wait_signal(&set, &si);
+	int seen = err ? err : fb_proc_stat(pid, &at_signal);   /* right away: the state at delivery */
+	pid_t reaped = err ? err : fb_reap(pid, &status, 0);
+	int gone = err ? err : fb_proc_stat(pid, &after);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return fb_fail(m, "fork: %s", strerror(-err));
+	if (sig != SIGCHLD)
+		return fb_fail(m, "no SIGCHLD within %d ms of the child's exit: %s", BOUND_MS,
+			       sig < 0 ? strerror(-sig) : strsignal(sig));
+	if (si.si_pid != pid || si.si_code != CLD_EXITED || si.si_status != 7)
+		return fb_fail(m, "SIGCHLD from pid %d, code %d, status %d; expected pid %d, CLD_EXITED, 7",
+			       (int)si.si_pid, si.si_code, si.si_status, (int)pid);
+	if (seen)
+		return fb_fail(m, "when SIGCHLD arrived, /proc/%d/stat could not be read: %s", (int)pid, strerror(-seen));
+	if (at_signal.state != 'Z')
+		return fb_fail(m, "when SIGCHLD arrived, /proc/%d/stat showed state '%c', not Z", (int)pid,
+			       at_signal.state);
+	if (reaped != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 7)
+		return fb_fail(m, "waitpid after SIGCHLD gave %d with wait status 0x%x; expected %d, exited 7",
+			       (int)reaped, status, (int)pid);
+	if (gone != -ENOENT)
+		return fb_fail(m, "after waitpid, /proc/%d/stat still %s", (int)pid,
+			       gone ? strerror(-gone) : "reads fine");
 	return FB_CHECK_PASS;
 }
 

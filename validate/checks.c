@@ -20,6 +20,10 @@ const struct fb_check fb_checks[] = {
 	CHECK("fork/drops_pending_signals", fork_drops_pending_signals),
 	/* only the calling thread is copied: a 2-thread parent, a 1-thread child */
 	CHECK("fork/copies_calling_thread_only", fork_copies_calling_thread_only),
+	/* every mapping is the child's too, same range and rwxp/s letters, but
+	 * MADV_DONTFORK ones; MADV_WIPEONFORK ones zero-filled; the child's VMA
+	 * count is the parent's minus its VM_DONTCOPY (smaps "dc") ones */
+	CHECK("fork/keeps_vmas", fork_keeps_vmas),
 	/* COW isolation, child side: its writes go to its own copies */
 	CHECK("cow/child_write_private", cow_child_write_private),
 	/* COW isolation, parent side: writes after fork are unseen by the child */
@@ -55,12 +59,28 @@ const struct fb_check fb_checks[] = {
 	CHECK("life/zombie_until_reaped", zombie_until_reaped),
 	/* the parent gets SIGCHLD, naming the child and its exit status */
 	CHECK("life/sigchld_on_exit", sigchld_on_exit),
+	/* exit -> zombie -> SIGCHLD -> reaped: when SIGCHLD arrives the child
+	 * is already Z in /proc; waitpid then reaps it (7) and /proc forgets it */
+	CHECK("life/sigchld_after_zombie", sigchld_after_zombie),
 	/* an orphan is reparented to the nearest subreaper, which reaps it */
 	CHECK("life/reparent_to_subreaper", reparent_to_subreaper),
 	/* task states: sleeping S, after SIGSTOP T, after SIGCONT S again */
 	CHECK("life/task_states_stop_cont", task_states_stop_cont),
 	/* a stopped tracee is in state t (tracing stop), not T */
 	CHECK("life/traced_state", traced_state),
+	/* clone3 with CLONE_PIDFD gives the parent a close-on-exec pidfd whose
+	 * fdinfo names the child */
+	CHECK("pidfd/clone3_returns_pidfd", pidfd_clone3_returns_pidfd),
+	/* the pidfd polls POLLIN once the child has exited, not while it lives */
+	CHECK("pidfd/readable_on_exit", pidfd_readable_on_exit),
+	/* waitid(P_PIDFD) reaps it: the child's pid, CLD_EXITED, exit status 42 */
+	CHECK("pidfd/waitid_reaps", pidfd_waitid_reaps),
+	/* Z before that waitid, no /proc entry after; a second waitid: ECHILD */
+	CHECK("pidfd/reaps_once", pidfd_reaps_once),
+	/* pidfd_send_signal(SIGKILL) ends a blocked child: CLD_KILLED, SIGKILL */
+	CHECK("pidfd/send_signal_kills", pidfd_send_signal_kills),
+	/* pidfd_open of a child's pid: a pidfd like clone3's, it reaps; ESRCH after */
+	CHECK("pidfd/open_pid", pidfd_open_pid),
 	/* PID 2 is kthreadd, child of the idle task (parent 0) */
 	CHECK("kernel/kthreadd_is_pid_2", kthreadd_is_pid_2),
 	/* every kernel thread (PF_KTHREAD) but kthreadd is kthreadd's child */
