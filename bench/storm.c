@@ -185,7 +185,7 @@ static int fork_round_trip(int64_t *ns)
 struct forker_report {
 	int64_t end_ns;                   /* its last round trip ended */
 	int err;                          /* errno that stopped it, 0 */
-	int cpus;                         /* CPUs in its mask once widened */
+	int cpu;                          /* the CPU it ran on, -1 when it could not move */
 };
 
 struct storm_shared {
@@ -212,11 +212,26 @@ static void barrier_close(struct barrier *b)
 	}
 }
 
-/* A forker: widen its CPUs (the run pins the worker to one; the worker's
- * own mask never changes), say ready, wait for the release, then
- * ROUNDS_PER_FORKER round trips, each child reaped by it. Dies with the
- * worker (PR_SET_PDEATHSIG). A mask the kernel refuses leaves it on the
- * CPUs it has: the cpus counter says how many. */
+/* The k-th CPU of set, round robin: forker k's own CPU. */
+static int cpu_of_forker(const cpu_set_t *set, int k)
+{
+	int n = CPU_COUNT(set), seen = 0;
+
+	for (int cpu = 0; n && cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set) && seen++ == k % n)
+			return cpu;
+	return -1;
+}
+
+/* A forker: move to a CPU of its own, round robin over the online ones (the
+ * run pins the worker to one; the worker's own mask never changes), say
+ * ready, wait for the release, then ROUNDS_PER_FORKER round trips, each
+ * child reaped by it. Pinned, not free: its children inherit the one CPU,
+ * as spawn/fork's do, so forkers:1 is spawn/fork's round trip from another
+ * process (a consistency pair); free, a child lands on the other CPU about
+ * half the time, and forkers:1 measured 2.2x spawn/fork here. Dies with the
+ * worker (PR_SET_PDEATHSIG). A mask the kernel refuses leaves it on the CPUs
+ * it has: the cpus counter says how many CPUs the forkers used. */
 static __attribute__((noreturn)) void forker_main(struct storm_shared *sh, int k, const cpu_set_t *cpus,
 						  struct barrier *b, pid_t worker)
 {
@@ -229,10 +244,13 @@ static __attribute__((noreturn)) void forker_main(struct storm_shared *sh, int k
 		_exit(1);
 	close(b->ready[0]);
 	close(b->go[1]);
+	int cpu = cpu_of_forker(cpus, k);
 	CPU_ZERO(&got);
-	sched_setaffinity(0, sizeof(*cpus), cpus);
-	sched_getaffinity(0, sizeof(got), &got);
-	me->cpus = CPU_COUNT(&got);
+	if (cpu >= 0)
+		CPU_SET(cpu, &got);
+	if (cpu < 0 || sched_setaffinity(0, sizeof(got), &got) || sched_getaffinity(0, sizeof(got), &got))
+		CPU_ZERO(&got);
+	me->cpu = CPU_COUNT(&got) == 1 ? cpu : -1;
 	if (write(b->ready[1], &byte, 1) != 1)
 		_exit(1);
 	close(b->ready[1]);
@@ -281,14 +299,16 @@ static void forkers_sample(struct storm_shared *sh, long forkers, int64_t releas
 {
 	size_t rounds = (size_t)forkers * ROUNDS_PER_FORKER;
 	int64_t last_end = released;
-	int cpus = CPU_SETSIZE;
+	cpu_set_t used;
 
+	CPU_ZERO(&used);
 	for (long k = 0; k < forkers; k++) {
 		if (sh->forkers[k].end_ns > last_end)
 			last_end = sh->forkers[k].end_ns;
-		if (sh->forkers[k].cpus < cpus)
-			cpus = sh->forkers[k].cpus;
+		if (sh->forkers[k].cpu >= 0)
+			CPU_SET(sh->forkers[k].cpu, &used);
 	}
+	int cpus = CPU_COUNT(&used);
 	double wall_ns = (double)(last_end - released);
 	qsort(sh->latency_ns, rounds, sizeof(sh->latency_ns[0]), cmp_int64);
 	out->time_ns = wall_ns / (double)rounds;

@@ -186,9 +186,9 @@ static void check_family_limit(const char *results, const char *err_path)
 	const char *limit = json_string_value(json_object_get(json_object_get(m, "config"), "family_max_mib"));
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	char *report = fb_slurp(path, 1 << 22);
-	CHECK(loaded && cow[0] == 3 && cow[1] == 0 && vfork_256 == 1 && limit && strcmp(limit, "cow:64") == 0 &&
-	      report && strstr(report, "--family-max cow:64"),
-	      "quick profile: cow to 64 MiB, spawn to 256, the limit in the manifest and the reproduce command",
+	CHECK(loaded && cow[0] == 3 && cow[1] == 0 && vfork_256 == 1 && limit && strcmp(limit, "cow:64,storm:64") == 0 &&
+	      report && strstr(report, "--family-max cow:64,storm:64") && strstr(report, "--sweep short"),
+	      "quick profile: cow to 64 MiB, spawn to 256, the limits and the short sweep in the manifest and the reproduce command",
 	      "exit %d, cow rows %d up to 64 and %d above, vfork at 256: %d, limit %s", rc, cow[0], cow[1], vfork_256,
 	      limit ? limit : "none");
 	/* With repetitions, Google Benchmark writes NaN (the CV of a constant
