@@ -43,5 +43,9 @@ int fb_key_filter(const struct fb_bench_key *keys, size_t n, char *buf, size_t l
 /* Does a registered case run at this point (family and case exist, the
  * size and mode are on its axes)? 1 or 0 (bench/families.c). */
 int fb_key_registered(const struct fb_bench_key *key);
+/* The own axis of the key's case (family.h), when the key is registered
+ * and names a value on it; else NULL (bench/families.c). */
+struct fb_axis;
+const struct fb_axis *fb_key_case_axis(const struct fb_bench_key *key);
 
 #endif

@@ -10,12 +10,18 @@ extern const struct fb_family fb_spawn_family;
 extern const struct fb_family fb_cow_family;
 extern const struct fb_family fb_threads_family;
 extern const struct fb_family fb_calibrate_family;
+extern const struct fb_family fb_shape_family;
+extern const struct fb_family fb_switch_family;
+extern const struct fb_family fb_storm_family;
 
 const struct fb_family *const fb_families[] = {
 	&fb_spawn_family,
 	&fb_cow_family,
 	&fb_threads_family,
 	&fb_calibrate_family,
+	&fb_shape_family,
+	&fb_switch_family,
+	&fb_storm_family,
 	NULL,
 };
 
@@ -58,4 +64,10 @@ int fb_key_registered(const struct fb_bench_key *key)
 	if (key->mem_mib == 0)
 		return !(c->axes & FB_AXIS_NO_ZERO);
 	return (c->axes & FB_AXIS_MEM) != 0;
+}
+
+const struct fb_axis *fb_key_case_axis(const struct fb_bench_key *key)
+{
+	const struct fb_case *c = fb_key_registered(key) ? find_point(key) : NULL;
+	return c ? c->axis : NULL;
 }

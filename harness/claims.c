@@ -33,6 +33,9 @@ enum rule_id {
 	/* "practical thanks to COW": copying costs at least A times the COW path,
 	 * an order of magnitude as for "~". */
 	RULE_AT_LEAST,
+	/* a fact of the kernel seen on every iteration: the share of iterations
+	 * (or of tasks) that showed it is 1 */
+	RULE_OBSERVED,
 };
 
 struct claim_ctx {
@@ -58,6 +61,9 @@ struct claim_def {
 	const char *const *modes;    /* page modes judged, NULL-terminated */
 	const char *what;            /* how the figure reads in "measured" */
 	const char *also;            /* judge_sized: also give the time under this label */
+	struct fb_bench_key against; /* judge_user: the kernel-level figure (default:
+				      * pthread create+join), read with counter */
+	const char *against_what;    /* judge_user: how that figure reads */
 };
 
 static int rule_holds(const struct claim_def *def, double x)
@@ -73,6 +79,8 @@ static int rule_holds(const struct claim_def *def, double x)
 		return x == def->claimed;
 	case RULE_AT_LEAST:
 		return x >= def->claimed;
+	case RULE_OBSERVED:
+		return x == 1;
 	}
 	return 0;
 }
@@ -99,6 +107,9 @@ static void rule_describe(const struct claim_def *def, char *buf, size_t len)
 	case RULE_AT_LEAST:
 		snprintf(buf, len, "holds when copying 1 GiB costs at least %gx the COW fork+exec of a "
 			 "1 GiB parent (an order of magnitude)", a);
+		break;
+	case RULE_OBSERVED:
+		snprintf(buf, len, "holds when what it says was observed every time it was looked at (share 1)");
 		break;
 	}
 }
@@ -333,23 +344,89 @@ static void judge_threads(const struct claim_def *def, const struct claim_ctx *c
 	conclude(row, &o, 1);
 }
 
-/* A user-level context (def->bench) vs a kernel thread: how many times
- * faster, as the ratio of medians. */
+/* figure_of by key; NAN with missing filled when it did not run. */
+static double key_figure(const struct claim_ctx *ctx, const struct fb_bench_key *key, const char *counter,
+			 char *missing, size_t len)
+{
+	struct fb_summary s;
+
+	if (summary_of(ctx->res, key, &s, missing, len))
+		return NAN;
+	return figure_of(fb_results_get(ctx->res, key), counter);
+}
+
+/* A user-level context (def->bench) vs the kernel's way (def->against, by
+ * default a kernel thread's creation): how many times faster, as the ratio
+ * of medians (of def->counter when set: switch for switch). */
 static void judge_user(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
-	struct fb_summary user, kernel;
+	const struct fb_bench_key *kernel_key = def->against.family[0] ? &def->against : &pthread_key;
+	const char *kernel_what = def->against_what ? def->against_what : "pthread create+join";
 	struct outcome o = { .label = def->bench.kase, .holds = -1 };
 	char user_name[FB_KEY_NAME_MAX], kernel_name[FB_KEY_NAME_MAX], a[32], b[32];
 
-	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s", fb_key_format(&def->bench, user_name, sizeof(user_name)),
-		 fb_key_format(&pthread_key, kernel_name, sizeof(kernel_name)));
+	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s%s%s", fb_key_format(&def->bench, user_name, sizeof(user_name)),
+		 fb_key_format(kernel_key, kernel_name, sizeof(kernel_name)), def->counter ? ", counter " : "",
+		 def->counter ? def->counter : "");
 	snprintf(row->conditions, sizeof(row->conditions), "worker of 0 MiB, 4k pages");
-	if (summary_of(ctx->res, &def->bench, &user, o.missing, sizeof(o.missing)) == 0 &&
-	    summary_of(ctx->res, &pthread_key, &kernel, o.missing, sizeof(o.missing)) == 0) {
-		row->value = kernel.median / user.median;
+	double user = key_figure(ctx, &def->bench, def->counter, o.missing, sizeof(o.missing));
+	double kernel = isnan(user) ? NAN : key_figure(ctx, kernel_key, def->counter, o.missing, sizeof(o.missing));
+	if (!isnan(user) && !isnan(kernel)) {
+		row->value = kernel / user;
 		o.holds = rule_holds(def, row->value);
-		snprintf(row->measured, sizeof(row->measured), "%s %s vs pthread create+join %s: %.1fx faster",
-			 def->what, fb_fmt_ns(user.median, a, sizeof(a)), fb_fmt_ns(kernel.median, b, sizeof(b)), row->value);
+		snprintf(row->measured, sizeof(row->measured), "%s %s vs %s %s: %.1fx faster", def->what,
+			 fb_fmt_ns(user, a, sizeof(a)), kernel_what, fb_fmt_ns(kernel, b, sizeof(b)), row->value);
+	}
+	conclude(row, &o, 1);
+}
+
+/* do_exit -> zombie -> reaped: the late-reaping case saw /proc state Z
+ * before waitpid on every iteration (zombie_seen 1), and waitpid freed it. */
+static void judge_zombie(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
+{
+	const struct fb_result *r = fb_results_get(ctx->res, &def->bench);
+	struct outcome o = { .label = "0 MiB", .holds = -1 };
+	char name[FB_KEY_NAME_MAX], a[32], b[32];
+
+	snprintf(row->benchmark, sizeof(row->benchmark), "%s, counters zombie_seen, exit_ns, reap_ns",
+		 fb_key_format(&def->bench, name, sizeof(name)));
+	snprintf(row->conditions, sizeof(row->conditions), "worker of 0 MiB, 4k pages; the parent waits with "
+		 "waitid(WNOWAIT) before it reaps");
+	double lo, hi, seen = key_figure(ctx, &def->bench, "zombie_seen", o.missing, sizeof(o.missing));
+	if (!isnan(seen) && fb_result_counter_range(r, "zombie_seen", &lo, &hi) == 0) {
+		row->value = lo;   /* every repetition: the smallest share */
+		o.holds = rule_holds(def, row->value);
+		snprintf(row->measured, sizeof(row->measured), "the exited child was a zombie (state Z) on a share "
+			 "%.2f .. %.2f of the iterations; exit to zombie %s, then waitpid reaped it in %s",
+			 lo, hi, fb_fmt_ns(fb_result_counter_median(r, "exit_ns"), a, sizeof(a)),
+			 fb_fmt_ns(fb_result_counter_median(r, "reap_ns"), b, sizeof(b)));
+	}
+	conclude(row, &o, 1);
+}
+
+/* The 1:1 model, costs measured: a pthread is a kernel task with glibc's
+ * stack and TLS set-up around it, so creating one costs about what a raw
+ * kernel task costs (clone with CLONE_THREAD, joined by a futex); under
+ * M:1 it would cost what a user-level context does (bare_create), 10-100x
+ * less. value = pthread create+join / raw task create+join. */
+static void judge_one_to_one(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
+{
+	static const struct fb_bench_key user_key = FB_KEY0("threads", "bare_create");
+	struct outcome o = { .label = "0 MiB", .holds = -1 };
+	char name[FB_KEY_NAME_MAX], task_name[FB_KEY_NAME_MAX], unused[320], a[32], b[32], c[32];
+
+	snprintf(row->benchmark, sizeof(row->benchmark), "%s vs %s (and threads/bare_create)",
+		 fb_key_format(&pthread_key, name, sizeof(name)), fb_key_format(&def->against, task_name, sizeof(task_name)));
+	snprintf(row->conditions, sizeof(row->conditions), "glibc's pthreads; worker of 0 MiB, 4k pages");
+	double pthread = key_figure(ctx, &pthread_key, NULL, o.missing, sizeof(o.missing));
+	double task = isnan(pthread) ? NAN : key_figure(ctx, &def->against, NULL, o.missing, sizeof(o.missing));
+	double user = key_figure(ctx, &user_key, NULL, unused, sizeof(unused));
+	if (!isnan(pthread) && !isnan(task)) {
+		row->value = pthread / task;
+		o.holds = rule_holds(def, row->value);
+		snprintf(row->measured, sizeof(row->measured), "pthread create+join %s vs a raw CLONE_THREAD task %s: "
+			 "%.2fx; a user-level context (M:1's way) %s", fb_fmt_ns(pthread, a, sizeof(a)),
+			 fb_fmt_ns(task, b, sizeof(b)), row->value, fb_fmt_ns(user, c, sizeof(c)));
 	}
 	conclude(row, &o, 1);
 }
@@ -494,6 +571,23 @@ static const struct claim_def claim_table[] = {
 	  .claim = "User-level threads: 10-100x faster than kernel-level threads (hand-written switch)",
 	  .rule = RULE_RANGE, .claimed = 10, .claimed_hi = 100, .unit = "x", .judge = judge_user,
 	  .bench = FB_KEY0("threads", "bare_create"), .what = "hand-written context create + switch + return" },
+	/* switch for switch: a futex hand-over between two threads on one CPU
+	 * is two kernel context switches; the hand-written switch none */
+	{ .id = "user_threads_switch",
+	  .claim = "User-level threads: 10-100x faster than kernel-level threads (switch for switch)",
+	  .rule = RULE_RANGE, .claimed = 10, .claimed_hi = 100, .unit = "x", .judge = judge_user,
+	  .bench = FB_KEY0("threads", "bare_switch"), .counter = "ns_per_switch",
+	  .against = FB_KEY0("switch", "futex_pingpong_threads/cpus:1"),
+	  .against_what = "a futex switch between two threads on one CPU",
+	  .what = "one hand-written switch" },
+	/* the threads model of the slide: Linux is 1:1 */
+	{ .id = "threads_model_1to1", .claim = "Threading models: Linux uses 1:1, one user thread <-> one kernel thread",
+	  .rule = RULE_RANGE, .claimed = 0.33, .claimed_hi = 3, .unit = "x", .judge = judge_one_to_one,
+	  .against = FB_KEY0("threads", "clone_thread") },
+	/* exit_notify makes the zombie; wait's release_task frees it */
+	{ .id = "zombie_reaped", .claim = "A zombie = process has finished execution but not yet reaped; "
+	  "waitpid() reaps it", .rule = RULE_OBSERVED, .claimed = 1, .unit = "share", .judge = judge_zombie,
+	  .bench = FB_KEY0("spawn", "fork_reap_late") },
 	/* a setting, not a measurement: read back into manifest.json */
 	{ .id = "pid_max", .claim = "PID: maximum size is 32768, can be increased to 4 millions", .rule = RULE_EQUAL,
 	  .claimed = 32768, .unit = "PIDs", .judge = judge_pid },
@@ -513,6 +607,9 @@ size_t fb_claims_keys(const struct fb_bench_key **out, size_t max)
 			out[n++] = &claim_table[i].bench;
 	for (size_t i = 0; i < N_SHELLS_CASES && n < max; i++)
 		out[n++] = &shells_keys[i];
+	for (size_t i = 0; i < N_CLAIMS && n < max; i++)
+		if (claim_table[i].against.family[0])
+			out[n++] = &claim_table[i].against;
 	if (n < max)
 		out[n++] = &pthread_key;
 	if (n < max)

@@ -46,6 +46,21 @@ static const struct pair_rule pair_rules[] = {
 	  .points = EVERY_POINT, .tolerance = 0.20 },
 	{ .label = "clone3 = fork", .a = FB_KEY0("spawn", "clone3"), .b = FB_KEY0("spawn", "fork"),
 	  .points = EVERY_POINT, .tolerance = 0.20 },
+	/* the first point of each axis of the parent's shape is a plain fork in
+	 * a worker of the shape family: 16 one-page mappings more, or no thread
+	 * more, are a few us of a fork here; more apart is the worker or the
+	 * set-up leaking into the figure */
+	{ .label = "fork with 16 VMAs more (shape) = spawn/fork", .a = FB_KEY0("shape", "fork_vmas/vmas:16"),
+	  .b = FB_KEY0("spawn", "fork"), .points = ZERO_4K, .tolerance = 0.15 },
+	{ .label = "fork of a 1-thread parent (shape) = spawn/fork", .a = FB_KEY0("shape", "fork_threads/threads:1"),
+	  .b = FB_KEY0("spawn", "fork"), .points = ZERO_4K, .tolerance = 0.10 },
+	/* one forker alone: the same round trip from a child of the storm
+	 * worker, timed over its R forks from one release */
+	{ .label = "one forker (storm) = spawn/fork", .a = FB_KEY0("storm", "parallel_fork/forkers:1"),
+	  .b = FB_KEY0("spawn", "fork"), .points = ZERO_4K, .tolerance = 0.15 },
+	/* CLONE_PIDFD adds a file and waitid(P_PIDFD) replaces waitpid */
+	{ .label = "clone3 with a pidfd = clone3", .a = FB_KEY0("spawn", "clone3_pidfd"),
+	  .b = FB_KEY0("spawn", "clone3"), .points = ZERO_4K, .tolerance = 0.15 },
 };
 
 /* The instrument's overhead: our round trip against the bare loop in a

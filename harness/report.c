@@ -266,7 +266,8 @@ static void section_other_families(struct fb_doc *doc, const struct fb_results *
 		while (j < ndone && strcmp(done[j], family))
 			j++;
 		if (j < ndone || strcmp(family, "spawn") == 0 || strcmp(family, "threads") == 0 ||
-		    strcmp(family, "cow") == 0)
+		    strcmp(family, "cow") == 0 || strcmp(family, "shape") == 0 || strcmp(family, "switch") == 0 ||
+		    strcmp(family, "storm") == 0)
 			continue;
 		done[ndone++] = family;
 		fb_doc_heading(doc, 2, family);
@@ -402,6 +403,8 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	if (section_threads(doc, run, err, len))
 		return -1;
 	if (fb_report_cow(doc, run->dir, run->results, err, len))
+		return -1;
+	if (fb_report_breadth(doc, run->dir, run->results, err, len))
 		return -1;
 	section_other_families(doc, run->results);
 	section_hyperfine(doc, run->hyperfine);

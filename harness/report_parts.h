@@ -17,4 +17,12 @@ int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, co
 /* The copy-on-write section (report_cow.c). 0, or -1 with err. */
 int fb_report_cow(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err, size_t len);
 
+/* The plots and fitted slopes of a family's cases on axes of their own
+ * (report_axes.c). 0, or -1 with err. */
+int fb_report_axes(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, const char *family,
+		   char *err, size_t len);
+/* The sections of the shape, switch and storm families, and of exit and
+ * reaping (report_breadth.c). 0, or -1 with err. */
+int fb_report_breadth(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err, size_t len);
+
 #endif

@@ -226,21 +226,64 @@ double fb_result_median_ns(const struct fb_result *r)
 	return r && r->nreps ? fb_median(r->times_ns, r->nreps) : NAN;
 }
 
-double fb_result_counter_median(const struct fb_result *r, const char *counter)
+/* The repetitions' values of a counter, in ns for Google Benchmark's own
+ * times, into a malloc'd array (*values; free it); their number. */
+static size_t counter_values(const struct fb_result *r, const char *counter, double **values)
 {
-	double *values = r && r->nreps ? malloc(r->nreps * sizeof(*values)) : NULL;
 	int is_time = strcmp(counter, "real_time") == 0 || strcmp(counter, "cpu_time") == 0;
 	size_t n = 0;
 
-	for (size_t i = 0; values && i < r->nreps; i++) {
+	*values = r && r->nreps ? malloc(r->nreps * sizeof(**values)) : NULL;
+	for (size_t i = 0; *values && i < r->nreps; i++) {
 		json_t *v = json_object_get(r->rows[i], counter);
 		double scale = is_time ? unit_to_ns(json_string_value(json_object_get(r->rows[i], "time_unit"))) : 1;
 		if (json_is_number(v))
-			values[n++] = json_number_value(v) * scale;
+			(*values)[n++] = json_number_value(v) * scale;
 	}
+	return n;
+}
+
+double fb_result_counter_median(const struct fb_result *r, const char *counter)
+{
+	double *values;
+	size_t n = counter_values(r, counter, &values);
 	double median = n ? fb_median(values, n) : NAN;
+
 	free(values);
 	return median;
+}
+
+int fb_result_counter_range(const struct fb_result *r, const char *counter, double *lo, double *hi)
+{
+	double *values;
+	size_t n = counter_values(r, counter, &values);
+
+	*lo = *hi = NAN;
+	for (size_t i = 0; i < n; i++) {
+		*lo = i == 0 || values[i] < *lo ? values[i] : *lo;
+		*hi = i == 0 || values[i] > *hi ? values[i] : *hi;
+	}
+	free(values);
+	return n ? 0 : -1;
+}
+
+int fb_results_has_family(const struct fb_results *results, const char *family)
+{
+	for (size_t i = 0; i < results->count; i++)
+		if (strcmp(results->items[i].key.family, family) == 0)
+			return 1;
+	return 0;
+}
+
+long fb_results_max_mib(const struct fb_results *results, const char *family, const char *kase)
+{
+	long top = -1;
+
+	for (size_t i = 0; i < results->count; i++)
+		if (strcmp(results->items[i].key.family, family) == 0 && strcmp(results->items[i].key.kase, kase) == 0 &&
+		    results->items[i].key.mem_mib > top)
+			top = results->items[i].key.mem_mib;
+	return top;
 }
 
 const struct fb_result *fb_results_get(const struct fb_results *results, const struct fb_bench_key *key)

@@ -59,5 +59,12 @@ const struct fb_result *fb_results_at(const struct fb_results *results, const ch
  * in ns too. */
 double fb_result_median_ns(const struct fb_result *r);
 double fb_result_counter_median(const struct fb_result *r, const char *counter);
+/* The smallest and largest of a counter over the repetitions: 0, or -1
+ * when no repetition has it. */
+int fb_result_counter_range(const struct fb_result *r, const char *counter, double *lo, double *hi);
+/* Does the run hold a benchmark of this family? */
+int fb_results_has_family(const struct fb_results *results, const char *family);
+/* The largest memory size a case ran at; -1 when it did not run. */
+long fb_results_max_mib(const struct fb_results *results, const char *family, const char *kase);
 
 #endif

@@ -86,12 +86,12 @@ static void print_table(const struct fb_results *res, const char *family, const 
 		    (kind->left_out && strcmp(r->key.kase, kind->left_out) == 0))
 			continue;
 		if (!any++) {
-			fprintf(out, "\n%s, %s pages: %s\n%-28s", family, mode, kind->what, "case \\ MiB");
+			fprintf(out, "\n%s, %s pages: %s\n%-36s", family, mode, kind->what, "case \\ MiB");
 			for (size_t s = 0; s < nsizes; s++)
 				fprintf(out, " %*ld", kind->width, sizes[s]);
 			fputc('\n', out);
 		}
-		fprintf(out, "%-28s", r->key.kase);
+		fprintf(out, "%-36s", r->key.kase);
 		for (size_t s = 0; s < nsizes; s++)
 			print_cell(kind, fb_results_at(res, family, r->key.kase, sizes[s], mode), out);
 		fputc('\n', out);

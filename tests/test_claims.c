@@ -47,6 +47,10 @@ static const struct bench_row holding[] = {
 	{ SP("fork_exec_static", 1024, "thp"), 1000, NULL, 0 },
 	{ SP("posix_spawn_static", 0, "4k"), 500, NULL, 0 },
 	{ SP("posix_spawn_static", 1024, "4k"), 500, NULL, 0 },
+	{ TH("bare_switch"), 40, "ns_per_switch", 20 },
+	{ "switch/futex_pingpong_threads/cpus:1/mem_mib:0/mode:4k", 400, "ns_per_switch", 1000 },  /* 50x */
+	{ TH("clone_thread"), 15, NULL, 0 },                                          /* pthread 20: 1.3x */
+	{ SP("fork_reap_late", 0, "4k"), 600, "zombie_seen", 1 },
 };
 
 /* Every claim fails: each figure far outside its rule. */
@@ -63,6 +67,10 @@ static const struct bench_row failing[] = {
 	{ TH("bare_create"), 0.1, NULL, 0 },                         /* 3000x: beyond 100x */
 	{ SP("fork_exec_static", 1024, "4k"), 5000, NULL, 0 },       /* copy only 2x the fork+exec */
 	{ SP("fork_exec_static", 1024, "thp"), 5000, NULL, 0 },
+	{ TH("bare_switch"), 40, "ns_per_switch", 20 },
+	{ "switch/futex_pingpong_threads/cpus:1/mem_mib:0/mode:4k", 4000, "ns_per_switch", 5000 }, /* 250x */
+	{ TH("clone_thread"), 3000, NULL, 0 },                          /* pthread 300 us: 0.1x, not a task's cost */
+	{ SP("fork_reap_late", 0, "4k"), 600, "zombie_seen", 0 },                    /* never a zombie */
 };
 
 /* COW fork near 50 us only with huge pages. */

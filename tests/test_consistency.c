@@ -38,10 +38,13 @@ static const struct point agreeing[] = {
 	{ "threads/fork_exit_wait/mem_mib:0/mode:4k", 44 },
 	{ "calibrate/bare_fork/mem_mib:0/mode:4k", 42.5 }, { "calibrate/bare_vfork/mem_mib:0/mode:4k", 10 },
 	{ "cow/child_write_all/mem_mib:1/mode:4k", 500 }, { "cow/child_write_all/mem_mib:1/mode:thp", 500 },
+	{ "shape/fork_vmas/vmas:16/mem_mib:0/mode:4k", 46 }, { "shape/fork_threads/threads:1/mem_mib:0/mode:4k", 44 },
+	{ "storm/parallel_fork/forkers:1/mem_mib:0/mode:4k", 45 }, { "spawn/clone3_pidfd/mem_mib:0/mode:4k", 41 },
 };
 #define NPOINTS (sizeof(agreeing) / sizeof(agreeing[0]))
-/* 8 thp rows below 2 MiB, 1 threads pair, 4 clone and 4 clone3 points */
-#define NPAIRS 17
+/* 8 thp rows below 2 MiB, 1 threads pair, 4 clone and 4 clone3 points,
+ * shape's two first points, one forker, clone3 with a pidfd */
+#define NPAIRS 21
 
 /* How a synthetic run departs from the agreeing one. */
 struct variant {
@@ -118,7 +121,7 @@ static void check_agreeing(void)
 
 	if (!CHECK(evaluate(&v, &c, dir, sizeof(dir)) == 0, "agreeing run evaluated", "evaluate failed"))
 		return;
-	CHECK(c.npairs == NPAIRS && c.disagree == 0, "agreeing run: 17 pairs, none disagrees",
+	CHECK(c.npairs == NPAIRS && c.disagree == 0, "agreeing run: 21 pairs, none disagrees",
 	      "%zu pairs, %zu disagree", c.npairs, c.disagree);
 	CHECK(c.noverheads == 2 && c.above_target == 0 && fabs(c.overheads[0].ratio - 44 / 42.5) < 1e-9,
 	      "overhead: fork 1.035x and vfork 1.04x of the bare loop, within 1.05x",
@@ -321,6 +324,11 @@ int main(void)
 		     "cow at 1 MiB thp 1.3x of 4k");
 	check_breaks("spawn/clone/mem_mib:1/mode:4k", 0.6, "spawn/clone/mem_mib:1/mode:4k", "clone 0.53x of fork");
 	check_breaks("spawn/clone3/mem_mib:0/mode:4k", 1.5, "spawn/clone3/mem_mib:0/mode:4k", "clone3 1.33x of fork");
+	/* storm's forkers, left free to land beside their children's CPU, measured 2.2x */
+	check_breaks("storm/parallel_fork/forkers:1/mem_mib:0/mode:4k", 2.2, "storm/parallel_fork/forkers:1/mem_mib:0/mode:4k",
+		     "one forker 2.2x spawn/fork");
+	check_breaks("shape/fork_vmas/vmas:16/mem_mib:0/mode:4k", 1.4, "shape/fork_vmas/vmas:16/mem_mib:0/mode:4k",
+		     "16 VMAs more 1.4x spawn/fork");
 	check_noise_is_not_disagreement();
 	check_overhead_and_missing();
 	check_estimator_and_steal();

@@ -46,14 +46,48 @@ static void check_format_and_parse(void)
 	      "the registry refuses an unknown case and a mode off the case's axes", "accepted");
 }
 
-/* Every name `forkbench-bench --benchmark_list_tests` prints. */
-static void check_registered_names(void)
+/* A case on an axis of its own: "case/axis:N" set and split back, and the
+ * registry takes only the axis's own values (the families' tables: shape's
+ * vmas, switch's cpus), also as a grader's reference. */
+static void check_axis_keys(void)
 {
-	char bin[PATH_MAX + 32], out[] = "/tmp/fb-test-keys-XXXXXX", line[256];
+	struct fb_bench_key key = FB_KEY0("shape", ""), back;
+	char name[FB_KEY_NAME_MAX], base[64], axis[32];
+	long value = 0;
+
+	fb_key_set_case(&key, "fork_vmas", "vmas", 1024);
+	fb_key_format(&key, name, sizeof(name));
+	CHECK(strcmp(name, "shape/fork_vmas/vmas:1024/mem_mib:0/mode:4k") == 0, "axis: family/case/axis:N/mem_mib:..",
+	      "%s", name);
+	int split = fb_key_parse(name, &back) == 0 && fb_key_axis(&back, base, sizeof(base), axis, sizeof(axis), &value);
+	CHECK(split && strcmp(base, "fork_vmas") == 0 && strcmp(axis, "vmas") == 0 && value == 1024,
+	      "axis: the name parses back to case, axis and value", "%d %s %s %ld", split, base, axis, value);
+	const struct fb_bench_key plain = FB_KEY0("cow", "a/b"), zero = FB_KEY0("shape", "fork_vmas/vmas:0");
+	CHECK(!fb_key_axis(&plain, base, sizeof(base), axis, sizeof(axis), &value) && strcmp(base, "a/b") == 0 &&
+	      !fb_key_axis(&zero, base, sizeof(base), axis, sizeof(axis), &value),
+	      "axis: a case without 'axis:N' (or with a value of 0) is the case alone", "split %s", base);
+	const struct fb_bench_key on = FB_KEY0("shape", "fork_vmas/vmas:1024"), off = FB_KEY0("shape", "fork_vmas/vmas:1000"),
+				  other = FB_KEY0("shape", "fork_vmas/fds:1024"), bare = FB_KEY0("shape", "fork_vmas"),
+				  noaxis = FB_KEY0("spawn", "fork/vmas:16");
+	CHECK(fb_key_registered(&on) && !fb_key_registered(&off) && !fb_key_registered(&other) &&
+	      !fb_key_registered(&bare) && !fb_key_registered(&noaxis),
+	      "axis: the registry takes the axis's own values only, and never the case without its value",
+	      "on %d off %d other %d bare %d noaxis %d", fb_key_registered(&on), fb_key_registered(&off),
+	      fb_key_registered(&other), fb_key_registered(&bare), fb_key_registered(&noaxis));
+	CHECK(fb_grade_reference_key("switch/pipe_pingpong_processes/cpus:1", 0, &back) == 0 &&
+	      fb_grade_reference_key("shape/fork_vmas/vmas:1000", 0, &back) == -1,
+	      "axis: an assignment's reference may name a case at a value of its axis", "refused or accepted wrongly");
+}
+
+/* Every name `forkbench-bench --benchmark_list_tests` prints, in the short
+ * sweep of the cases' own axes and in the long one (more names). */
+static int check_registered_names(const char *sweep, int fewer_than)
+{
+	char bin[PATH_MAX + 32], out[] = "/tmp/fb-test-keys-XXXXXX", line[256], name[96];
 	int fd = mkstemp(out), listed = 0, good = 0;
 
 	snprintf(bin, sizeof(bin), "%s/forkbench-bench", build);
-	const char *argv[] = { bin, "--benchmark_list_tests", NULL };
+	const char *argv[] = { bin, "--benchmark_list_tests", sweep, NULL };
 	int rc = fd >= 0 ? run_command(argv, out, "/dev/null") : -1;
 	FILE *f = fopen(out, "r");
 	while (f && fgets(line, sizeof(line), f)) {
@@ -69,9 +103,11 @@ static void check_registered_names(void)
 		fclose(f);
 	if (fd >= 0)
 		close(fd), unlink(out);
-	CHECK(rc == 0 && listed > 100 && good == listed,
-	      "every benchmark forkbench-bench registers parses to a registered key and formats back",
-	      "exit %d, %d of %d", rc, good, listed);
+	snprintf(name, sizeof(name), "%s: every benchmark forkbench-bench registers parses to a registered key "
+		 "and formats back", sweep);
+	CHECK(rc == 0 && listed > 100 && good == listed && listed > fewer_than, name,
+	      "exit %d, %d of %d (more than %d expected)", rc, good, listed, fewer_than);
+	return listed;
 }
 
 static void check_table(const char *what, const struct fb_bench_key *const *keys, size_t n)
@@ -136,7 +172,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	build_dir(build, sizeof(build));
 	check_format_and_parse();
-	check_registered_names();
+	check_axis_keys();
+	check_registered_names("--sweep=long", check_registered_names("--sweep=short", 0));
 	check_tables();
 	check_spec_references();
 	return check_done();

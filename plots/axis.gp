@@ -1,0 +1,13 @@
+# axis.gp - figures vs a case's own axis (the parent's VMAs, threads or fds,
+# the number of forkers), log-log: one line per case. Data: column 1 the
+# axis value, then nseries columns, each headed by its case's name.
+# Variables: datafile, nseries, outstem, xlab, ylab, plottitle.
+load 'common.gp'   # found through GNUPLOT_LIB=plots/
+set logscale xy
+set xlabel xlab
+set ylabel ylab
+set title plottitle
+do for [fmt in "svg png"] {
+    eval(fmt eq "svg" ? render_svg : render_png)
+    plot for [c=2:1+nseries] datafile using 1:c with linespoints lw 2 lc c-1 title columnheader(c)
+}
