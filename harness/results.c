@@ -158,13 +158,27 @@ static int add_row(struct fb_results *res, json_t *row, char *why, size_t why_le
 
 /* Stable order whatever the run's (random interleaving) order was: family,
  * case, page mode, memory size. */
+/* Cases by name; the points of one case on its own axis by value
+ * ("vmas:256" before "vmas:1024"). */
+static int cmp_case(const struct fb_bench_key *x, const struct fb_bench_key *y)
+{
+	char base_x[64], base_y[64], axis_x[32], axis_y[32];
+	long vx, vy;
+
+	if (!fb_key_axis(x, base_x, sizeof(base_x), axis_x, sizeof(axis_x), &vx) ||
+	    !fb_key_axis(y, base_y, sizeof(base_y), axis_y, sizeof(axis_y), &vy) || strcmp(base_x, base_y) ||
+	    strcmp(axis_x, axis_y))
+		return strcmp(x->kase, y->kase);
+	return (vx > vy) - (vx < vy);
+}
+
 static int cmp_result(const void *a, const void *b)
 {
 	const struct fb_result *x = a, *y = b;
 	int c = strcmp(x->key.family, y->key.family);
 
 	if (!c)
-		c = strcmp(x->key.kase, y->key.kase);
+		c = cmp_case(&x->key, &y->key);
 	if (!c)
 		c = strcmp(x->key.mode, y->key.mode);
 	return c ? c : (x->key.mem_mib > y->key.mem_mib) - (x->key.mem_mib < y->key.mem_mib);
