@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "benchkey.h"
 #include "check.h"
 #include "commands.h"
 #include "family.h"
@@ -101,30 +102,50 @@ static int covered(json_t *benchmarks, const char *name)
 	return 0;
 }
 
-static void check_coverage(json_t *bench)
+/* One case at one value of its own axis (0: none), every size and mode. */
+static void cover_case(json_t *list, const char *family, const struct fb_case *k, long value, int *expected,
+		       int *found, char *missing, size_t len)
 {
 	static const char *const modes[] = { "4k", "thp" };
 	static const int sizes[] = { 0, 1 };
+	char name[FB_KEY_NAME_MAX];
+
+	for (int m = 0; m < 2; m++)
+		for (int s = 0; s < 2; s++) {
+			if ((m && !(k->axes & FB_AXIS_MODE)) || (s && !(k->axes & FB_AXIS_MEM)) ||
+			    (!s && (k->axes & FB_AXIS_NO_ZERO)))
+				continue;
+			struct fb_bench_key key = { .mem_mib = sizes[s] };
+			snprintf(key.family, sizeof(key.family), "%s", family);
+			snprintf(key.mode, sizeof(key.mode), "%s", modes[m]);
+			fb_key_set_case(&key, k->name, k->axis ? k->axis->name : NULL, value);
+			fb_key_format(&key, name, sizeof(name));
+			(*expected)++;
+			if (covered(list, name))
+				(*found)++;
+			else
+				snprintf(missing, len, "%s", name);
+		}
+}
+
+/* Every case x size x mode, and every value of a case's own axis in the
+ * short sweep (the default). */
+static void check_coverage(json_t *bench)
+{
 	json_t *list = json_object_get(bench, "benchmarks");
-	char name[256], missing[256] = "";
+	char missing[256] = "";
 	int expected = 0, found = 0;
 
 	for (int f = 0; fb_families[f]; f++)
-		for (size_t c = 0; c < fb_families[f]->ncases; c++)
-			for (int m = 0; m < 2; m++)
-				for (int s = 0; s < 2; s++) {
-					const struct fb_case *k = &fb_families[f]->cases[c];
-					if ((m && !(k->axes & FB_AXIS_MODE)) || (s && !(k->axes & FB_AXIS_MEM)) ||
-					    (!s && (k->axes & FB_AXIS_NO_ZERO)))
-						continue;
-					snprintf(name, sizeof(name), "%s/%s/mem_mib:%d/mode:%s", fb_families[f]->name,
-						 k->name, sizes[s], modes[m]);
-					expected++;
-					if (covered(list, name))
-						found++;
-					else
-						snprintf(missing, sizeof(missing), "%s", name);
-				}
+		for (size_t c = 0; c < fb_families[f]->ncases; c++) {
+			const struct fb_case *k = &fb_families[f]->cases[c];
+			for (size_t v = 0; k->axis && v < FB_AXIS_MAX_VALUES && k->axis->values[v]; v++)
+				if (k->axis->values[v] <= k->axis->short_max)
+					cover_case(list, fb_families[f]->name, k, k->axis->values[v], &expected, &found,
+						   missing, sizeof(missing));
+			if (!k->axis)
+				cover_case(list, fb_families[f]->name, k, 0, &expected, &found, missing, sizeof(missing));
+		}
 	CHECK(expected > 0 && found == expected, "bench.json covers every case x size x mode or records why not",
 	      "%d of %d; missing e.g. %s", found, expected, missing);
 }
