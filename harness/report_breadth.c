@@ -31,22 +31,41 @@ static const char *median_or_why(const struct fb_result *r, char *buf, size_t le
 	return fb_fmt_ns(fb_result_median_ns(r), buf, len);
 }
 
+/* A family's section opens with its heading and what it measures; 0 when
+ * the run holds none of its benchmarks (the section is left out). */
+static int family_intro(struct fb_doc *doc, const struct fb_results *res, const char *family, const char *title,
+			const char *what)
+{
+	if (!fb_results_has_family(res, family))
+		return 0;
+	fb_doc_heading(doc, 2, title);
+	fb_doc_para(doc, "%s", what);
+	return 1;
+}
+
+/* ... and closes with the table of every benchmark of the family. */
+static void family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
+{
+	char heading[64];
+
+	snprintf(heading, sizeof(heading), "Every %s benchmark", family);
+	fb_doc_heading(doc, 3, heading);
+	fb_report_family_table(doc, res, family);
+}
+
 static int section_shape(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err,
 			 size_t len)
 {
-	if (!fb_results_has_family(res, "shape"))
-		return 0;
-	fb_doc_heading(doc, 2, "The parent's shape (shape)");
-	fb_doc_para(doc, "fork copies more than resident memory: every mapping (VMA) is duplicated with its "
+	if (!family_intro(doc, res, "shape", "The parent's shape (shape)", "fork copies more than resident memory: every mapping (VMA) is duplicated with its "
 		    "page-table range, every open file is referenced from the child's new file table, and the "
 		    "parent's other threads are not copied at all (only the calling thread forks) but their stacks "
 		    "are mappings too. Each case varies one of these in an otherwise idle 0 MiB worker; the slope "
 		    "is the cost of one more unit on this machine. Points that hit a limit (vm.max_map_count, "
-		    "RLIMIT_NOFILE) are recorded as no-resource, with the limit.");
+		    "RLIMIT_NOFILE) are recorded as no-resource, with the limit."))
+		return 0;
 	if (fb_report_axes(doc, run_dir, res, "shape", err, len))
 		return -1;
-	fb_doc_heading(doc, 3, "Every shape benchmark");
-	fb_report_family_table(doc, res, "shape");
+	family_table(doc, res, "shape");
 	return 0;
 }
 
@@ -170,14 +189,12 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 	const size_t nkeys = sizeof(switch_keys) / sizeof(switch_keys[0]);
 	double bare = counter(fb_results_get(res, &switch_keys[nkeys - 1]), "ns_per_switch");
 
-	if (!fb_results_has_family(res, "switch"))
-		return 0;
-	fb_doc_heading(doc, 2, "Switching: kernel against user level (switch)");
-	fb_doc_para(doc, "A round trip passes control there and back: two switches. Between two threads through "
+	if (!family_intro(doc, res, "switch", "Switching: kernel against user level (switch)", "A round trip passes control there and back: two switches. Between two threads through "
 		    "a futex, between two threads and between two processes through a pair of pipes (LMbench "
 		    "lat_ctx's method), on one CPU (every hand-over is a context switch through the scheduler) and "
 		    "on two (a wake-up of a task on the other CPU); beside makecontext/swapcontext (one "
-		    "rt_sigprocmask system call per switch) and the hand-written switch (no system call).");
+		    "rt_sigprocmask system call per switch) and the hand-written switch (no system call)."))
+		return 0;
 	if (counter_bars(res, run_dir, "switch_cost", switch_keys, nkeys, "ns_per_switch")) {
 		if (fb_plot_render(run_dir, "bars", "switch_cost", "plottitle='One switch: kernel against user level'; "
 				   "ylab='ns per switch (log scale): bar median, whisker min..max'; logy=1", err, len))
@@ -197,7 +214,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 						      isnan(ns) ? median_or_why(r, a, sizeof(a)) : fb_fmt_ns(ns, a, sizeof(a)),
 						      b, c });
 	}
-	fb_report_family_table(doc, res, "switch");
+	family_table(doc, res, "switch");
 	return 0;
 }
 
@@ -234,14 +251,12 @@ static int section_storm(struct fb_doc *doc, const char *run_dir, const struct f
 		{ "fork_while_faulting", "storm", "fork_while_faulting", NULL }, { "fork", "spawn", "fork", NULL },
 	};
 
-	if (!fb_results_has_family(res, "storm"))
-		return 0;
-	fb_doc_heading(doc, 2, "Concurrency (storm)");
-	fb_doc_para(doc, "parallel_fork: K processes fork (and reap) at the same time on every CPU; the figure is "
+	if (!family_intro(doc, res, "storm", "Concurrency (storm)", "parallel_fork: K processes fork (and reap) at the same time on every CPU; the figure is "
 		    "the wall time per fork at the aggregate rate, with each round trip's latency percentiles. "
 		    "fork_while_faulting: fork of a parent whose sibling thread keeps faulting fresh memory in: "
 		    "fork holds the parent's mmap lock for writing while it copies the page tables, and the "
-		    "faults take it for reading, so each waits for the other (the Redis/JVM case).");
+		    "faults take it for reading, so each waits for the other (the Redis/JVM case)."))
+		return 0;
 	forkers_table(doc, res);
 	if (fb_report_axes(doc, run_dir, res, "storm", err, len))
 		return -1;
@@ -252,8 +267,7 @@ static int section_storm(struct fb_doc *doc, const char *run_dir, const struct f
 			return -1;
 		fb_doc_image(doc, "storm_memory", "fork with a faulting sibling thread vs alone");
 	}
-	fb_doc_heading(doc, 3, "Every storm benchmark");
-	fb_report_family_table(doc, res, "storm");
+	family_table(doc, res, "storm");
 	return 0;
 }
 

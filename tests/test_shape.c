@@ -24,13 +24,7 @@ extern const struct fb_family fb_shape_family;
 
 static const struct fb_case *find_case(const char *name, unsigned *index)
 {
-	for (unsigned i = 0; i < fb_shape_family.ncases; i++)
-		if (strcmp(fb_shape_family.cases[i].name, name) == 0) {
-			if (index)
-				*index = i;
-			return &fb_shape_family.cases[i];
-		}
-	return NULL;
+	return family_case(&fb_shape_family, name, index);
 }
 
 /* The counts here take nothing from malloc (open, read, getdents64 into
@@ -96,16 +90,6 @@ static void shape_now(struct proc_shape *s)
 	s->tasks = count_entries("/proc/self/task", 1);
 	s->fds = count_fds(0, 1);
 	getrlimit(RLIMIT_NOFILE, &s->nofile);
-}
-
-static int run_op(const struct fb_case *k, struct fb_env *env, long value, struct fb_sample *samples, size_t n)
-{
-	memset(samples, 0, n * sizeof(*samples));
-	env->param = k->param;
-	env->data = k->data;
-	env->axis_value = value;
-	env->reason[0] = '\0';
-	return k->run(env, samples, n);
 }
 
 /* Every sample timed, and counter v the same want in all of them. */

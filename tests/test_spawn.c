@@ -26,32 +26,17 @@ static int value_index(const struct fb_case *kase, const char *name)
 
 static int count_open_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int fds = 0;
-
-	while (d && (e = readdir(d)))
-		fds += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return fds;
+	return (int)count_dir_entries("/proc/self/fd");
 }
 
 static const struct fb_case *find_case(const char *name)
 {
-	for (size_t i = 0; i < fb_spawn_family.ncases; i++)
-		if (strcmp(fb_spawn_family.cases[i].name, name) == 0)
-			return &fb_spawn_family.cases[i];
-	return NULL;
+	return family_case(&fb_spawn_family, name, NULL);
 }
 
 static int run_case(const struct fb_case *kase, struct fb_env *env, struct fb_sample *samples, size_t n)
 {
-	memset(samples, 0, n * sizeof(*samples));
-	env->param = kase->param;
-	env->data = kase->data;
-	env->reason[0] = '\0';
-	return kase->run(env, samples, n);
+	return run_op(kase, env, 0, samples, n);
 }
 
 /* A child that does not exec stamps on iterations 0 and 8 only (one in 8:

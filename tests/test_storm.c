@@ -26,27 +26,9 @@ extern const struct fb_family fb_storm_family;
 #define ROUNDS_PER_FORKER 32   /* bench/storm.c */
 #define NOBODY_UID 65534
 
-static long task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
-}
-
 static const struct fb_case *find_case(const char *name, unsigned *index)
 {
-	for (unsigned i = 0; i < fb_storm_family.ncases; i++)
-		if (strcmp(fb_storm_family.cases[i].name, name) == 0) {
-			if (index)
-				*index = i;
-			return &fb_storm_family.cases[i];
-		}
-	return NULL;
+	return family_case(&fb_storm_family, name, index);
 }
 
 /* What the forkers may use: pid 1's mask (a subset of the online CPUs). */
@@ -56,16 +38,6 @@ static int expected_cpus(void)
 	if (sched_getaffinity(1, sizeof(init_cpus), &init_cpus) == 0)
 		return CPU_COUNT(&init_cpus);
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-static int run_op(const struct fb_case *kase, struct fb_env *env, long axis_value, struct fb_sample *out, size_t n)
-{
-	memset(out, 0, n * sizeof(*out));
-	env->param = kase->param;
-	env->data = kase->data;
-	env->axis_value = axis_value;
-	env->reason[0] = '\0';
-	return kase->run(env, out, n);
 }
 
 /* The caller's state after an op: zombies, tasks, mappings, CPU mask. */

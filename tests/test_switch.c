@@ -21,18 +21,6 @@ extern const struct fb_family fb_switch_family;
 /* bench/switch.c's ROUND_TRIPS_PER_ITERATION: "ran" must be exactly this. */
 #define ROUND_TRIPS 200
 
-static long task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* The figures of one run: every iteration completed all its round trips,
  * and the derived counters are its time divided as the names say. */
 static void check_figures(const char *point, const struct fb_sample *s)
@@ -176,10 +164,7 @@ static void check_no_fds(const struct fb_case *k, int room)
 
 static const struct fb_case *find_case(const char *name)
 {
-	for (size_t i = 0; i < fb_switch_family.ncases; i++)
-		if (strcmp(fb_switch_family.cases[i].name, name) == 0)
-			return &fb_switch_family.cases[i];
-	return NULL;
+	return family_case(&fb_switch_family, name, NULL);
 }
 
 int main(void)

@@ -14,18 +14,6 @@
 
 extern const struct fb_family fb_threads_family;
 
-static long task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Detached threads may still be leaving after their semaphore was posted:
  * wait (bounded) for the task list to settle. */
 static long settled_task_count(long want)

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "family.h"
+
 /* State letter and parent of /proc/PID/stat; fields after the command are
  * parsed from the last ')' since the command may itself hold ') '. */
 static inline int proc_state(int pid, char *state, int *ppid)
@@ -28,6 +30,51 @@ static inline int proc_state(int pid, char *state, int *ppid)
 	buf[n] = '\0';
 	char *close = strrchr(buf, ')');
 	return close && sscanf(close + 1, " %c %d", state, ppid) == 2 ? 0 : -1;
+}
+
+/* Entries of a /proc folder but . and ..: /proc/self/task (this process's
+ * tasks), /proc/self/fd (its open files, the one reading them included). */
+static inline long count_dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	long n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static inline long task_count(void)
+{
+	return count_dir_entries("/proc/self/task");
+}
+
+/* A family's case by name (and its index, when index is not NULL). */
+static inline const struct fb_case *family_case(const struct fb_family *family, const char *name, unsigned *index)
+{
+	for (unsigned i = 0; i < family->ncases; i++)
+		if (strcmp(family->cases[i].name, name) == 0) {
+			if (index)
+				*index = i;
+			return &family->cases[i];
+		}
+	return NULL;
+}
+
+/* Call a case's op directly, as the worker does, at axis_value on its own
+ * axis (0: none), the samples cleared first. */
+static inline int run_op(const struct fb_case *kase, struct fb_env *env, long axis_value, struct fb_sample *out,
+			 size_t n)
+{
+	memset(out, 0, n * sizeof(*out));
+	env->param = kase->param;
+	env->data = kase->data;
+	env->axis_value = axis_value;
+	env->reason[0] = '\0';
+	return kase->run(env, out, n);
 }
 
 /* How many children of parent are zombies (state Z) right now. */
