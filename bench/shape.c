@@ -10,6 +10,7 @@
  * its fds and RLIMIT_NOFILE are restored too. */
 #define _GNU_SOURCE
 #include "family.h"
+#include "machine.h"
 #include "stackpage.h"
 
 #include <dirent.h>
@@ -54,9 +55,13 @@ struct child_plan {
 	int close_first;
 };
 
+/* what failed, with the limit err stands for when it names one (machine.h). */
 static int set_reason(struct fb_env *env, int err, const char *what)
 {
-	snprintf(env->reason, sizeof(env->reason), "%s: %s", what, strerror(err));
+	char limit[160];
+
+	fb_limit_text(err, limit, sizeof(limit));
+	snprintf(env->reason, sizeof(env->reason), limit[0] ? "%s: %s (%s)" : "%s: %s", what, strerror(err), limit);
 	return err == EAGAIN || err == ENOMEM || err == EMFILE ? FB_NO_RESOURCE : -err;
 }
 
@@ -98,23 +103,6 @@ static long proc_lines(const char *path)
 	return err ? err : lines;
 }
 
-/* The number after "name" in a short /proc file (one chunk: status,
- * a sysctl); -1 when it is not there. */
-static long proc_number(const char *path, const char *name)
-{
-	char text[PROC_CHUNK];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (len <= 0)
-		return -1;
-	text[len] = '\0';
-	const char *at = *name ? strstr(text, name) : text;
-	return at ? strtol(at + strlen(name), NULL, 10) : -1;
-}
-
 static void child_run(const struct child_plan *plan)
 {
 	static char *const no_env[] = { NULL };
@@ -139,7 +127,7 @@ static int fork_round_trip(struct fb_env *env, const struct child_plan *plan, st
 	if (pid == 0)
 		child_run(plan);
 	if (pid < 0)
-		return set_reason(env, errno, "fork (RLIMIT_NPROC, kernel.pid_max, kernel.threads-max)");
+		return set_reason(env, errno, "fork");
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return set_reason(env, errno, "waitpid");
@@ -237,7 +225,7 @@ static void vmas_free(struct vma_set *set)
  * maps_now: the process's map count before. */
 static int vmas_make(struct vma_set *set, long count, long maps_now, struct fb_env *env)
 {
-	long max_map_count = proc_number("/proc/sys/vm/max_map_count", "");
+	long max_map_count = fb_proc_number("/proc/sys/vm/max_map_count", "");
 	int err = 0;
 
 	memset(set, 0, sizeof(*set));
@@ -332,7 +320,7 @@ static int idle_body(void *arg)
 
 static long thread_count(void)
 {
-	return proc_number("/proc/self/status", "Threads:");
+	return fb_proc_number("/proc/self/status", "Threads:");
 }
 
 static void close_pair(int pair[2])
@@ -401,9 +389,9 @@ static int threads_start(struct idle_threads *t, long extra, long threads_before
 		return 0;
 	long made = t->started;
 	threads_stop(t, threads_before);
-	snprintf(env->reason, sizeof(env->reason), "clone of thread %ld of %ld: %s (RLIMIT_NPROC, kernel.threads-max)",
-		 made + 2, extra + 1, strerror(err));
-	return err == EAGAIN || err == ENOMEM ? FB_NO_RESOURCE : -err;
+	char what[64];
+	snprintf(what, sizeof(what), "clone of thread %ld of %ld", made + 2, extra + 1);
+	return set_reason(env, err, what);
 }
 
 /* fork round trip from a parent of axis_value threads in all: the forking

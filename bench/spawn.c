@@ -7,6 +7,7 @@
  * waitid P_PIDFD). Runs inside the worker, which holds the parent's memory. */
 #define _GNU_SOURCE
 #include "family.h"
+#include "machine.h"
 #include "stackpage.h"
 
 #include <errno.h>
@@ -267,20 +268,6 @@ static pid_t start_pidfd_spawn(struct spawn_ctx *ctx)
 
 /* --- failures ----------------------------------------------------------- */
 
-static long read_long(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
 /* A failed call as an op result: a call or flag this kernel lacks is a
  * skip, a limit hit is no-resource (the reason names the limit and its
  * value), anything else an error. */
@@ -288,29 +275,21 @@ static int call_failed(struct fb_env *env, const char *call, int err, int missin
 {
 	char *reason = env->reason;
 	size_t len = sizeof(env->reason);
-	struct rlimit lim;
 
 	if (err == ENOSYS || err == missing_errno) {
 		snprintf(reason, len, "%s: %s: this kernel does not implement the call or the flag", call,
 			 strerror(err));
 		return FB_SKIP;
 	}
-	if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &lim) == 0) {
-		snprintf(reason, len, "%s: %s (RLIMIT_NOFILE %llu)", call, strerror(err),
-			 (unsigned long long)lim.rlim_cur);
-		return FB_NO_RESOURCE;
-	}
-	/* fork's EAGAIN: RLIMIT_NPROC, kernel.pid_max, or a cgroup's pids.max. */
-	if (err == EAGAIN && getrlimit(RLIMIT_NPROC, &lim) == 0) {
-		char nproc[24] = "unlimited";
-		if (lim.rlim_cur != RLIM_INFINITY)
-			snprintf(nproc, sizeof(nproc), "%llu", (unsigned long long)lim.rlim_cur);
-		snprintf(reason, len, "%s: %s (RLIMIT_NPROC %s, kernel.pid_max %ld, or a cgroup's pids.max)", call,
-			 strerror(err), nproc, read_long("/proc/sys/kernel/pid_max"));
+	/* a limit of the machine: named with its value */
+	if (err == EMFILE || err == EAGAIN || err == ENOMEM || err == ENFILE) {
+		char limit[160];
+		fb_limit_text(err, limit, sizeof(limit));
+		snprintf(reason, len, "%s: %s (%s)", call, strerror(err), limit);
 		return FB_NO_RESOURCE;
 	}
 	snprintf(reason, len, "%s: %s", call, strerror(err));
-	return err == ENOMEM || err == ENFILE ? FB_NO_RESOURCE : -err;
+	return -err;
 }
 
 static const char *end_text(int code)

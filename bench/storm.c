@@ -5,6 +5,7 @@
  * for its whole page-table copy and every fault of the siblings waits. */
 #define _GNU_SOURCE
 #include "family.h"
+#include "machine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,128 +36,14 @@
 #define SIBLING_STACK_BYTES ((size_t)256 * 1024)
 #define MAX_SIBLINGS 16
 
+/* what failed, with the limit err stands for when it names one (machine.h). */
 static int set_reason(struct fb_env *env, int err, const char *what)
 {
-	snprintf(env->reason, sizeof(env->reason), "%s: %s", what, strerror(err));
+	char limit[160];
+
+	fb_limit_text(err, limit, sizeof(limit));
+	snprintf(env->reason, sizeof(env->reason), limit[0] ? "%s: %s (%s)" : "%s: %s", what, strerror(err), limit);
 	return err == EAGAIN || err == ENOMEM ? FB_NO_RESOURCE : -err;
-}
-
-/* --- the machine's CPUs and pid limits ----------------------------------- */
-
-/* A CPU list such as "0-3,6" (/sys/devices/system/cpu/online) into set. */
-static int parse_cpu_list(const char *text, cpu_set_t *set)
-{
-	const char *p = text;
-
-	CPU_ZERO(set);
-	while (*p && *p != '\n') {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-		if (end == p || lo < 0)
-			return -EINVAL;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p)
-				return -EINVAL;
-		}
-		for (long cpu = lo; cpu <= hi && cpu < CPU_SETSIZE; cpu++)
-			CPU_SET(cpu, set);
-		p = *end == ',' ? end + 1 : end;
-	}
-	return CPU_COUNT(set) ? 0 : -EINVAL;
-}
-
-/* The CPUs the forkers and siblings may run on: those online, within what
- * pid 1 may use (a container's cpuset). Not this process's own mask:
- * forkbench run pins the worker to one CPU. */
-static void usable_cpus(cpu_set_t *set)
-{
-	cpu_set_t init_cpus, both;
-	char text[256];
-	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	int have_online = f && fgets(text, sizeof(text), f) && parse_cpu_list(text, set) == 0;
-	int have_init = sched_getaffinity(1, sizeof(init_cpus), &init_cpus) == 0;
-
-	if (f)
-		fclose(f);
-	if (have_online && have_init) {
-		CPU_AND(&both, set, &init_cpus);
-		if (CPU_COUNT(&both))
-			*set = both;
-	} else if (have_init) {
-		*set = init_cpus;
-	} else if (!have_online && sched_getaffinity(0, sizeof(*set), set)) {
-		CPU_ZERO(set);
-		CPU_SET(0, set);
-	}
-}
-
-/* The first number in a file, or -1 (unreadable, or "max"). */
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long value = -1;
-
-	if (f && fscanf(f, "%ld", &value) != 1)
-		value = -1;
-	if (f)
-		fclose(f);
-	return value;
-}
-
-/* pids.max of this process's pids cgroup (v2 "0::/path", v1 "N:pids:/path"),
- * or -1 when there is none or it is "max". */
-static long pids_cgroup_max(void)
-{
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	char line[512], path[600];
-	long max = -1;
-
-	while (f && max < 0 && fgets(line, sizeof(line), f)) {
-		char *controllers = strchr(line, ':');
-		char *rel = controllers ? strchr(controllers + 1, ':') : NULL;
-		if (!rel)
-			continue;
-		rel[strcspn(rel, "\n")] = '\0';
-		if (strncmp(controllers, "::", 2) == 0)
-			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max", rel + 1);
-		else if (strncmp(controllers, ":pids:", 6) == 0)
-			snprintf(path, sizeof(path), "/sys/fs/cgroup/pids%s/pids.max", rel + 1);
-		else
-			continue;
-		max = read_long(path);
-	}
-	if (f)
-		fclose(f);
-	return max;
-}
-
-/* A fork's EAGAIN: name the pid limit it most likely hit, with its value.
- * RLIMIT_NPROC counts the tasks of the real user and does not bind root
- * (nor CAP_SYS_RESOURCE/CAP_SYS_ADMIN); then the pids cgroup; then the
- * kernel's pid_max and threads-max. */
-static int pid_limit_hit(struct fb_env *env, const char *who)
-{
-	struct rlimit nproc;
-	long pids_max = pids_cgroup_max();
-
-	if (getuid() != 0 && getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
-		snprintf(env->reason, sizeof(env->reason), "%s: EAGAIN: pid limit RLIMIT_NPROC is %llu (tasks of uid %d)",
-			 who, (unsigned long long)nproc.rlim_cur, (int)getuid());
-	else if (pids_max >= 0)
-		snprintf(env->reason, sizeof(env->reason), "%s: EAGAIN: pid limit pids.max of the pids cgroup is %ld",
-			 who, pids_max);
-	else
-		snprintf(env->reason, sizeof(env->reason),
-			 "%s: EAGAIN: pid limit kernel.pid_max is %ld, kernel.threads-max %ld", who,
-			 read_long("/proc/sys/kernel/pid_max"), read_long("/proc/sys/kernel/threads-max"));
-	return FB_NO_RESOURCE;
-}
-
-static int fork_failed(struct fb_env *env, int err, const char *who)
-{
-	return err == EAGAIN ? pid_limit_hit(env, who) : set_reason(env, err, who);
 }
 
 /* fork + child _exit(0) + waitpid: 0 and the round trip in *ns, or the
@@ -347,7 +234,7 @@ static int forkers_reap(struct storm_shared *sh, const pid_t *pids, long started
 		if (result)
 			continue;
 		if (err)
-			result = fork_failed(env, err, "fork in a forker");
+			result = set_reason(env, err, "fork in a forker");
 		else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			snprintf(env->reason, sizeof(env->reason), "forker %d ended with wait status 0x%x",
 				 pids[k], status);
@@ -380,7 +267,7 @@ static int forkers_once(struct storm_shared *sh, long forkers, const cpu_set_t *
 		if (pid == 0)
 			forker_main(sh, (int)started, cpus, &b, worker);
 		if (pid < 0)
-			err = fork_failed(env, errno, "fork of a forker");
+			err = set_reason(env, errno, "fork of a forker");
 		else
 			pids[started++] = pid;
 	}
@@ -410,7 +297,7 @@ static int parallel_fork(struct fb_env *env, struct fb_sample *out, size_t n)
 	cpu_set_t cpus;
 	int err = 0;
 
-	usable_cpus(&cpus);
+	fb_cpus_usable(&cpus);
 	/* The range is 1 .. 2x cores; the axis is fixed, the machine is not. */
 	if (forkers > 2L * CPU_COUNT(&cpus)) {
 		snprintf(env->reason, sizeof(env->reason), "forkers:%ld is more than 2x the %d CPUs online", forkers,
@@ -572,7 +459,7 @@ static int fork_while_faulting(struct fb_env *env, struct fb_sample *out, size_t
 	cpu_set_t usable, cpus;
 	int err;
 
-	usable_cpus(&usable);
+	fb_cpus_usable(&usable);
 	if (CPU_COUNT(&usable) < 2) {
 		snprintf(env->reason, sizeof(env->reason),
 			 "only 1 CPU online: the faulting siblings need a CPU beside the forking thread");
@@ -592,7 +479,7 @@ static int fork_while_faulting(struct fb_env *env, struct fb_sample *out, size_t
 		int fork_err = fork_round_trip(&ns);
 		long faults = sibling_pages(&f) - pages_before;
 		if (fork_err) {
-			err = fork_failed(env, fork_err, "fork beside faulting siblings");
+			err = set_reason(env, fork_err, "fork beside faulting siblings");
 			break;
 		}
 		out[i].time_ns = (double)ns;

@@ -37,6 +37,7 @@
  * measuring thread's CPU mask is restored. */
 #define _GNU_SOURCE
 #include "family.h"
+#include "machine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,48 +100,12 @@ struct link {
 
 /* --- reasons ------------------------------------------------------------- */
 
-static long sysctl_long(const char *path)
-{
-	long value = -1;
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (fscanf(f, "%ld", &value) != 1)
-			value = -1;
-		fclose(f);
-	}
-	return value;
-}
-
-static unsigned long long rlimit_cur(int resource)
-{
-	struct rlimit rl;
-	return getrlimit(resource, &rl) ? 0 : (unsigned long long)rl.rlim_cur;
-}
-
-/* The limit a failed call ran into, by name and value; "" for none. */
-static void limit_text(int err, char *buf, size_t len)
-{
-	if (err == EMFILE)
-		snprintf(buf, len, "RLIMIT_NOFILE %llu", rlimit_cur(RLIMIT_NOFILE));
-	else if (err == ENFILE)
-		snprintf(buf, len, "fs.file-max %ld", sysctl_long("/proc/sys/fs/file-max"));
-	else if (err == ENOMEM)
-		snprintf(buf, len, "vm.max_map_count %ld", sysctl_long("/proc/sys/vm/max_map_count"));
-	else if (err == EAGAIN)
-		snprintf(buf, len, "RLIMIT_NPROC %llu, kernel.threads-max %ld, kernel.pid_max %ld",
-			 rlimit_cur(RLIMIT_NPROC), sysctl_long("/proc/sys/kernel/threads-max"),
-			 sysctl_long("/proc/sys/kernel/pid_max"));
-	else
-		buf[0] = '\0';
-}
-
 /* what failed with err: FB_NO_RESOURCE when a limit says why, else -err. */
 static int call_failed(struct fb_env *env, const char *what, int err)
 {
 	char limit[120];
 
-	limit_text(err, limit, sizeof(limit));
+	fb_limit_text(err, limit, sizeof(limit));
 	snprintf(env->reason, sizeof(env->reason), limit[0] ? "%s: %s (%s)" : "%s: %s", what,
 		 strerror(err), limit);
 	return limit[0] ? FB_NO_RESOURCE : -err;
@@ -303,35 +268,6 @@ static int pin_self(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-/* "0-1" or "0,2-5" of /sys/devices/system/cpu/online into set. */
-static int online_cpus(cpu_set_t *set)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	int lo, hi, c;
-
-	CPU_ZERO(set);
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if ((c = getc(f)) == '-' && fscanf(f, "%d", &hi) == 1)
-			c = getc(f);
-		for (int cpu = lo; cpu <= hi && cpu < CPU_SETSIZE; cpu++)
-			CPU_SET(cpu, set);
-		if (c != ',')
-			break;
-	}
-	fclose(f);
-	return 0;
-}
-
-/* The CPUs a task may use here: pid 1's mask (a container's or cpuset's
- * CPUs), else the online ones. The run pinned us to one of them. */
-static int usable_cpus(cpu_set_t *set)
-{
-	return sched_getaffinity(1, sizeof(*set), set) == 0 ? 0 : online_cpus(set);
-}
-
 static int highest_cpu(const cpu_set_t *set)
 {
 	for (int cpu = CPU_SETSIZE - 1; cpu >= 0; cpu--)
@@ -345,10 +281,8 @@ static int highest_cpu(const cpu_set_t *set)
 static int second_cpu(struct link *l)
 {
 	cpu_set_t usable;
-	int err = usable_cpus(&usable);
 
-	if (err)
-		return call_failed(l->env, "reading the usable CPUs", -err);
+	fb_cpus_usable(&usable);
 	CPU_CLR(l->cpu_a, &usable);
 	for (int cpu = highest_cpu(&usable); cpu >= 0; cpu--)
 		if (CPU_ISSET(cpu, &usable) && pin_self(cpu) == 0)

@@ -16,11 +16,6 @@
 /* A cell that may hold a skip or no-resource reason. */
 #define FB_REASON_TEXT 256
 
-static double counter(const struct fb_result *r, const char *name)
-{
-	return r && !r->error && r->nreps ? fb_result_counter_median(r, name) : NAN;
-}
-
 /* The median time, or why there is none (skip reason, no-resource). */
 static const char *median_or_why(const struct fb_result *r, char *buf, size_t len)
 {
@@ -84,7 +79,7 @@ static void exit_table(struct fb_doc *doc, const struct fb_results *res)
 			for (long mib = 0;; mib = top) {
 				const struct fb_result *r = fb_results_at(res, "spawn", cases[c], mib, modes[m]);
 				double trip = r && !r->error && r->nreps ? fb_result_median_ns(r) : NAN,
-				       exit_ns = counter(r, "exit_ns"), stamped = counter(r, "stamped_trip_ns");
+				       exit_ns = fb_result_counter_median(r, "exit_ns"), stamped = fb_result_counter_median(r, "stamped_trip_ns");
 				char size[24], a[32], b[32], share[16];
 				snprintf(size, sizeof(size), "%ld MiB", mib);
 				snprintf(share, sizeof(share), isnan(exit_ns / stamped) ? "-" : "%.0f%%", 100 * exit_ns / stamped);
@@ -106,11 +101,11 @@ static void reap_table(struct fb_doc *doc, const struct fb_results *res)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const struct fb_result *r = fb_results_at(res, "spawn", cases[c], 0, "4k");
 		char a[FB_REASON_TEXT], b[32], d[32], z[16];
-		double seen = counter(r, "zombie_seen");
+		double seen = fb_result_counter_median(r, "zombie_seen");
 		snprintf(z, sizeof(z), isnan(seen) ? "-" : "%.2f", seen);
 		fb_doc_row(doc, (const char *const[]){ cases[c], median_or_why(r, a, sizeof(a)),
-						      fb_fmt_ns(counter(r, "reap_ns"), b, 32),
-						      fb_fmt_ns(counter(r, "signal_ns"), d, 32), z });
+						      fb_fmt_ns(fb_result_counter_median(r, "reap_ns"), b, 32),
+						      fb_fmt_ns(fb_result_counter_median(r, "signal_ns"), d, 32), z });
 	}
 }
 
@@ -121,7 +116,7 @@ static int section_exit(struct fb_doc *doc, const char *run_dir, const struct fb
 		{ "vfork", "spawn", "vfork", "exit_ns" }, { "fork_exec_static", "spawn", "fork_exec_static", "exit_ns" },
 	};
 
-	if (isnan(counter(fb_results_at(res, "spawn", "fork", 0, "4k"), "exit_ns")))
+	if (isnan(fb_result_counter_median(fb_results_at(res, "spawn", "fork", 0, "4k"), "exit_ns")))
 		return 0;
 	fb_doc_heading(doc, 2, "Exit and reaping");
 	fb_doc_para(doc, "exit_ns runs from the child's last instruction (its clock read just before _exit, "
@@ -162,7 +157,7 @@ static int counter_bars(const struct fb_results *res, const char *run_dir, const
 	fputs("case median min max\n", buf.f);
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct fb_result *r = fb_results_get(res, &keys[i]);
-		double lo, mid = counter(r, name), hi;
+		double lo, mid = fb_result_counter_median(r, name), hi;
 		if (isnan(mid) || fb_result_counter_range(r, name, &lo, &hi))
 			continue;
 		fprintf(buf.f, "%s %.3f %.3f %.3f\n", keys[i].kase, mid, lo, hi);
@@ -187,7 +182,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 	static const char *const head[] = { "benchmark", "ns per switch", "context switches per round trip",
 					     "x the hand-written switch" };
 	const size_t nkeys = sizeof(switch_keys) / sizeof(switch_keys[0]);
-	double bare = counter(fb_results_get(res, &switch_keys[nkeys - 1]), "ns_per_switch");
+	double bare = fb_result_counter_median(fb_results_get(res, &switch_keys[nkeys - 1]), "ns_per_switch");
 
 	if (!family_intro(doc, res, "switch", "Switching: kernel against user level (switch)", "A round trip passes control there and back: two switches. Between two threads through "
 		    "a futex, between two threads and between two processes through a pair of pipes (LMbench "
@@ -205,7 +200,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct fb_result *r = fb_results_get(res, &switch_keys[i]);
 		char name[FB_KEY_NAME_MAX], a[FB_REASON_TEXT], b[16], c[16];
-		double ns = counter(r, "ns_per_switch"), ctx = counter(r, "ctx_switches_per_round_trip");
+		double ns = fb_result_counter_median(r, "ns_per_switch"), ctx = fb_result_counter_median(r, "ctx_switches_per_round_trip");
 		if (!r)
 			continue;
 		snprintf(b, sizeof(b), isnan(ctx) ? "-" : "%.2f", ctx);
@@ -233,14 +228,14 @@ static void forkers_table(struct fb_doc *doc, const struct fb_results *res)
 		if (strcmp(r->key.family, "storm") || !fb_key_axis(&r->key, base, sizeof(base), axis, sizeof(axis), &value) ||
 		    strcmp(base, "parallel_fork"))
 			continue;
-		double per_s = counter(r, "forks_per_s");
+		double per_s = fb_result_counter_median(r, "forks_per_s");
 		one = value == 1 ? per_s : one;
 		snprintf(k, sizeof(k), "%ld", value);
 		snprintf(rate, sizeof(rate), isnan(per_s) ? "-" : "%.0f", per_s);
 		snprintf(speed, sizeof(speed), isnan(per_s / one) ? "-" : "%.2f", per_s / one);
 		fb_doc_row(doc, (const char *const[]){ k, median_or_why(r, a, sizeof(a)), rate, speed,
-						      fb_fmt_ns(counter(r, "p50_us") * 1e3, p50, 32),
-						      fb_fmt_ns(counter(r, "p99_us") * 1e3, p99, 32) });
+						      fb_fmt_ns(fb_result_counter_median(r, "p50_us") * 1e3, p50, 32),
+						      fb_fmt_ns(fb_result_counter_median(r, "p99_us") * 1e3, p99, 32) });
 	}
 }
 

@@ -9,11 +9,6 @@
 #include "report_parts.h"
 #include "util.h"
 
-static double counter(const struct fb_result *r, const char *name)
-{
-	return r && !r->error ? fb_result_counter_median(r, name) : NAN;
-}
-
 static void fmt_num(double x, const char *fmt, char *buf, size_t len)
 {
 	if (isnan(x))
@@ -70,8 +65,8 @@ static void faults_table(struct fb_doc *doc, const struct fb_results *res)
 		if (strcmp(r->key.family, "cow") || strcmp(r->key.kase, "naive_copy") == 0 || r->error || !r->nreps)
 			continue;
 		for (size_t k = 0; k < 7; k++)
-			fmt_num(counter(r, keys[k]), fmts[k], cells[k], sizeof(cells[k]));
-		if (counter(r, "fault_source_perf") == 0 && counter(r, "faults_perf") < 0)
+			fmt_num(fb_result_counter_median(r, keys[k]), fmts[k], cells[k], sizeof(cells[k]));
+		if (fb_result_counter_median(r, "fault_source_perf") == 0 && fb_result_counter_median(r, "faults_perf") < 0)
 			snprintf(cells[1], sizeof(cells[1]), "denied");
 		fb_doc_row(doc, (const char *const[]){ r->name, cells[0], cells[1], cells[2], cells[3], cells[4],
 						       cells[5], cells[6] });
@@ -92,13 +87,13 @@ static void fork_table(struct fb_doc *doc, const struct fb_results *res)
 		if (strcmp(r->key.family, "cow") || strcmp(r->key.kase, "child_read_only") || r->error || !r->nreps)
 			continue;
 		const struct fb_result *copy = fb_results_at(res, "cow", "naive_copy", r->key.mem_mib, r->key.mode);
-		double fork_ns = counter(r, "fork_ns");
+		double fork_ns = fb_result_counter_median(r, "fork_ns");
 		double copy_ns = copy && !copy->error && copy->nreps ? fb_result_median_ns(copy) : NAN;
 		snprintf(mib_s, sizeof(mib_s), "%ld", r->key.mem_mib);
 		fb_fmt_ns(fork_ns, fork_s, sizeof(fork_s));
-		fmt_num(counter(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
-		fmt_num(counter(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
-		fmt_num(counter(fb_results_at(res, "cow", "dontfork", r->key.mem_mib, r->key.mode), "vmpte_child_kib"), "%.0f kB", pte_d,
+		fmt_num(fb_result_counter_median(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
+		fmt_num(fb_result_counter_median(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
+		fmt_num(fb_result_counter_median(fb_results_at(res, "cow", "dontfork", r->key.mem_mib, r->key.mode), "vmpte_child_kib"), "%.0f kB", pte_d,
 			sizeof(pte_d));
 		fb_fmt_ns(copy_ns, copy_s, sizeof(copy_s));
 		fmt_num(copy_ns / fork_ns, "%.0fx", ratio, sizeof(ratio));

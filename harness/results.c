@@ -247,7 +247,8 @@ static size_t counter_values(const struct fb_result *r, const char *counter, dou
 	int is_time = strcmp(counter, "real_time") == 0 || strcmp(counter, "cpu_time") == 0;
 	size_t n = 0;
 
-	*values = r && r->nreps ? malloc(r->nreps * sizeof(**values)) : NULL;
+	/* a benchmark that failed or was skipped has no figures to give */
+	*values = r && !r->error && r->nreps ? malloc(r->nreps * sizeof(**values)) : NULL;
 	for (size_t i = 0; *values && i < r->nreps; i++) {
 		json_t *v = json_object_get(r->rows[i], counter);
 		double scale = is_time ? unit_to_ns(json_string_value(json_object_get(r->rows[i], "time_unit"))) : 1;

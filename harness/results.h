@@ -54,7 +54,7 @@ const struct fb_result *fb_results_get(const struct fb_results *results, const s
 const struct fb_result *fb_results_at(const struct fb_results *results, const char *family, const char *kase,
 				      long mib, const char *mode);
 /* Median over repetitions of the real time (ns) or of a counter; NAN when
- * absent or the benchmark did not run. Google Benchmark's own real_time and
+ * absent, or r is NULL, or the benchmark did not run (skipped, failed). Google Benchmark's own real_time and
  * cpu_time (the iterations' mean, in the row's time_unit) as a counter come
  * in ns too. */
 double fb_result_median_ns(const struct fb_result *r);
