@@ -120,8 +120,9 @@ ASAN_BINS ?=
 BIN_OBJ   := $(if $(ASAN_BINS),asan,rel)
 BIN_LINK  := $(if $(ASAN_BINS),$(SANITIZE))
 
-# The driver reuses the families' pure-C code (sizes, regions, fault counting).
-$(BUILD)/forkbench: $(call obj,$(BIN_OBJ),$(HARNESS_MAINS) $(HARNESS_LIB) $(WORKER_LIB))
+# The driver reuses the families' pure-C code (sizes, regions, fault counting)
+# and the worker pool (the grader's reference figures, grade/grade_ref.c).
+$(BUILD)/forkbench: $(call obj,$(BIN_OBJ),$(HARNESS_MAINS) $(HARNESS_LIB) $(BENCH_LIB))
 	$(CC) $(BIN_LINK) $^ -o $@ -pthread -ljansson -lm
 
 $(BUILD)/forkbench-bench: $(call obj,$(BIN_OBJ),bench/main.c bench/gbench.cc $(BENCH_LIB))
@@ -157,7 +158,7 @@ $(BUILD)/fuzz/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -c $< -o $@
 
-$(BUILD)/fuzz-json: $(call obj,fuzz,tests/fuzz/fuzz_json.c $(HARNESS_LIB) $(WORKER_LIB))
+$(BUILD)/fuzz-json: $(call obj,fuzz,tests/fuzz/fuzz_json.c $(HARNESS_LIB) $(BENCH_LIB))
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -ljansson -lm -pthread
 
 fuzz: $(BUILD)/fuzz-json

@@ -9,6 +9,7 @@
 #define FB_BENCHKEY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct fb_bench_key {
 	char family[32];   /* "spawn", "cow", "threads", "calibrate" */
@@ -43,6 +44,11 @@ int fb_key_filter(const struct fb_bench_key *keys, size_t n, char *buf, size_t l
 /* Does a registered case run at this point (family and case exist, the
  * size and mode are on its axes)? 1 or 0 (bench/families.c). */
 int fb_key_registered(const struct fb_bench_key *key);
+/* Where a registered key's case sits in fb_families (family.h): the
+ * family's and case's indexes and the value on the case's own axis (0
+ * without one), as a worker request names them. 0, or -1 when the key is
+ * not registered (bench/families.c). */
+int fb_key_locate(const struct fb_bench_key *key, unsigned *family, unsigned *kase, int64_t *axis_value);
 /* The own axis of the key's case (family.h), when the key is registered
  * and names a value on it; else NULL (bench/families.c). */
 struct fb_axis;

@@ -66,6 +66,23 @@ int fb_key_registered(const struct fb_bench_key *key)
 	return (c->axes & FB_AXIS_MEM) != 0;
 }
 
+int fb_key_locate(const struct fb_bench_key *key, unsigned *family, unsigned *kase, int64_t *axis_value)
+{
+	const struct fb_case *c = fb_key_registered(key) ? find_point(key) : NULL;
+	char base[sizeof(key->kase)], axis[32];
+	long value = 0;
+
+	if (!c)
+		return -1;
+	for (unsigned f = 0; fb_families[f]; f++)
+		if (c >= fb_families[f]->cases && c < fb_families[f]->cases + fb_families[f]->ncases) {
+			*family = f;
+			*kase = (unsigned)(c - fb_families[f]->cases);
+		}
+	*axis_value = c->axis && fb_key_axis(key, base, sizeof(base), axis, sizeof(axis), &value) ? value : 0;
+	return 0;
+}
+
 const struct fb_axis *fb_key_case_axis(const struct fb_bench_key *key)
 {
 	const struct fb_case *c = fb_key_registered(key) ? find_point(key) : NULL;

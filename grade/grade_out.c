@@ -26,17 +26,45 @@ static double max_score(json_t *test)
 	return json_number_value(json_object_get(test, "max_score"));
 }
 
+static json_t *figures_json(const double *values, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(values[i]));
+	return a;
+}
+
+/* A measurement test's rounds, for whoever audits a grade: the verdict
+ * (undecided: the machine was too noisy, the points were given), the
+ * order (P: program, R: reference), both sides' figures per round. */
+static json_t *rounds_json(const struct fb_grade_measured *m)
+{
+	static const char *const verdicts[] = { "open", "passed", "failed", "undecided" };
+	const struct fb_grade_decision *d = &m->d;
+
+	if (!m || m->why[0])
+		return NULL;
+	return json_pack("{s:s, s:i, s:s, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:b, s:o, s:o}", "verdict",
+			 verdicts[d->verdict], "rounds", (int)d->rounds, "order", m->order, "program_median",
+			 d->mine_median, "reference_median", d->ref_median, "ratio_median", d->ratio_median,
+			 "ratio_interval", d->ratio_lo, d->ratio_hi, "ratio_spread", d->ratio_spread, "reference_spread",
+			 d->ref_spread, "machine_too_noisy", d->noisy, "program", figures_json(m->mine, m->n),
+			 "reference", figures_json(m->ref, m->n));
+}
+
 static json_t *test_json(json_t *test, const struct fb_grade_outcome *o)
 {
 	const char *vis = json_string_value(json_object_get(test, "visibility"));
+	json_t *rounds = o->measured ? rounds_json(o->measured) : NULL;
 
-	return json_pack("{s:s, s:f, s:f, s:s, s:o, s:s}",
+	return json_pack("{s:s, s:f, s:f, s:s, s:o, s:s, s:o?}",
 			 "name", json_string_value(json_object_get(test, "name")),
 			 "score", o->passed ? max_score(test) : 0.0,
 			 "max_score", max_score(test),
 			 "status", o->passed ? "passed" : "failed",
 			 "output", safe_string(o->output),
-			 "visibility", vis ? vis : "visible");
+			 "visibility", vis ? vis : "visible",
+			 "extra_data", rounds ? json_pack("{s:o}", "rounds", rounds) : NULL);
 }
 
 static json_t *sandbox_json(const struct fb_grade_ctx *ctx)

@@ -45,6 +45,34 @@ static int load_limits(json_t *obj, const char *where, struct fb_limits *lim, ch
 	return 0;
 }
 
+/* "measurement_rounds": {"min", "fail_min", "max", "max_s"}; a missing
+ * field keeps its default. */
+static int load_rounds(json_t *obj, struct fb_grade_rounds *r, char *err, size_t len)
+{
+	static const struct { const char *name; double min, max; } fields[] = {
+		{ "min", 1, FB_GRADE_MAX_ROUNDS }, { "fail_min", 1, FB_GRADE_MAX_ROUNDS },
+		{ "max", 1, FB_GRADE_MAX_ROUNDS }, { "max_s", 1, 3600 },
+	};
+	double value[4] = { (double)r->min_rounds, (double)r->fail_rounds, (double)r->max_rounds, r->max_s };
+
+	if (obj && !json_is_object(obj))
+		return snprintf(err, len, "measurement_rounds must be an object"), -1;
+	for (size_t i = 0; obj && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *v = json_object_get(obj, fields[i].name);
+		if (v && (!json_is_number(v) || json_number_value(v) < fields[i].min || json_number_value(v) > fields[i].max ||
+			  (i < 3 && !json_is_integer(v))))
+			return snprintf(err, len, "measurement_rounds.%s must be %s from %g to %g", fields[i].name,
+					i < 3 ? "an integer" : "a number", fields[i].min, fields[i].max), -1;
+		if (v)
+			value[i] = json_number_value(v);
+	}
+	if (value[0] > value[2] || value[1] > value[2])
+		return snprintf(err, len, "measurement_rounds: min and fail_min must not exceed max"), -1;
+	r->min_rounds = (size_t)value[0], r->fail_rounds = (size_t)value[1], r->max_rounds = (size_t)value[2];
+	r->max_s = value[3];
+	return 0;
+}
+
 static int is_string_array(json_t *a)
 {
 	size_t i;
@@ -108,7 +136,8 @@ static int check_spec(struct fb_grade_spec *spec, char *err, size_t len)
 	if (spec->build_argv && (!is_string_array(spec->build_argv) || !json_array_size(spec->build_argv)))
 		return snprintf(err, len, "build.command must be a non-empty array of strings"), -1;
 	if (load_limits(json_object_get(build, "limits"), "build.limits", &spec->build_limits, err, len) ||
-	    load_limits(json_object_get(root, "run_limits"), "run_limits", &spec->run_limits, err, len))
+	    load_limits(json_object_get(root, "run_limits"), "run_limits", &spec->run_limits, err, len) ||
+	    load_rounds(json_object_get(root, "measurement_rounds"), &spec->rounds, err, len))
 		return -1;
 	spec->tests = json_object_get(root, "tests");
 	if (!json_is_array(spec->tests) || !json_array_size(spec->tests))
@@ -125,12 +154,17 @@ int fb_grade_spec_load(const char *path, struct fb_grade_spec *spec, char *err, 
 	 * of a small lab program much less. */
 	static const struct fb_limits build_default = { 60, 30, 2048, 64, 64 };
 	static const struct fb_limits run_default = { 10, 5, 512, 32, 16 };
+	/* A pass needs 3 rounds that agree, a fail 5 (a point taken for noise
+	 * costs more than a round); a machine that still cannot decide after
+	 * 9 rounds or 30 s is too noisy for this test. */
+	static const struct fb_grade_rounds rounds_default = { 3, 5, 9, 30 };
 	char why[256];
 	json_error_t jerr;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->build_limits = build_default;
 	spec->run_limits = run_default;
+	spec->rounds = rounds_default;
 	if (!(spec->root = json_load_file(path, 0, &jerr))) {
 		if (jerr.line > 0)
 			snprintf(err, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);

@@ -40,6 +40,7 @@ static void peek_paths(const char *src, char *sub, size_t len);
 static void check_peek(const char *name, const char *results_path, json_t *r);
 static void check_unmeasured(const char *name, const char *results_path, json_t *r);
 static void check_utf8(const char *name, const char *results_path, json_t *r);
+static void check_rounds(const char *name, const char *results_path, json_t *r);
 
 /* Spec test order: 0 build, 1 usage, 2 figures, 3 wait statuses, 4 reaped,
  * 5 fork, 6 vfork, 7 posix_spawn, 8 cow. failed: a bit per failing test. */
@@ -55,7 +56,7 @@ static const struct expectation {
 	/* more checks on its results.json (read, and at results_path), or NULL */
 	void (*check)(const char *name, const char *results_path, json_t *r);
 } expected[] = {
-	{ "reference", 10, 0, 0, 0, NULL, NULL },
+	{ "reference", 10, 0, 0, 0, NULL, check_rounds },
 	/* the build fails: nothing else runs */
 	{ "bad/no-compile", 0, 0x1ffu, 0, 0, NULL, NULL },
 	/* killed at the wall-clock limit; pids cgroup and RLIMIT_NPROC bound it */
@@ -165,11 +166,46 @@ static int listen_loopback(void)
 	return fd;
 }
 
+/* The grader's reference server (grade/grade_ref.c) is not the grader's
+ * child, so that the sandbox never reaps it as a student's leftover: we,
+ * as subreaper, adopted it. It must have ended with the grading; its
+ * zombie is ours to reap. The number of them still alive a second on. */
+static int reap_reference_servers(void)
+{
+	int alive = 0;
+
+	for (int tries = 0; tries < 100; tries++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		alive = 0;
+		while (d && (e = readdir(d))) {
+			char path[64], comm[32] = "", state;
+			int pid = atoi(e->d_name), ppid;
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+			if (f && fgets(comm, sizeof(comm), f) && strcmp(comm, "fb-grade-ref\n") == 0 &&
+			    proc_state(pid, &state, &ppid) == 0 && ppid == getpid())
+				alive += state == 'Z' ? (waitpid(pid, NULL, 0), 0) : 1;
+			if (f)
+				fclose(f);
+		}
+		if (d)
+			closedir(d);
+		if (!alive)
+			break;
+		usleep(10000);
+	}
+	return alive;
+}
+
 /* Nothing of the grading is left: no child of ours (zombie or running) and
  * no process of the sandbox uid. */
 static void check_nothing_left(const char *name)
 {
 	char what[PATH_MAX];
+	int servers = reap_reference_servers();
+	snprintf(what, sizeof(what), "%s: forkbench's reference process ended with the grading", name);
+	CHECK(servers == 0, what, "%d still running", servers);
 	int zombies = count_zombie_children(getpid());
 	pid_t stray = waitpid(-1, NULL, WNOHANG);
 
@@ -281,6 +317,13 @@ static const struct { const char *label, *text; } bad_specs[] = {
 	{ "reference to no benchmark case", "{ \"program\": \"./x\", \"tests\": [ { \"name\": \"t\", \"kind\": "
 	  "\"measurement\", \"max_score\": 1, \"figure\": \"f\", \"reference\": \"spawn/frok\", \"metric\": "
 	  "\"real_time\", \"size_mib\": 1, \"ratio_tolerance\": 2 } ] }" },
+	/* the metric is the reference's time or one of its case's counters */
+	{ "metric no counter of the case", "{ \"program\": \"./x\", \"tests\": [ { \"name\": \"t\", \"kind\": "
+	  "\"measurement\", \"max_score\": 1, \"figure\": \"f\", \"reference\": \"spawn/fork\", \"metric\": "
+	  "\"faults_per_day\", \"size_mib\": 1, \"ratio_tolerance\": 2 } ] }" },
+	/* how long a measurement test may alternate: min and fail_min within max */
+	{ "measurement_rounds min above max", "{ \"program\": \"./x\", \"measurement_rounds\": { \"min\": 5, "
+	  "\"max\": 3 }, \"tests\": [ { \"name\": \"t\", \"kind\": \"build\", \"max_score\": 1 } ] }" },
 };
 
 /* An assignments folder of one broken spec; the grade's exit status and
@@ -386,6 +429,77 @@ static void check_peek(const char *name, const char *results_path, json_t *r)
 	CHECK(built != 0 && ran == 3 && text && strstr(text, reference), what, "make %d, program %d: %.200s", built,
 	      ran, text ? text : "");
 	free(text);
+}
+
+/* The measurement tests (5-8) of a results.json: each names its rounds,
+ * both medians, the ratio and the spreads, and the rounds ran ABBA (round 1
+ * the program first, round 2 the reference first...). The number of tests
+ * whose extra_data says verdict and rounds as expected. */
+static int count_rounds(json_t *r, const char *verdict, size_t rounds)
+{
+	static const char *const abba[] = { "PR", "RP" };
+	int good = 0;
+
+	for (size_t i = 5; i <= 8; i++) {
+		json_t *t = json_array_get(json_object_get(r, "tests"), i);
+		json_t *e = json_object_get(json_object_get(t, "extra_data"), "rounds");
+		const char *order = json_string_value(json_object_get(e, "order"));
+		const char *out = json_string_value(json_object_get(t, "output"));
+		size_t n = (size_t)json_integer_value(json_object_get(e, "rounds")), ok = order && strlen(order) == 3 * n - 1;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = strncmp(order + 3 * k, abba[k % 2], 2) == 0;
+		ok = ok && (rounds ? n == rounds : n >= 3) && json_array_size(json_object_get(e, "program")) == n &&
+		     json_array_size(json_object_get(e, "reference")) == n &&
+		     strcmp(json_string_value(json_object_get(e, "verdict")) ?: "", verdict) == 0 && out &&
+		     strstr(out, "rounds side by side") && strstr(out, "medians") && strstr(out, "ratio") &&
+		     strstr(out, "spread");
+		good += ok;
+	}
+	return good;
+}
+
+/* The reference: every measurement test decided (passed) after rounds
+ * in ABBA order, its output naming them. */
+static void check_rounds(const char *name, const char *results_path, json_t *r)
+{
+	char what[256];
+
+	(void)results_path;
+	snprintf(what, sizeof(what), "%s: 4 measurement tests passed over >= 3 rounds, ABBA, output names both medians, "
+		 "ratio, spread", name);
+	CHECK(count_rounds(r, "passed", 0) == 4, what, "%d of 4", count_rounds(r, "passed", 0));
+}
+
+/* A reference made as noisy as a busy machine can (the test-only
+ * FORKBENCH_TEST_REFERENCE_JITTER: x30 and /30 in turn): no round can
+ * decide, and after the spec's last round (9) every measurement test is
+ * undecided, says so, and earns its points: 10 of 10. */
+static void check_noisy_reference(const char *assignments)
+{
+	char sub[PATH_MAX + 64], out[PATH_MAX + 64], err[PATH_MAX + 72];
+	double score = -1;
+	unsigned failed = 0;
+
+	snprintf(sub, sizeof(sub), "%s/lab-fork/reference", assignments);
+	snprintf(out, sizeof(out), "%s/results-noisy.json", tmp);
+	snprintf(err, sizeof(err), "%s.err", out);
+	setenv("FORKBENCH_TEST_REFERENCE_JITTER", "30", 1);
+	int rc = grade(sub, "lab-fork", assignments, sub, out, err);
+	unsetenv("FORKBENCH_TEST_REFERENCE_JITTER");
+	json_t *r = json_load_file(out, 0, NULL);
+	const char *shape = r ? check_shape(r, &failed, &score) : "no results.json";
+	CHECK(rc == 0 && !shape && score == 10 && failed == 0, "a noisy reference: the reference keeps 10 of 10",
+	      "status %d, %s, score %g, failed 0x%x", rc, shape ? shape : "shape right", score, failed);
+	int undecided = 0;
+	for (size_t i = 5; r && i <= 8; i++) {
+		const char *text = json_string_value(json_object_get(json_array_get(json_object_get(r, "tests"), i), "output"));
+		undecided += text && strstr(text, "undecided: machine too noisy") != NULL;
+	}
+	CHECK(undecided == 4 && count_rounds(r, "undecided", 9) == 4,
+	      "a noisy reference: 4 tests undecided after 9 ABBA rounds, saying so", "%d say undecided, %d have 9 rounds",
+	      undecided, count_rounds(r, "undecided", 9));
+	check_nothing_left("a noisy reference");
+	json_decref(r);
 }
 
 /* Every measurement test that found its figure but failed says the figure
@@ -502,6 +616,7 @@ int main(void)
 		else
 			check_submission(&expected[i], assignments);
 	}
+	check_noisy_reference(assignments);
 	for (size_t i = 0; i < sizeof(bad_specs) / sizeof(bad_specs[0]); i++)
 		check_bad_spec(bad_specs[i].label, bad_specs[i].text, assignments);
 	check_bad_usage(assignments);

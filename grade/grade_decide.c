@@ -1,0 +1,107 @@
+/* grade_decide.c - the verdict of a measurement test from its rounds: the
+ * student's figure and forkbench's, measured side by side in each round.
+ * Pure arithmetic on the rounds' figures, so tests/test_grade_decide.c
+ * checks every path on figures worked out by hand. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grade.h"
+#include "stats.h"
+
+/* A program's figures are a mean of its own loop, forkbench's a median:
+ * on an idle machine the per-round ratio still moves by 10-30% here. A
+ * spread below this is never held against a program. */
+#define SPREAD_FLOOR 2.0
+/* The reference's own spread (upper over lower quartile of its rounds)
+ * from which the machine counts as too noisy to decide: a steady 2-core
+ * guest keeps a fork reference within about 10% between rounds. */
+#define NOISY_REFERENCE_SPREAD 1.25
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void sorted_copy(const double *values, size_t n, double *sorted)
+{
+	memcpy(sorted, values, n * sizeof(*values));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+}
+
+/* Upper over lower quartile of n positive values: how far the rounds
+ * disagree, untouched by one or two outlying rounds. */
+static double quartile_spread(const double *values, size_t n)
+{
+	double sorted[FB_GRADE_MAX_ROUNDS];
+
+	sorted_copy(values, n, sorted);
+	return fb_quantile_sorted(sorted, n, 0.75) / fb_quantile_sorted(sorted, n, 0.25);
+}
+
+/* The confidence interval of the ratios' median (order statistics). */
+static void ratio_interval(const double *ratio, size_t n, double *lo, double *hi)
+{
+	double sorted[FB_GRADE_MAX_ROUNDS], coverage;
+	size_t j, k;
+
+	sorted_copy(ratio, n, sorted);
+	fb_median_ci_ranks(n, 0.95, &j, &k, &coverage);
+	*lo = sorted[j - 1];
+	*hi = sorted[k - 1];
+}
+
+/* The rules, in order:
+ * - pass: the ratios' median interval lies inside the band, after at least
+ *   rules->min_rounds, and the rounds agree with each other as well as the
+ *   machine lets them (else a program printing figures drawn at random from
+ *   1-5000 us would pass a 25x band around a 1.5 ms fork most of the time);
+ * - fail: the interval lies wholly outside the band after at least
+ *   rules->fail_rounds (a point taken for a figure is costlier than one
+ *   round more);
+ * - otherwise more rounds, until the last one (final). Then the machine is
+ *   judged from the reference's own spread, never the program's: when the
+ *   reference moved (too noisy) and the program's scatter is no more than
+ *   that noise explains (two independent draws of it), undecided, and the
+ *   points are given; a program whose figures scatter while the reference
+ *   held steady fails. */
+void fb_grade_decide(const double *mine, const double *ref, size_t n, double band_lo, double band_hi,
+		     const struct fb_grade_rounds *rules, int final, struct fb_grade_decision *d)
+{
+	double ratio[FB_GRADE_MAX_ROUNDS];
+
+	memset(d, 0, sizeof(*d));
+	d->rounds = n;
+	for (size_t i = 0; i < n; i++)
+		ratio[i] = mine[i] / ref[i];
+	d->mine_median = fb_median(mine, n);
+	d->ref_median = fb_median(ref, n);
+	d->ratio_median = fb_median(ratio, n);
+	ratio_interval(ratio, n, &d->ratio_lo, &d->ratio_hi);
+	d->ref_spread = quartile_spread(ref, n);
+	d->ratio_spread = quartile_spread(ratio, n);
+	double explained = d->spread_allowed = fmax(SPREAD_FLOOR, d->ref_spread * d->ref_spread);
+	int inside = d->ratio_lo >= band_lo && d->ratio_hi <= band_hi;
+	int outside = d->ratio_hi < band_lo || d->ratio_lo > band_hi;
+
+	d->noisy = d->ref_spread >= NOISY_REFERENCE_SPREAD;
+	if (inside && n >= rules->min_rounds && d->ratio_spread <= explained)
+		d->verdict = FB_GRADE_PASS;
+	else if (outside && n >= rules->fail_rounds)
+		d->verdict = FB_GRADE_FAIL;
+	else if (!final)
+		d->verdict = FB_GRADE_MORE;
+	else if (d->noisy && d->ratio_spread <= explained)
+		d->verdict = FB_GRADE_UNDECIDED;
+	else
+		d->verdict = FB_GRADE_FAIL;
+}
+
+/* ABBA: program and reference in rounds 0, 2, 4..., reference and program
+ * in rounds 1, 3, 5...: P R R P P R R P, so a steady drift of the machine
+ * over the grading favours neither side. */
+int fb_grade_program_first(size_t round)
+{
+	return round % 2 == 0;
+}

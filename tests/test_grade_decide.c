@@ -1,0 +1,116 @@
+/* test_grade_decide.c - a measurement test's verdict from its rounds
+ * (grade/grade_decide.c) on figures worked out by hand: a pass, a fail,
+ * another round, undecided on a noisy reference, a fail for a program
+ * whose figures scatter while the reference holds steady; and the ABBA
+ * order of the rounds. */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "grade.h"
+
+static const struct fb_grade_rounds rules = { .min_rounds = 3, .fail_rounds = 5, .max_rounds = 9, .max_s = 30 };
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) + 1);
+}
+
+/* Three rounds at ratios 1.1, 0.9, 1.0 (program 110, 90, 100 against a
+ * reference of 100 each time): the median interval of 3 rounds is min..max
+ * = [0.9, 1.1], inside [0.2, 5]; spreads: ratio quartiles (type 7) 0.95
+ * and 1.05 -> 1.105x, below the floor of 2: pass. */
+static void check_pass(void)
+{
+	double mine[] = { 110, 90, 100 }, ref[] = { 100, 100, 100 };
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 3, 0.2, 5, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_PASS && near(d.ratio_median, 1.0) && near(d.ratio_lo, 0.9) && near(d.ratio_hi, 1.1),
+	      "3 agreeing rounds inside the band pass", "verdict %d, ratio %g [%g, %g]", d.verdict, d.ratio_median,
+	      d.ratio_lo, d.ratio_hi);
+	CHECK(near(d.ratio_spread, 1.05 / 0.95) && near(d.ref_spread, 1) && !d.noisy,
+	      "spreads are upper over lower quartile", "ratio spread %g, reference spread %g", d.ratio_spread,
+	      d.ref_spread);
+	fb_grade_decide(mine, ref, 2, 0.2, 5, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_MORE, "2 rounds are fewer than min: another round", "verdict %d", d.verdict);
+}
+
+/* A figure in ns where us are asked: ratios 1000 1000 1000 1020 980.
+ * 3 rounds are below fail_min 5: another round; 5 rounds, their median's
+ * interval min..max = [980, 1020] wholly outside [0.1, 10]: fail. */
+static void check_fail(void)
+{
+	double mine[] = { 25000, 26000, 24000, 25500, 24500 }, ref[] = { 25, 26, 24, 25, 25 };
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 3, 0.1, 10, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_MORE, "3 rounds outside the band: not yet a fail", "verdict %d", d.verdict);
+	fb_grade_decide(mine, ref, 5, 0.1, 10, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_FAIL && near(d.ratio_lo, 980), "5 rounds wholly outside the band fail",
+	      "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo, d.ratio_hi);
+}
+
+/* A correct program on a busy machine: the reference swings 3.6x between
+ * rounds (25 .. 90 us), the program as much, not in step. Ratios sorted:
+ * 0.3125 0.5 0.5 0.5 0.5556 1.8 1.8 2 3.2; with 9 rounds the median's
+ * interval is x(2)..x(8) = [0.5, 2], which straddles the lower edge of
+ * [0.6, 2]. Reference sorted 25 25 25 40 45 50 80 90 90: quartiles (type 7:
+ * x(3), x(7)) 25 and 80 -> 3.2x, noisy; ratio quartiles 0.5 and 1.8 ->
+ * 3.6x, under 3.2^2 = 10.24: the machine explains it. Not final: another
+ * round; final: undecided, the points given. */
+static void check_undecided(void)
+{
+	double ref[] = { 25, 90, 40, 80, 25, 50, 90, 45, 25 };
+	double mine[] = { 80, 45, 20, 25, 50, 90, 45, 25, 45 };
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_MORE, "straddling rounds before the last: another round", "verdict %d", d.verdict);
+	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 1, &d);
+	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy && near(d.ref_spread, 3.2) && near(d.ratio_lo, 0.5) &&
+	      near(d.ratio_hi, 2), "a noisy reference that cannot decide: undecided after the last round",
+	      "verdict %d, reference spread %g, interval [%g, %g]", d.verdict, d.ref_spread, d.ratio_lo, d.ratio_hi);
+}
+
+/* Figures drawn at random (1-5000 us) against a steady 1500 us fork: the
+ * ratios sorted 0.265 0.464 0.8 1.267 1.711 2.039 2.6 2.867 3.137 put the
+ * median's interval x(2)..x(8) = [0.464, 2.867] inside [0.2, 5], but they
+ * scatter (quartiles 0.8 and 2.6 -> 3.25x) while the reference holds
+ * within 1500-1530 (quartiles 1500 and 1520 -> 1.013x, which explains no
+ * more than the floor, 2x): no pass; at the last round, a fail, not
+ * undecided. */
+static void check_scatter(void)
+{
+	double ref[] = { 1500, 1510, 1520, 1500, 1530, 1500, 1520, 1510, 1500 };
+	double mine[] = { 4300, 700, 2600, 1200, 4800, 1900, 3100, 400, 3900 };
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_MORE && d.ratio_lo >= 0.2 && d.ratio_hi <= 5,
+	      "scattered figures inside the band do not pass", "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo,
+	      d.ratio_hi);
+	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 1, &d);
+	CHECK(d.verdict == FB_GRADE_FAIL && !d.noisy && d.ratio_spread > d.spread_allowed,
+	      "figures that scatter while the reference holds steady fail", "verdict %d, noisy %d, spread %g of %g",
+	      d.verdict, d.noisy, d.ratio_spread, d.spread_allowed);
+}
+
+/* ABBA: P R, R P, P R, R P: the program first in even rounds. */
+static void check_order(void)
+{
+	char order[16] = "";
+	for (size_t r = 0; r < 4; r++)
+		strcat(order, fb_grade_program_first(r) ? "PR" : "RP");
+	CHECK(strcmp(order, "PRRPPRRP") == 0, "rounds alternate ABBA", "order %s", order);
+}
+
+int main(void)
+{
+	check_pass();
+	check_fail();
+	check_undecided();
+	check_scatter();
+	check_order();
+	return check_done();
+}
