@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drift.h"
 #include "plot.h"
 #include "stats.h"
 #include "util.h"
@@ -18,12 +19,14 @@ static void fmt_interval(double lo, double hi, double level, char *buf, size_t l
 }
 
 /* One row per benchmark: the time's median, its 95% CI, where the next
- * run's median should fall, CV, min and p90 over repetitions; or why it
- * did not run. */
-static void result_row(struct fb_doc *doc, const struct fb_result *r)
+ * run's median should fall (the within-run interval widened by the
+ * machine's drift), CV, min and p90 over repetitions; or why it did not
+ * run. */
+static void result_row(struct fb_doc *doc, const struct fb_result *r, const struct fb_drift *drift)
 {
 	char n[16], med[32], ci[80], pi[80], cv[32], min[32], p90[32];
 	struct fb_summary s;
+	double pi_low, pi_high;
 
 	if (r->error || !r->nreps || fb_summarize(r->times_ns, r->nreps, &s)) {
 		fb_doc_row(doc, (const char *const[]){ r->name, "0", r->error ? r->error : "no data", "", "", "", "", "" });
@@ -32,7 +35,9 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r)
 	snprintf(n, sizeof(n), "%zu", s.n);
 	fb_fmt_ns(s.median, med, sizeof(med));
 	fmt_interval(s.ci_low, s.ci_high, s.ci_level, ci, sizeof(ci));
-	fmt_interval(s.pi_low, s.pi_high, s.pi_level, pi, sizeof(pi));
+	fb_drift_interval(&s, drift, &pi_low, &pi_high);
+	/* the level is the within-run part's exact one; D adds no probability */
+	fmt_interval(pi_low, pi_high, s.pi_level, pi, sizeof(pi));
 	snprintf(cv, sizeof(cv), "%.1f%%", s.cv * 100);
 	fb_fmt_ns(s.min, min, sizeof(min));
 	fb_fmt_ns(s.p90, p90, sizeof(p90));
@@ -40,16 +45,25 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r)
 }
 
 /* The CI says where this run's true median lies; the prediction interval,
- * wider, where the next run's median should fall (repetitions independent):
- * the one to read before calling two runs different. */
+ * wider, where the next run's median should fall: the one to read before
+ * calling two runs different. Its header and a note under the table say
+ * whether it accounts for drift between runs, and from which evidence. */
 void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
 {
-	static const char *const head[] = { "benchmark", "n", "median", "95% CI of the median",
-					     "next run's median (95% prediction)", "CV", "min", "p90" };
+	const char *head[] = { "benchmark", "n", "median", "95% CI of the median", NULL, "CV", "min", "p90" };
+	char what[512];
+	struct fb_drift drift;
+
+	fb_drift_of_run(res, &drift);
+	head[4] = drift.evidence == FB_DRIFT_NONE ? "next run's median (95% prediction, within-run only)"
+						  : "next run's median (95% prediction x machine drift D)";
 	fb_doc_table(doc, 8, head);
 	for (size_t i = 0; i < res->count; i++)
 		if (strcmp(res->items[i].key.family, family) == 0)
-			result_row(doc, &res->items[i]);
+			result_row(doc, &res->items[i], &drift);
+	fb_doc_para(doc, "Next run's median: the distribution-free prediction interval from this run's repetitions "
+		    "(its level in brackets, exact when they are independent), %s.",
+		    fb_drift_describe(&drift, what, sizeof(what)));
 }
 
 int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, const char *ylab,

@@ -96,6 +96,19 @@ void fb_median_pi_ranks(size_t n, size_t m, double level, size_t *j, size_t *k, 
 	*coverage = n && m ? pi_coverage(n, m, best) : 0;
 }
 
+double fb_range_ratio(const double *values, size_t n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(values[i] > 0))
+			return NAN;
+		lo = fmin(lo, values[i]);
+		hi = fmax(hi, values[i]);
+	}
+	return n ? hi / lo : NAN;
+}
+
 static double spread_mad(const double *sorted, size_t n, double median)
 {
 	double *dev = malloc(n * sizeof(*dev));

@@ -14,7 +14,9 @@ struct fb_summary {
 	double mad;          /* median absolute deviation from the median (unscaled) */
 	double ci_low, ci_high; /* confidence interval of the median (order statistics) */
 	double ci_level;     /* its exact coverage, >= 0.95 when n >= 6 */
-	double pi_low, pi_high; /* prediction interval of the next run's median (n more values) */
+	double pi_low, pi_high; /* prediction interval of the next run's median (n more
+				 * values), from this run's repetitions only: it assumes
+				 * the machine's speed holds between runs (drift.h widens it) */
 	double pi_level;     /* its exact coverage when repetitions are independent */
 };
 
@@ -34,6 +36,10 @@ void fb_median_ci_ranks(size_t n, double level, size_t *j, size_t *k, double *co
  * The narrowest symmetric pair with coverage >= level; (1, n) and its lower
  * coverage when n and m are too small for that. */
 void fb_median_pi_ranks(size_t n, size_t m, double level, size_t *j, size_t *k, double *coverage);
+/* max/min of n positive values: the factor between the largest and the
+ * smallest. NAN when n is 0 or a value is not positive (a ratio of times
+ * means nothing then). */
+double fb_range_ratio(const double *values, size_t n);
 /* Fill s from n values (n > 0). Returns 0, or -1 when n is 0 or memory
  * runs out. */
 int fb_summarize(const double *values, size_t n, struct fb_summary *s);

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "consistency.h"
+#include "drift.h"
 #include "grade.h"
 #include "plot.h"
 #include "ratios.h"
@@ -139,6 +140,7 @@ static void check_tables(void)
 	check_table("the threads plot", keys, n);
 	check_table("consistency rules", keys, fb_consistency_keys(keys, 64));
 	check_table("precision's spread rows", keys, fb_precision_keys(keys, 64));
+	check_table("drift's bare loops", keys, fb_drift_keys(keys, 64));
 	check_table("claims", keys, fb_claims_keys(keys, 64));
 	for (n = 0; n < fb_nnormalizers && n < 64; n++)
 		keys[n] = &fb_normalizers[n].key;

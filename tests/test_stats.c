@@ -1,12 +1,105 @@
-/* test_stats.c - the harness's statistics against values computed by hand. */
+/* test_stats.c - the harness's statistics against values computed by hand,
+ * and the next run's interval widened by the machine's drift (drift.h). */
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
+#include "drift.h"
 #include "stats.h"
 
 static int near(double a, double b)
 {
 	return fabs(a - b) <= 1e-9 * (fabs(b) + 1);
+}
+
+/* A benchmark's 9 repetitions, sorted 97 98 99 100 101 102 103 104 105:
+ * with n = m = 9 the prediction interval is [x(1), x(9)] = [97, 105]. */
+static double figure_ns[] = { 100, 104, 98, 101, 103, 99, 102, 97, 105 };
+
+/* A run of the benchmark beside the bare loops given (nreps 0: absent). */
+static void make_run(struct fb_result items[3], struct fb_results *run, double *fork_ns, size_t nfork,
+		     double *vfork_ns, size_t nvfork)
+{
+	const struct fb_result proto[3] = {
+		{ .key = FB_KEY0("spawn", "fork"), .times_ns = figure_ns, .nreps = 9 },
+		{ .key = FB_KEY0("calibrate", "bare_fork"), .times_ns = fork_ns, .nreps = nfork },
+		{ .key = FB_KEY0("calibrate", "bare_vfork"), .times_ns = vfork_ns, .nreps = nvfork },
+	};
+	memcpy(items, proto, sizeof(proto));
+	*run = (struct fb_results){ .items = items, .count = 3 };
+}
+
+/* D from one run: the widest max/min of a bare loop's repetitions. */
+static void check_drift_of_run(void)
+{
+	double fork_ns[] = { 40, 42, 41, 44, 40 }, vfork_ns[] = { 10, 10.5, 10.2, 10.4, 10.3 };
+	double steady_ns[] = { 40, 40, 40, 40, 40 };
+	struct fb_result items[3];
+	struct fb_results run;
+	struct fb_summary s;
+	struct fb_drift d;
+	double lo, hi;
+	char text[512];
+
+	int rc = fb_summarize(figure_ns, 9, &s);   /* before CHECK: its arguments' order is unspecified */
+	CHECK(rc == 0 && s.pi_low == 97 && s.pi_high == 105,
+	      "9 repetitions: within-run prediction interval [97, 105]", "[%g, %g]", s.pi_low, s.pi_high);
+	/* bare fork 44/40 = 1.1, bare vfork 10.5/10 = 1.05: D = 1.1, so
+	 * [97 / 1.1, 105 * 1.1] = [88.1818..., 115.5] */
+	make_run(items, &run, fork_ns, 5, vfork_ns, 5);
+	fb_drift_of_run(&run, &d);
+	fb_drift_interval(&s, &d, &lo, &hi);
+	CHECK(d.evidence == FB_DRIFT_RUN && near(d.factor, 1.1) && d.reps == 10 && near(lo, 97 / 1.1) &&
+	      near(hi, 115.5), "bare loops moving 1.1x and 1.05x: D = 1.1, interval [88.18, 115.5]",
+	      "evidence %d D %g reps %zu [%g, %g]", (int)d.evidence, d.factor, d.reps, lo, hi);
+	/* a steady bare loop: D = 1, the within-run interval unchanged */
+	make_run(items, &run, steady_ns, 5, steady_ns, 5);
+	fb_drift_of_run(&run, &d);
+	fb_drift_interval(&s, &d, &lo, &hi);
+	CHECK(d.evidence == FB_DRIFT_RUN && d.factor == 1 && lo == 97 && hi == 105,
+	      "steady bare loop: D = 1, interval [97, 105]", "evidence %d D %g [%g, %g]", (int)d.evidence, d.factor,
+	      lo, hi);
+	/* a filtered run: no bare loop, or one that failed or ran once, is no
+	 * evidence: D = 1 and the flag says the interval is within-run only */
+	make_run(items, &run, fork_ns, 0, vfork_ns, 1);
+	items[1].nreps = 5;
+	items[1].error = "skipped: test";
+	fb_drift_of_run(&run, &d);
+	fb_drift_interval(&s, &d, &lo, &hi);
+	CHECK(d.evidence == FB_DRIFT_NONE && d.factor == 1 && d.reps == 0 && lo == 97 && hi == 105 &&
+	      strstr(fb_drift_describe(&d, text, sizeof(text)), "within-run only"),
+	      "no usable bare loop: within-run interval [97, 105], flagged within-run only",
+	      "evidence %d D %g [%g, %g] \"%s\"", (int)d.evidence, d.factor, lo, hi, text);
+}
+
+/* D over runs so far: the larger of the last run's own spread and the bare
+ * loops' medians over the runs. */
+static void check_drift_of_runs(void)
+{
+	double r0_ns[] = { 40, 40, 40 }, r1_ns[] = { 48, 48, 48 }, r2_ns[] = { 44, 45, 44 };
+	struct fb_result items[3][3];
+	struct fb_results runs[3];
+	struct fb_summary s;
+	struct fb_drift d;
+	double lo, hi;
+
+	make_run(items[0], &runs[0], r0_ns, 3, NULL, 0);
+	make_run(items[1], &runs[1], r1_ns, 3, NULL, 0);
+	make_run(items[2], &runs[2], r2_ns, 3, NULL, 0);
+	fb_summarize(figure_ns, 9, &s);
+	/* within run 3: 45/44 = 1.0227; medians 40, 48, 44: 48/40 = 1.2, so
+	 * D = 1.2 and [97 / 1.2, 105 * 1.2] = [80.8333..., 126] */
+	fb_drift_of_runs(runs, 3, &d);
+	fb_drift_interval(&s, &d, &lo, &hi);
+	CHECK(d.evidence == FB_DRIFT_RUNS && near(d.run_factor, 45.0 / 44) && near(d.runs_factor, 1.2) &&
+	      d.runs == 3 && near(d.factor, 1.2) && near(lo, 97 / 1.2) && near(hi, 126),
+	      "bare loop medians 40, 48, 44 over 3 runs: D = 1.2, interval [80.83, 126]",
+	      "evidence %d run %g runs %g (%zu) D %g [%g, %g]", (int)d.evidence, d.run_factor, d.runs_factor, d.runs,
+	      d.factor, lo, hi);
+	/* the first run alone: its own spread, 1 (steady) */
+	fb_drift_of_runs(runs, 1, &d);
+	CHECK(d.evidence == FB_DRIFT_RUN && d.factor == 1 && d.runs == 0, "one run: only its own spread",
+	      "evidence %d D %g runs %zu", (int)d.evidence, d.factor, d.runs);
 }
 
 int main(void)
@@ -73,5 +166,11 @@ int main(void)
 	CHECK(fb_linear_fit(x, noisy, 4, &fit) == 0 && near(fit.slope, 1.6) && near(fit.intercept, 3.6) && near(fit.r2, 0.8),
 	      "noisy line: slope 1.6, intercept 3.6, R^2 0.8", "slope %g icpt %g r2 %g", fit.slope, fit.intercept, fit.r2);
 	CHECK(fb_linear_fit(x, line, 1, &fit) == -1, "one point: no fit", "fitted");
+
+	const double apart[] = { 2, 3, 1.5 }, zero[] = { 1, 0 };
+	CHECK(near(fb_range_ratio(apart, 3), 2) && isnan(fb_range_ratio(apart, 0)) && isnan(fb_range_ratio(zero, 2)),
+	      "range ratio: 3 / 1.5 = 2; none for no values or a zero", "%g", fb_range_ratio(apart, 3));
+	check_drift_of_run();
+	check_drift_of_runs();
 	return check_done();
 }
