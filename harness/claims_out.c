@@ -13,19 +13,32 @@
 #include "commands.h"
 #include "util.h"
 
+/* NaN is not JSON: a figure not measured is null. */
+static json_t *number_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
 json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id)
 {
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < claims->count; i++) {
 		const struct fb_claim_row *r = &claims->rows[i];
-		/* NaN is not JSON: a claim not measured has a null value */
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
-			"id", r->id, "claim", r->claim, "measured", r->measured,
-			"value", isnan(r->value) ? json_null() : json_real(r->value), "unit", r->unit,
-			"benchmark", r->benchmark, "conditions", r->conditions, "verdict", r->verdict, "rule", r->rule));
+		json_t *claim = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
+			"id", r->id, "claim", r->claim, "measured", r->measured, "value", number_or_null(r->value),
+			"unit", r->unit, "benchmark", r->benchmark, "conditions", r->conditions, "verdict", r->verdict,
+			"rule", r->rule);
+		/* schema 2: the verdict as a word, the figure's interval, the bound a
+		 * borderline one straddles, and the command that measures what is missing */
+		json_object_set_new(claim, "status", json_string(fb_claim_status_name(r->status)));
+		json_object_set_new(claim, "interval", isnan(r->lo) || isnan(r->hi) ? json_null() :
+				    json_pack("[f, f]", r->lo, r->hi));
+		json_object_set_new(claim, "bound", number_or_null(r->bound));
+		json_object_set_new(claim, "command", r->command[0] ? json_string(r->command) : json_null());
+		json_array_append_new(list, claim);
 	}
-	return json_pack("{s:i, s:o, s:o}", "schema_version", 1,
+	return json_pack("{s:i, s:o, s:o}", "schema_version", 2,
 			 "run_id", run_id ? json_string(run_id) : json_null(), "claims", list);
 }
 
@@ -92,9 +105,13 @@ void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct 
 	if (!judged)
 		fb_claims_evaluate(manifest, res, &own);
 	fb_doc_heading(doc, 2, "Lecture claims");
-	fb_doc_para(doc, "Each claim of the lecture judged from this run's medians under the rule listed below "
-		    "the table; a size that was not measured is scaled from the largest one that was, as the "
-		    "conditions say. The same rows are in claims.json (forkbench claims RUN).");
+	fb_doc_para(doc, "Each claim of the lecture judged from this run's medians and their confidence intervals "
+		    "under the rule listed below the table: it holds, or does not, only when the whole interval, "
+		    "widened for the drift between runs, is on one side of the rule's bound; borderline (both "
+		    "figures given) when it straddles one. A claim at a size this run did not measure is read off "
+		    "a line through the sizes it did, only a short reach and only when the line fits, as the "
+		    "conditions say; else it is not measured in this run, with the command that measures it. The "
+		    "same rows are in claims.json (forkbench claims RUN).");
 	fb_doc_table(doc, 5, head);
 	for (size_t i = 0; i < claims->count; i++) {
 		const struct fb_claim_row *r = &claims->rows[i];

@@ -55,8 +55,9 @@ static const struct profile profiles[] = {
 	/* cow up to 64 MiB: one COW iteration at 1 GiB (fork, 262144 faults,
 	 * exit) took 1 s on one 2-core VM and 6.5 s on another (a PVM guest,
 	 * 25 us per fault), where the cow family alone made `make bench` take
-	 * 16 minutes; fork, vfork, exec and the claims still reach 1 GiB, and
-	 * the claims scale the COW figures to 1 GiB, saying so. storm up to
+	 * 16 minutes; fork, vfork and exec still reach 1 GiB, and the claims
+	 * that rest on the COW figures at 1 GiB read "not measured in this
+	 * run", with the command that measures them. storm up to
 	 * 64 MiB too: its fork beside faulting siblings took 27-62 ms at 1 GiB
 	 * here, 6-7 s of the run for that one point with its worker. */
 	{ "default", 9, 0.03, 200, -1, "cow:64,storm:64", "short" },
