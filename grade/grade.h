@@ -48,6 +48,7 @@ struct fb_grade_decision {
 	double ratio_lo, ratio_hi;        /* the confidence interval of that median */
 	double ratio_spread, ref_spread;  /* upper over lower quartile over the rounds */
 	double spread_allowed;            /* the ratio's spread the machine's noise explains */
+	double quiet_ratio;               /* the program's least figure over forkbench's */
 	int noisy;                        /* the reference moved too much to decide */
 };
 

@@ -24,17 +24,15 @@
 #define REF_MIN_ITERATIONS 5
 
 /* Test-only (FORKBENCH_TEST_REFERENCE_JITTER=F): forkbench's figure is
- * multiplied by F in even rounds and divided by F in odd ones, a reference
- * as noisy as a busy machine can make it, so the tests reach the
- * undecided path on purpose. */
+ * multiplied by F in even rounds, as a busy machine adds time slices to
+ * some rounds and not others, so the tests reach the undecided path on
+ * purpose. */
 static double test_jitter(size_t round)
 {
 	const char *text = getenv("FORKBENCH_TEST_REFERENCE_JITTER");
 	double f = text ? strtod(text, NULL) : 1;
 
-	if (!(f > 0))
-		f = 1;
-	return round % 2 ? 1 / f : f;
+	return f > 0 && round % 2 == 0 ? f : 1;
 }
 
 int fb_grade_reference_key(const char *reference, long size_mib, struct fb_bench_key *key)
@@ -344,8 +342,12 @@ static void describe(json_t *test, const struct fb_grade_measured *m, struct fb_
 		     d->rounds, m->order, d->mine_median, d->ref_median, d->ratio_median, d->ratio_lo, d->ratio_hi, lo, hi,
 		     d->ratio_spread, d->ref_spread);
 	if (d->verdict == FB_GRADE_UNDECIDED)
-		fb_grade_say(out, "\nundecided: machine too noisy (spread %.2fx of forkbench's own figure over %zu rounds); "
-			     "the points are given", d->ref_spread, d->rounds);
+		fb_grade_say(out, "\nundecided: machine too noisy (spread %.2fx of forkbench's own figure over %zu rounds; "
+			     "the quietest rounds' ratio %.3f); the points are given", d->ref_spread, d->rounds,
+			     d->quiet_ratio);
+	else if (d->verdict == FB_GRADE_FAIL && d->noisy)
+		fb_grade_say(out, "\nthe machine was noisy, but even the quietest rounds lie outside the allowed range "
+			     "(your least figure over forkbench's: %.3f)", d->quiet_ratio);
 	else if (d->verdict == FB_GRADE_FAIL && d->ratio_lo <= hi && d->ratio_hi >= lo)
 		fb_grade_say(out, "\nthe rounds do not settle inside the allowed range while forkbench's own figure held "
 			     "steady: your figures %s", d->ratio_spread > d->spread_allowed ? "scatter more than the machine does"

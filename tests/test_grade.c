@@ -471,9 +471,9 @@ static void check_rounds(const char *name, const char *results_path, json_t *r)
 }
 
 /* A reference made as noisy as a busy machine can (the test-only
- * FORKBENCH_TEST_REFERENCE_JITTER: x30 and /30 in turn): no round can
- * decide, and after the spec's last round (9) every measurement test is
- * undecided, says so, and earns its points: 10 of 10. */
+ * FORKBENCH_TEST_REFERENCE_JITTER: x30 in every other round): no round
+ * can decide, and after the spec's last round (9) every measurement test
+ * is undecided, says so, and earns its points: 10 of 10. */
 static void check_noisy_reference(const char *assignments)
 {
 	char sub[PATH_MAX + 64], out[PATH_MAX + 64], err[PATH_MAX + 72];

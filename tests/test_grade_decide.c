@@ -1,8 +1,8 @@
 /* test_grade_decide.c - a measurement test's verdict from its rounds
  * (grade/grade_decide.c) on figures worked out by hand: a pass, a fail,
- * another round, undecided on a noisy reference, a fail for a program
- * whose figures scatter while the reference holds steady; and the ABBA
- * order of the rounds. */
+ * another round, undecided on a noisy reference (one recorded beside two
+ * CPU hogs too), a fail for a program whose figures scatter while the
+ * reference holds steady; and the ABBA order of the rounds. */
 #include <math.h>
 #include <string.h>
 
@@ -96,6 +96,33 @@ static void check_scatter(void)
 	      d.verdict, d.noisy, d.ratio_spread, d.spread_allowed);
 }
 
+/* Recorded beside two CPU hogs (vfork at 16 MiB, us): forkbench's figure
+ * met a hog's time slice in 7 of 9 rounds, the correct program in fewer.
+ * Reference sorted 33.76 34.35 2266 2920 3286 3879 4008 4795 6062:
+ * quartiles x(3) = 2266 and x(7) = 4008 -> 1.77x, noisy. Ratios sorted
+ * 0.0130 0.0136 0.0173 0.0175 0.0638 0.0749 0.0980 0.3222 88.75: the
+ * interval x(2)..x(8) = [0.0136, 0.3222] straddles 0.1, the lower edge of
+ * [0.1, 10]: after the last round, undecided (this program lost its point
+ * before the noise was judged from the reference alone). The same rounds
+ * with the figure in ns (x1000): ratios from 13 up, wholly beyond 10 x
+ * 1.77: a fail, noise or not. */
+static void check_recorded_noise(void)
+{
+	double ref[] = { 6062.2, 34.35, 4794.9, 33.756, 2920.0, 3879.4, 2265.9, 4007.7, 3285.7 };
+	double mine[] = { 104.9, 349.4, 1545.1, 2995.8, 37.9, 247.4, 39.6, 29.9, 322.3 }, ns[9];
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, &d);
+	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy, "recorded beside two hogs: a correct program is undecided, "
+	      "not failed", "verdict %d, reference spread %g, interval [%g, %g]", d.verdict, d.ref_spread, d.ratio_lo,
+	      d.ratio_hi);
+	for (size_t i = 0; i < 9; i++)
+		ns[i] = mine[i] * 1000;
+	fb_grade_decide(ns, ref, 5, 0.1, 10, &rules, 0, &d);
+	CHECK(d.verdict == FB_GRADE_FAIL, "the same rounds in ns: a fail after 5 rounds, noise or not",
+	      "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo, d.ratio_hi);
+}
+
 /* ABBA: P R, R P, P R, R P: the program first in even rounds. */
 static void check_order(void)
 {
@@ -111,6 +138,7 @@ int main(void)
 	check_fail();
 	check_undecided();
 	check_scatter();
+	check_recorded_noise();
 	check_order();
 	return check_done();
 }
