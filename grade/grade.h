@@ -49,6 +49,7 @@ struct fb_grade_decision {
 	double ratio_spread, ref_spread;  /* upper over lower quartile over the rounds */
 	double spread_allowed;            /* the ratio's spread the machine's noise explains */
 	double quiet_ratio;               /* the program's least figure over forkbench's */
+	double ref_range;                 /* the reference's largest round over its least */
 	int noisy;                        /* the reference moved too much to decide */
 };
 

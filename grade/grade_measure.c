@@ -338,13 +338,14 @@ static void describe(json_t *test, const struct fb_grade_measured *m, struct fb_
 	band_of(test, &lo, &hi);
 	fb_grade_say(out, "%s: %zu rounds side by side (%s; P: your program, R: forkbench), medians %g (yours) and %.4g "
 		     "(forkbench); ratio %.3f, its interval over the rounds %.3f to %.3f, allowed %.3f to %.3f; spread "
-		     "between rounds %.2fx (ratio), %.2fx (forkbench's own)", json_string_value(json_object_get(test, "figure")),
-		     d->rounds, m->order, d->mine_median, d->ref_median, d->ratio_median, d->ratio_lo, d->ratio_hi, lo, hi,
-		     d->ratio_spread, d->ref_spread);
+		     "between rounds (upper over lower quartile) %.2fx (ratio), %.2fx (forkbench's own; largest over least "
+		     "%.2fx)", json_string_value(json_object_get(test, "figure")), d->rounds, m->order, d->mine_median,
+		     d->ref_median, d->ratio_median, d->ratio_lo, d->ratio_hi, lo, hi, d->ratio_spread, d->ref_spread,
+		     d->ref_range);
 	if (d->verdict == FB_GRADE_UNDECIDED)
-		fb_grade_say(out, "\nundecided: machine too noisy (spread %.2fx of forkbench's own figure over %zu rounds; "
-			     "the quietest rounds' ratio %.3f); the points are given", d->ref_spread, d->rounds,
-			     d->quiet_ratio);
+		fb_grade_say(out, "\nundecided: machine too noisy (spread %.2fx of forkbench's own figure over %zu rounds, "
+			     "largest over least; the quietest rounds' ratio %.3f); the points are given", d->ref_range,
+			     d->rounds, d->quiet_ratio);
 	else if (d->verdict == FB_GRADE_FAIL && d->noisy)
 		fb_grade_say(out, "\nthe machine was noisy, but even the quietest rounds lie outside the allowed range "
 			     "(your least figure over forkbench's: %.3f)", d->quiet_ratio);
