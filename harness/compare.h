@@ -27,7 +27,7 @@ struct fb_compare_opts {
 	double alpha;                 /* significance level, 0.05 */
 	double threshold;             /* relative change that matters, 0.10 */
 	char family_thresholds[256];  /* "spawn=0.2,cow=0.15": per-family overrides */
-	const char *normalize;        /* "none", "syscall" or "touch" */
+	const char *normalize;        /* "none", "syscall", "touch" or "bare" */
 	const struct fb_noise *noise; /* BASE's measured A/A noise, or NULL: each
 				       * threshold is then at least FB_NOISE_FACTOR x it */
 };
@@ -53,6 +53,7 @@ struct fb_comparison {
 	struct fb_conditions_diff conditions;  /* where the two runs' manifests differ */
 	size_t base_repetitions;               /* the most of any benchmark in BASE */
 	char noise_note[700];                  /* the noise file used and the rule, or "" */
+	char confirm_note[400];                /* what re-measuring the flagged ones found, or "" */
 };
 
 /* A run folder (its manifest, checked, into *manifest, and its bench.json)
@@ -63,6 +64,11 @@ int fb_compare_load_input(const char *path, struct fb_results *res, json_t **man
 int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);
 void fb_comparison_free(struct fb_comparison *cmp);
+/* Hold cmp's "slower" rows to a re-measurement: confirm is BASE against a
+ * run that measured the flagged benchmarks again (confirm_path names it);
+ * a row stays slower only when it is slower there too, else it becomes
+ * "same", saying what the re-measurement found. Rows it lacks keep theirs. */
+void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path);
 /* The row of benchmark name, or NULL. */
 const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name);
 const char *fb_verdict_name(enum fb_verdict v);

@@ -19,11 +19,13 @@ static const struct fb_option compare_options[] = {
 	{ "alpha", FB_OPT_DOUBLE, 1e-6, 0.5, "0.05", "significance level of the U test" },
 	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
 	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
-	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch" },
+	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch, bare (the bare fork loop)" },
 	{ "no-noise", FB_OPT_FLAG, 0, 0, NULL, "ignore BASE/noise.json (its measured A/A noise: thresholds at least 1.5 x it)" },
 	{ "allow-different-machines", FB_OPT_FLAG, 0, 0, NULL, "compare runs of different machines as they are (refused without this or --normalize)" },
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
+	{ "confirm", FB_OPT_STRING, 0, 0, NULL, "a run that measured NEW's slower benchmarks again: slower only when slower there too" },
+	{ "flagged-out", FB_OPT_STRING, 0, 0, NULL, "write the names of the benchmarks found slower to this file, one a line" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
 #define N_COMPARE_OPTIONS (sizeof(compare_options) / sizeof(compare_options[0]))
@@ -130,16 +132,57 @@ static int load_noise(const char *base, const struct fb_opt_values *v, struct fb
 	return 0;
 }
 
+/* --flagged-out: the slower rows' names, one a line (regress measures
+ * them again). 0, or -1. */
+static int write_flagged(const char *path, const struct fb_comparison *cmp)
+{
+	struct fb_membuf buf;
+
+	if (!path)
+		return 0;
+	if (fb_membuf_open(&buf))
+		return -1;
+	for (size_t i = 0; i < cmp->count; i++)
+		if (cmp->rows[i].verdict == FB_SLOWER)
+			fprintf(buf.f, "%s\n", cmp->rows[i].name);
+	return fb_membuf_commit(&buf, path) ? -1 : 0;
+}
+
+/* --confirm RUN: BASE against RUN, and cmp's slower rows held to it. */
+static int confirm(const struct fb_results *base, const char *path, const struct fb_compare_opts *opts,
+		   struct fb_comparison *cmp, char *err, size_t len)
+{
+	struct fb_results again;
+	struct fb_comparison second;
+	json_t *manifest;
+
+	if (fb_compare_load_input(path, &again, &manifest, err, len))
+		return -1;
+	json_decref(manifest);
+	int rc = fb_compare(base, &again, opts, &second, err, len);
+	if (rc == 0) {
+		fb_compare_confirm(cmp, &second, path);
+		fb_comparison_free(&second);
+	}
+	fb_results_free(&again);
+	return rc;
+}
+
 /* Compare, print, export: 0 same or faster, 1 a regression, 2 nothing comparable or an export failed. */
 static int compare_and_export(const struct fb_results *base, const struct fb_results *new_run,
 			      const struct fb_compare_opts *opts, const struct fb_conditions_diff *diff,
 			      const struct fb_opt_values *v)
 {
 	struct fb_comparison cmp;
-	char err[PATH_MAX + 256];
+	char err[PATH_MAX + 256] = "";
 
 	if (fb_compare(base, new_run, opts, &cmp, err, sizeof(err)))
 		return usage(err);
+	if (write_flagged(fb_opt_text(v, "flagged-out"), &cmp) ||
+	    (fb_opt_text(v, "confirm") && confirm(base, fb_opt_text(v, "confirm"), opts, &cmp, err, sizeof(err)))) {
+		fb_comparison_free(&cmp);
+		return usage(err[0] ? err : "cannot write --flagged-out");
+	}
 	cmp.conditions = *diff;
 	cmp.base_repetitions = repetitions_of(base);
 	fb_compare_print_table(&cmp, opts, stdout);

@@ -42,7 +42,8 @@ static void fmt_medians(const struct fb_compare_row *r, const struct fb_compare_
 static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	fprintf(out, "Compared %zu benchmarks: %s; two-sided Mann-Whitney U test, alpha %g; a change counts when "
-		"it is significant and beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
+		"it is significant, the interval of the ratio lies on one side of 1 and the ratio of medians is "
+		"beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
 		opts->threshold * 100, opts->family_thresholds[0] ? " (per family: " : "", opts->family_thresholds);
 	if (opts->family_thresholds[0])
 		fputc(')', out);
@@ -71,6 +72,8 @@ static void print_noise(const struct fb_comparison *cmp, const char *bullet, FIL
 {
 	if (cmp->noise_note[0])
 		fprintf(out, "%s%s\n", bullet, cmp->noise_note);
+	if (cmp->confirm_note[0])
+		fprintf(out, "%s%s\n", bullet, cmp->confirm_note);
 }
 
 /* The threshold a row was judged by: "10%" as always, or with a noise file
@@ -170,11 +173,13 @@ static void junit_properties(const struct fb_comparison *cmp, FILE *out)
 	const struct fb_conditions_diff *d = &cmp->conditions;
 	char value[320];
 
-	if (!d->count && !cmp->noise_note[0])
+	if (!d->count && !cmp->noise_note[0] && !cmp->confirm_note[0])
 		return;
 	fputs("  <properties>\n", out);
 	if (cmp->noise_note[0])
 		junit_property("A/A noise", cmp->noise_note, out);
+	if (cmp->confirm_note[0])
+		junit_property("re-measured", cmp->confirm_note, out);
 	for (size_t i = 0; i < d->count; i++) {
 		snprintf(value, sizeof(value), "base '%s', new '%s'%s", d->items[i].base, d->items[i].new_run,
 			 d->items[i].machine ? " (another machine)" : "");

@@ -27,8 +27,12 @@ static const char *bad_entry(const json_t *entry)
 
 	if (!json_is_object(entry))
 		return "is not an object";
+	const json_t *bare = json_object_get(entry, "noise_bare");
+
 	if (!json_is_number(noise) || !isfinite(json_number_value(noise)) || json_number_value(noise) < 0)
 		return "has no \"noise\" that is a non-negative number";
+	if (bare && (!json_is_number(bare) || !isfinite(json_number_value(bare)) || json_number_value(bare) < 0))
+		return "has a \"noise_bare\" that is not a non-negative number";
 	return NULL;
 }
 
@@ -101,10 +105,11 @@ int fb_noise_load(const char *run_dir, struct fb_noise *out, char *err, size_t l
 	return 1;
 }
 
-double fb_noise_of(const struct fb_noise *noise, const char *name)
+double fb_noise_of(const struct fb_noise *noise, const char *name, const char *normalize)
 {
-	const json_t *v = noise && noise->benchmarks
-				  ? json_object_get(json_object_get(noise->benchmarks, name), "noise") : NULL;
+	const json_t *entry = noise && noise->benchmarks ? json_object_get(noise->benchmarks, name) : NULL;
+	const json_t *bare = json_object_get(entry, "noise_bare");
+	const json_t *v = normalize && strcmp(normalize, "bare") == 0 && bare ? bare : json_object_get(entry, "noise");
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
@@ -171,24 +176,37 @@ static double round6(double x)
 	return round(x * 1e6) / 1e6;
 }
 
+static const struct fb_bench_key bare_loop = FB_KEY0("calibrate", "bare_fork");
+
 /* One benchmark's entry: its ratio of medians in each A/A run (null where a
- * run lacks it) and the largest |ratio - 1|; NULL when no run has it. */
-static json_t *benchmark_entry(const struct fb_result *b, const struct aa_run *runs, size_t nruns)
+ * run lacks it) and the largest |ratio - 1|; where both runs have the bare
+ * fork loop, that largest |ratio - 1| of the figures divided by it too
+ * (noise_bare: what compare --normalize bare, regress's default, is up
+ * against). NULL when no run has the benchmark. */
+static json_t *benchmark_entry(const struct fb_result *b, const struct aa_run *base_run, const struct aa_run *runs,
+			       size_t nruns)
 {
-	double base = usable_median(b), noise = -1;
+	double base = usable_median(b), noise = -1, noise_bare = -1;
+	double bare_base = usable_median(fb_results_get(&base_run->res, &bare_loop));
 	json_t *ratios = json_array();
 
 	for (size_t i = 0; i < nruns; i++) {
 		double ratio = usable_median(fb_results_find(&runs[i].res, b->name)) / base;
+		double bare = usable_median(fb_results_get(&runs[i].res, &bare_loop)) / bare_base;
 		json_array_append_new(ratios, isfinite(ratio) ? json_real(round6(ratio)) : json_null());
 		if (isfinite(ratio) && fabs(ratio - 1) > noise)
 			noise = fabs(ratio - 1);
+		if (isfinite(ratio / bare) && fabs(ratio / bare - 1) > noise_bare)
+			noise_bare = fabs(ratio / bare - 1);
 	}
 	if (noise < 0) {
 		json_decref(ratios);
 		return NULL;
 	}
-	return json_pack("{s:f, s:o}", "noise", round6(noise), "ratios", ratios);
+	json_t *entry = json_pack("{s:f, s:o}", "noise", round6(noise), "ratios", ratios);
+	if (noise_bare >= 0)
+		json_object_set_new(entry, "noise_bare", json_real(round6(noise_bare)));
+	return entry;
 }
 
 static json_t *noise_doc(const struct aa_run *base, const struct aa_run *runs, size_t nruns)
@@ -198,7 +216,7 @@ static json_t *noise_doc(const struct aa_run *base, const struct aa_run *runs, s
 	for (size_t i = 0; i < nruns; i++)
 		json_array_append_new(ids, json_string(runs[i].id));
 	for (size_t i = 0; i < base->res.count; i++) {
-		json_t *entry = benchmark_entry(&base->res.items[i], runs, nruns);
+		json_t *entry = benchmark_entry(&base->res.items[i], base, runs, nruns);
 		if (entry)
 			json_object_set_new(benchmarks, base->res.items[i].name, entry);
 	}

@@ -37,8 +37,11 @@ int fb_cmd_noise(int argc, char **argv);
  * a folder: a bare bench.json has no noise), -1 when it is corrupt, with
  * err naming the file and what is wrong. */
 int fb_noise_load(const char *run_dir, struct fb_noise *out, char *err, size_t len);
-/* A benchmark's noise as a fraction (0.04 = 4%), NAN when it is not listed. */
-double fb_noise_of(const struct fb_noise *noise, const char *name);
+/* A benchmark's noise as a fraction (0.04 = 4%) for a comparison
+ * normalised by normalize ("bare": noise_bare where measured, the
+ * figures divided by each run's bare fork loop; else the absolute noise),
+ * NAN when it is not listed. */
+double fb_noise_of(const struct fb_noise *noise, const char *name, const char *normalize);
 void fb_noise_free(struct fb_noise *noise);
 
 #endif

@@ -1,9 +1,15 @@
 /* regress.c - `forkbench regress BASELINE [compare options]`: a new run made
  * like the baseline (its profile, sizes, modes, filter, repetitions and
  * minimum time, read from its manifest), then `compare BASELINE NEW`, which
- * reads the baseline's noise.json (its A/A noise) from the folder as well.
- * The exit status is compare's: 0 no regression, 1 regression, 2 bad input. */
+ * reads the baseline's noise.json (its A/A noise) from the folder as well,
+ * with figures divided by each run's bare fork loop unless the options say
+ * otherwise. What it finds slower is measured again in a run of its own and
+ * counts only when slower there too (compare --confirm). The exit status is
+ * compare's: 0 no regression, 1 regression, 2 bad input. */
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +18,7 @@
 #include "manifest.h"
 #include "noise.h"
 #include "run_config.h"
+#include "results.h"
 #include "util.h"
 
 /* Did the compare options (argv[2..]) ask to compare across machines? */
@@ -61,9 +68,93 @@ static int check_noise(int argc, char **argv, char *err, size_t len)
 	return got < 0 ? -1 : 0;
 }
 
+/* Does the user name a normalisation (compare's --normalize)? */
+static int normalize_given(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (strncmp(argv[i], "--normalize", 11) == 0)
+			return 1;
+	return 0;
+}
+
+/* compare BASELINE NEW [--normalize bare] [the user's options] [extra,
+ * extra_value]: its exit status. */
+static int compare_runs(int argc, char **argv, const char *new_run, int bare, const char *extra,
+			const char *extra_value)
+{
+	const char *cmp_argv[72] = { "compare", argv[1], new_run };
+	int n = 3;
+
+	if (bare)
+		cmp_argv[n++] = "--normalize", cmp_argv[n++] = "bare";
+	for (int i = 2; i < argc && n < 68; i++)
+		cmp_argv[n++] = argv[i];
+	if (extra)
+		cmp_argv[n++] = extra, cmp_argv[n++] = extra_value;
+	printf("\n");
+	return fb_cmd_compare(n, (char **)cmp_argv);   /* the commands read their argv, never write it */
+}
+
+/* The keys of the benchmarks listed in path (compare --flagged-out), and
+ * the bare loops that --normalize bare divides by. How many; 0 on error. */
+static size_t flagged_keys(const char *path, int bare, struct fb_bench_key *keys, size_t max)
+{
+	static const struct fb_bench_key loops[] = { FB_KEY0("calibrate", "bare_fork"), FB_KEY0("calibrate", "bare_vfork") };
+	char line[512];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && n + 2 < max && fgets(line, sizeof(line), f))
+		if (fb_key_parse(strtok(line, "\n"), &keys[n]) == 0)
+			n++;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; bare && n && i < 2; i++)
+		keys[n++] = loops[i];
+	return n;
+}
+
+/* The benchmarks found slower, measured again in a run of their own (made
+ * like the baseline, minutes later): one moment's drift of the machine is
+ * not a regression. The run's folder into again. 0, or the run's status. */
+static int measure_again(const struct fb_run_config *baseline, const char *flagged, int bare, char *again,
+			 size_t len)
+{
+	struct fb_run_config config = *baseline;
+	struct fb_bench_key keys[128];
+	struct fb_argv run;
+	size_t n = flagged_keys(flagged, bare, keys, 128);
+
+	if (!n || fb_key_filter(keys, n, config.filter, sizeof(config.filter)) || fb_run_config_run_argv(&config, &run)) {
+		fb_error("regress: cannot measure the %s benchmarks found slower again", n ? "many" : "listed");
+		return 2;
+	}
+	printf("\nregress: %zu benchmark%s found slower; measuring %s again before saying so\n\n", n - (bare ? 2 : 0),
+	       n - (bare ? 2 : 0) == 1 ? "" : "s", n - (bare ? 2 : 0) == 1 ? "it" : "them");
+	int rc = fb_run_main(run.argc, (char **)run.argv, again, len);
+	return rc == 2 ? 2 : rc;
+}
+
+/* Does the baseline hold the bare fork loop, so that --normalize bare can
+ * divide by it? */
+static int has_bare_loop(const char *baseline)
+{
+	static const struct fb_bench_key bare = FB_KEY0("calibrate", "bare_fork");
+	char path[PATH_MAX + 16], err[256];
+	struct fb_results res;
+
+	snprintf(path, sizeof(path), "%s/bench.json", baseline);
+	if (fb_results_load(path, &res, err, sizeof(err)))
+		return 0;
+	const struct fb_result *r = fb_results_get(&res, &bare);
+	int has = r && !r->error && r->nreps;
+	fb_results_free(&res);
+	return has;
+}
+
 int fb_cmd_regress(int argc, char **argv)
 {
-	char path[PATH_MAX + 32], final[PATH_MAX], why[1024];
+	char path[PATH_MAX + 32], final[PATH_MAX], again[PATH_MAX], why[1024], flagged[] = "/tmp/fb-regress-XXXXXX";
 	struct fb_run_config config;
 	struct fb_argv run;
 	json_error_t jerr;
@@ -85,14 +176,18 @@ int fb_cmd_regress(int argc, char **argv)
 	json_decref(m);
 	if (bad)
 		return fb_error("regress: %s", why), 2;
-	/* The commands read their argv, never write it. */
+	/* By default figures are divided by each run's own bare fork loop: the
+	 * machine's speed moves both alike, a change of forkbench's code only
+	 * the figure. */
+	int bare = !normalize_given(argc, argv) && has_bare_loop(argv[1]);
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
-	if (rc)
-		return rc == 2 ? 2 : rc;
-	const char *cmp_argv[64] = { "compare", argv[1], final };
-	int n = 3;
-	for (int i = 2; i < argc && n < 63; i++)
-		cmp_argv[n++] = argv[i];
-	printf("\n");
-	return fb_cmd_compare(n, (char **)cmp_argv);
+	int fd = rc ? -1 : mkstemp(flagged);
+	if (rc || fd < 0)
+		return rc ? (rc == 2 ? 2 : rc) : (fb_error("regress: mkstemp: %s", strerror(errno)), 2);
+	close(fd);
+	rc = compare_runs(argc, argv, final, bare, "--flagged-out", flagged);
+	if (rc == 1 && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
+		rc = compare_runs(argc, argv, final, bare, "--confirm", again);
+	unlink(flagged);
+	return rc;
 }

@@ -29,16 +29,21 @@ static double noise(void)
 
 /* A Google Benchmark JSON file: nbench benchmarks of reps repetitions
  * each, around 100 us with +-spread noise; benchmark `slow` (or -1) scaled
- * by factor. */
-static void write_synthetic(const char *path, int nbench, int reps, double spread, int slow, double factor)
+ * by factor; with bare, the bare fork loop too (around 500 us); every
+ * figure times machine (a slower phase of the machine). */
+static void write_run(const char *path, int nbench, int reps, double spread, int slow, double factor, int bare,
+		      double machine)
 {
 	json_t *rows = json_array();
 	char name[96];
 
-	for (int b = 0; b < nbench; b++)
+	for (int b = 0; b < nbench + bare; b++)
 		for (int r = 0; r < reps; r++) {
-			snprintf(name, sizeof(name), "spawn/case%d/mem_mib:0/mode:4k/manual_time", b);
-			double t = 100 * (1 + spread * noise()) * (b == slow ? factor : 1);
+			if (b < nbench)
+				snprintf(name, sizeof(name), "spawn/case%d/mem_mib:0/mode:4k/manual_time", b);
+			else
+				snprintf(name, sizeof(name), "calibrate/bare_fork/mem_mib:0/mode:4k/manual_time");
+			double t = (b < nbench ? 100 : 500) * (1 + spread * noise()) * (b == slow ? factor : 1) * machine;
 			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:f, s:s}",
 				"name", name, "run_name", name, "run_type", "iteration", "repetitions", reps,
 				"repetition_index", r, "iterations", 100, "real_time", t, "cpu_time", t, "time_unit", "us"));
@@ -48,10 +53,15 @@ static void write_synthetic(const char *path, int nbench, int reps, double sprea
 	json_decref(doc);
 }
 
-static int compare_files(const char *a, const char *b, struct fb_comparison *cmp)
+static void write_synthetic(const char *path, int nbench, int reps, double spread, int slow, double factor)
+{
+	write_run(path, nbench, reps, spread, slow, factor, 0, 1);
+}
+
+static int compare_normalized(const char *a, const char *b, const char *normalize, struct fb_comparison *cmp)
 {
 	struct fb_results ra, rb;
-	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = "none" };
+	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = normalize };
 	char err[512];
 	int rc = -1;
 
@@ -63,6 +73,66 @@ static int compare_files(const char *a, const char *b, struct fb_comparison *cmp
 		fb_results_free(&ra);
 	}
 	return rc;
+}
+
+static int compare_files(const char *a, const char *b, struct fb_comparison *cmp)
+{
+	return compare_normalized(a, b, "none", cmp);
+}
+
+/* What regress leans on: a 15% slow-down caught with 5 repetitions; the
+ * machine's drift divided away by the run's own bare loop; a slow-down
+ * that a re-measurement does not show again counted as the same. */
+static void check_regress_rules(void)
+{
+	char base[PATH_MAX], slow[PATH_MAX], slow_phase[PATH_MAX], again[PATH_MAX];
+	struct fb_comparison cmp, second;
+
+	snprintf(base, sizeof(base), "%s/r-base.json", tmp);
+	snprintf(slow, sizeof(slow), "%s/r-slow.json", tmp);
+	snprintf(slow_phase, sizeof(slow_phase), "%s/r-phase.json", tmp);
+	snprintf(again, sizeof(again), "%s/r-again.json", tmp);
+	/* +-3%: base within 97..103, case7 within 111.5..118.5: every
+	 * repetition apart (p = 2/252 = 0.0079), ratio 1.15, interval from
+	 * 111.5 / 103 = 1.08 up */
+	write_run(base, 12, 5, 0.03, -1, 1, 1, 1);
+	write_run(slow, 12, 5, 0.03, 7, 1.15, 1, 1);
+	compare_files(base, slow, &cmp);
+	const struct fb_compare_row *row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
+	CHECK(cmp.regressions == 1 && row && row->verdict == FB_SLOWER, "5 repetitions: a 15% slow-down flagged alone",
+	      "%zu flagged; case7 is %s (ratio %g, from %g)", cmp.regressions, row ? fb_verdict_name(row->verdict) : "missing",
+	      row ? row->ratio : 0, row ? row->ratio_low : 0);
+	/* the same run measured again without the slow-down: not confirmed */
+	write_run(again, 12, 5, 0.03, -1, 1, 1, 1);
+	compare_files(base, again, &second);
+	fb_compare_confirm(&cmp, &second, again);
+	row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
+	CHECK(cmp.regressions == 0 && row && row->verdict == FB_SAME && strstr(row->note, "not slower when measured again") &&
+	      strstr(cmp.confirm_note, "0 of 1 slower again"), "a slow-down not seen again when re-measured: the same",
+	      "%zu flagged, note '%s', '%s'", cmp.regressions, row ? row->note : "", cmp.confirm_note);
+	fb_comparison_free(&second);
+	fb_comparison_free(&cmp);
+	/* measured again with the slow-down: confirmed */
+	compare_files(base, slow, &cmp);
+	write_run(again, 12, 5, 0.03, 7, 1.15, 1, 1);
+	compare_files(base, again, &second);
+	fb_compare_confirm(&cmp, &second, again);
+	CHECK(cmp.regressions == 1 && strstr(cmp.confirm_note, "1 of 1 slower again"),
+	      "a slow-down seen again when re-measured: still slower", "%zu flagged, '%s'", cmp.regressions,
+	      cmp.confirm_note);
+	fb_comparison_free(&second);
+	fb_comparison_free(&cmp);
+	/* the whole machine 1.4x slower, bare loop included: 12 "slower"
+	 * absolute, none divided by the bare loop */
+	write_run(slow_phase, 12, 5, 0.03, -1, 1, 1, 1.4);
+	compare_files(base, slow_phase, &cmp);
+	size_t absolute = cmp.regressions;
+	fb_comparison_free(&cmp);
+	compare_normalized(base, slow_phase, "bare", &cmp);
+	CHECK(absolute == 13 && cmp.regressions == 0 && strstr(cmp.normalize_note, "bare_fork"),
+	      "a 1.4x slower phase of the machine: flagged absolute, not divided by the bare loop",
+	      "%zu absolute, %zu normalised (%s)", absolute, cmp.regressions, cmp.normalize_note);
+	fb_comparison_free(&cmp);
 }
 
 static void check_synthetic(void)
@@ -335,6 +405,7 @@ int main(void)
 	if (!mkdtemp(tmp))
 		return 1;
 	check_synthetic();
+	check_regress_rules();
 	check_end_to_end(run_dir, sizeof(run_dir));
 	check_bad_inputs(run_dir);
 	check_machines(run_dir);
