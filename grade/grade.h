@@ -83,6 +83,7 @@ struct fb_grade_ref_point {
 	uint32_t min_iterations;
 	int32_t value_index;         /* -1: the mean iteration time in ns; else the mean
 				      * of the case's counter value_names[value_index] */
+	size_t round;                /* of the measurement: each round has fresh workers */
 };
 
 /* A measurement test's rounds, side by side. */

@@ -234,6 +234,7 @@ static void measure_references(struct fb_grade_ctx *ctx, const size_t *idx, size
 		if (m->done)
 			continue;
 		reference_point(test, &pt);   /* checked when the spec was loaded */
+		pt.round = round;
 		if (fb_grade_ref_measure(&ctx->ref, &pt, &value, m->why, sizeof(m->why)) || !(value > 0)) {
 			if (!m->why[0])
 				snprintf(m->why, sizeof(m->why), "forkbench measured %g", value);
