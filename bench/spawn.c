@@ -66,6 +66,8 @@ struct spawn_ctx {
 	char helper_path[512];
 	char fd_arg[16];                  /* the pipe's write end, as argv[1] for the helper */
 	int ts_pipe[2];                   /* stamping children write their stamps here */
+	int lifeline[2];                  /* pidfd_kill: its child sleeps reading [0], which
+					   * ends (EOF) when the worker, holding [1], is gone */
 	int pidfd;                        /* this iteration's child's pidfd, or -1 */
 	int stamp;                        /* this iteration's child stamps */
 	int slowdown_pct;                 /* test-only: FORKBENCH_TEST_SLOWDOWN_PCT */
@@ -198,15 +200,23 @@ static pid_t start_clone3_pidfd(struct spawn_ctx *ctx)
 }
 
 /* pidfd_kill's child: says it is ready with one byte, then sleeps until a
- * signal (SIGKILL) ends it. */
+ * signal (SIGKILL) ends it. It sleeps in read() on the lifeline, not in
+ * pause(): the same interruptible sleep for the signal to wake, but one
+ * that also ends when the worker dies first (a fork child does not inherit
+ * PR_SET_PDEATHSIG; asleep in pause() it outlived a SIGKILLed run for
+ * good, adopted by init). */
 static pid_t start_blocked_fork(struct spawn_ctx *ctx)
 {
+	char byte;
 	pid_t pid = fork();
+
 	if (pid == 0) {
+		close(ctx->lifeline[1]);
 		if (write(ctx->ts_pipe[1], "r", 1) != 1)
 			_exit(3);
-		for (;;)
-			pause();
+		while (read(ctx->lifeline[0], &byte, 1) != 0)
+			;
+		_exit(0);
 	}
 	return pid;
 }
@@ -398,9 +408,12 @@ static void ctx_close(struct spawn_ctx *ctx)
 {
 	if (ctx->child_stack_top)
 		munmap(ctx->child_stack_top - CHILD_STACK_BYTES, CHILD_STACK_BYTES);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (ctx->ts_pipe[i] >= 0)
 			close(ctx->ts_pipe[i]);
+		if (ctx->lifeline[i] >= 0)
+			close(ctx->lifeline[i]);
+	}
 	if (ctx->pidfd >= 0)
 		close(ctx->pidfd);
 }
@@ -429,7 +442,7 @@ static int ctx_open(struct spawn_ctx *ctx, const struct primitive *prim, struct 
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->ts_pipe[0] = ctx->ts_pipe[1] = ctx->pidfd = -1;
+	ctx->ts_pipe[0] = ctx->ts_pipe[1] = ctx->lifeline[0] = ctx->lifeline[1] = ctx->pidfd = -1;
 	ctx->child_stack_top = !stack || stack == MAP_FAILED ? NULL : (char *)stack + CHILD_STACK_BYTES;
 	if (prim->needs_stack && !ctx->child_stack_top) {
 		snprintf(env->reason, sizeof(env->reason), "mmap: %s", strerror(errno));
@@ -439,6 +452,8 @@ static int ctx_open(struct spawn_ctx *ctx, const struct primitive *prim, struct 
 	 * the helper's argv[1]. Non-blocking: a child that wrote nothing is an
 	 * error, not a hang. */
 	if (pipe2(ctx->ts_pipe, O_NONBLOCK))
+		return call_failed(env, "pipe", errno, 0);
+	if (prim->start == start_blocked_fork && pipe2(ctx->lifeline, O_CLOEXEC))
 		return call_failed(env, "pipe", errno, 0);
 	if (prim->reap == reap_pidfd && pidfd_wait_missing(ctx, env))
 		return FB_SKIP;

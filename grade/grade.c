@@ -142,6 +142,7 @@ remove_scratch:
 	else
 		fb_error("grade: the scratch folder could not be kept: %s", strerror(errno));
 	fb_grade_runs_free(&ctx);
+	fb_sandbox_watch_stop(&ctx.sb);
 	fb_grade_spec_free(&spec);
 	return rc;
 }

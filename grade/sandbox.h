@@ -17,6 +17,9 @@ struct fb_limits {
 	long fsize_mib;          /* RLIMIT_FSIZE: largest file, the captured output too */
 };
 
+/* The grader's and its steps' nice value, when root (sandbox.c says why). */
+#define FB_SANDBOX_NICE (-10)
+
 struct fb_sandbox {
 	int drop_ids;            /* we are root: steps run as uid/gid */
 	uid_t uid;
@@ -32,6 +35,9 @@ struct fb_sandbox {
 	char scratch[PATH_MAX];  /* bound at the same path inside the private /tmp */
 	long scratch_tmpfs_mib;  /* the scratch is a tmpfs of this size, 0: host folder */
 	unsigned serial;         /* numbers the step cgroups */
+	int nice;                /* the steps' nice value (FB_SANDBOX_NICE when root) */
+	int watching;            /* the watcher runs (sandbox_watch.c): */
+	int watch_fd, watch_back_fd;   /* the step to kill if we go; EOF when it is gone */
 };
 
 struct fb_step_result {
@@ -104,6 +110,16 @@ const char *fb_step_stage_name(int stage);
 __attribute__((noreturn)) void fb_step_child(const struct fb_step *s);
 /* setgroups/setresgid/setresuid to the sandbox ids (when root). 0 or -errno. */
 int fb_sandbox_drop_ids(const struct fb_sandbox *sb);
+
+/* sandbox_watch.c: a process, not our child, that kills the running step's
+ * process group and cgroup and every process of the sandbox uid once we
+ * are gone (however we end) or stop it. Start it before becoming a
+ * subreaper; 0, or -errno. */
+int fb_sandbox_watch_start(struct fb_sandbox *sb);
+/* The step the watcher would kill now (pgid 0: none). */
+void fb_sandbox_watch_step(const struct fb_sandbox *sb, pid_t pgid, const char *cg);
+/* Stop it and wait until it has swept and exited. */
+void fb_sandbox_watch_stop(struct fb_sandbox *sb);
 /* Own mount namespace with fresh tmpfs over the world-writable folders. */
 int fb_sandbox_private_tmp(const char *scratch);
 /* After fb_sandbox_private_tmp: pivot_root into a minimal read-only root
@@ -131,5 +147,7 @@ void fb_cg_remove(const char *path);
 /* How many processes (zombies too) have real uid uid, pid skip aside (0:
  * none), read from /proc/PID/status. */
 int fb_sandbox_count_uid(uid_t uid, pid_t skip);
+/* The same, living ones only (zombies wait for their reaper, init perhaps). */
+int fb_sandbox_count_uid_alive(uid_t uid, pid_t skip);
 
 #endif

@@ -166,10 +166,11 @@ static int listen_loopback(void)
 	return fd;
 }
 
-/* The grader's reference server (grade/grade_ref.c) is not the grader's
- * child, so that the sandbox never reaps it as a student's leftover: we,
- * as subreaper, adopted it. It must have ended with the grading; its
- * zombie is ours to reap. The number of them still alive a second on. */
+/* The grader's reference server (grade/grade_ref.c) and the watcher of
+ * its steps (grade/sandbox_watch.c) are not the grader's children, so that
+ * the sandbox never reaps them as a student's leftovers: we, as subreaper,
+ * adopted them. They must have ended with the grading; their zombies are
+ * ours to reap. The number of them still alive a second on. */
 static int reap_reference_servers(void)
 {
 	int alive = 0;
@@ -183,7 +184,7 @@ static int reap_reference_servers(void)
 			int pid = atoi(e->d_name), ppid;
 			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 			FILE *f = pid > 0 ? fopen(path, "r") : NULL;
-			if (f && fgets(comm, sizeof(comm), f) && strcmp(comm, "fb-grade-ref\n") == 0 &&
+			if (f && fgets(comm, sizeof(comm), f) && (strcmp(comm, "fb-grade-ref\n") == 0 || strcmp(comm, "fb-grade-watch\n") == 0) &&
 			    proc_state(pid, &state, &ppid) == 0 && ppid == getpid())
 				alive += state == 'Z' ? (waitpid(pid, NULL, 0), 0) : 1;
 			if (f)
@@ -204,7 +205,7 @@ static void check_nothing_left(const char *name)
 {
 	char what[PATH_MAX];
 	int servers = reap_reference_servers();
-	snprintf(what, sizeof(what), "%s: forkbench's reference process ended with the grading", name);
+	snprintf(what, sizeof(what), "%s: forkbench's reference and watcher processes ended with the grading", name);
 	CHECK(servers == 0, what, "%d still running", servers);
 	int zombies = count_zombie_children(getpid());
 	pid_t stray = waitpid(-1, NULL, WNOHANG);

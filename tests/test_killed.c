@@ -1,0 +1,266 @@
+/* test_killed.c - nothing outlives a killed run: `forkbench run` and
+ * `forkbench validate` are SIGKILLed at moments spread over their work (a
+ * run of each family, and inside pidfd_kill, switch, storm and shape), the
+ * way CI cancels a job or the OOM killer takes the harness, and so is
+ * `forkbench grade` while a submission's children sleep; a second
+ * later no living process (state other than Z: pid 1 reaps the zombies
+ * about once a second) may remain whose executable is one of this build's
+ * binaries, whoever its parent is. This test is not a subreaper: one would
+ * adopt the orphans and hide exactly what it looks for. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "testutil.h"
+
+#define MAX_EARLIER 256
+
+static char build[PATH_MAX], tmp[] = "/tmp/fb-test-killed-XXXXXX";
+static pid_t earlier[MAX_EARLIER];   /* this build's processes before the test: not ours */
+static size_t nearlier;
+static unsigned long long lcg = 20261206;
+
+/* A moment in [lo_ms, hi_ms) from a fixed-seed LCG: spread, and the same
+ * moments on every run of the test. */
+static long moment_ms(long lo_ms, long hi_ms)
+{
+	lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return lo_ms + (long)((lcg >> 33) % (unsigned long long)(hi_ms - lo_ms));
+}
+
+/* Is pid alive (not a zombie) and running one of this build's binaries? */
+static int ours_alive(int pid)
+{
+	char path[64], exe[PATH_MAX], state;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	size_t len = strlen(build);
+	return strncmp(exe, build, len) == 0 && exe[len] == '/' && proc_state(pid, &state, &ppid) == 0 && state != 'Z';
+}
+
+static int was_there(int pid)
+{
+	for (size_t i = 0; i < nearlier; i++)
+		if (earlier[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* This build's living processes not there before the test; with record,
+ * note them as there before instead. */
+static int count_left(int record, char *names, size_t len)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int left = 0;
+
+	if (names && len)
+		names[0] = '\0';
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		if (pid <= 0 || pid == getpid() || !ours_alive(pid) || was_there(pid))
+			continue;
+		if (record && nearlier < MAX_EARLIER) {
+			earlier[nearlier++] = pid;
+			continue;
+		}
+		left++;
+		char comm[64] = "?", path[64];
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		FILE *f = fopen(path, "r");
+		if (f && fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		if (f)
+			fclose(f);
+		if (names && strlen(names) + 48 < len)
+			snprintf(names + strlen(names), len - strlen(names), " %d (%s)", pid, comm);
+	}
+	if (d)
+		closedir(d);
+	return left;
+}
+
+/* Start argv (output to TMP/out.txt), SIGKILL it after ms, reap it. 0, or
+ * -1 when it could not start or had ended before the kill (then the kill
+ * tested nothing). */
+static int start_and_kill(const char *const argv[], long ms)
+{
+	char out[PATH_MAX + 16];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status;
+
+	snprintf(out, sizeof(out), "%s/out.txt", tmp);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err)
+		return -1;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	nanosleep(&ts, NULL);
+	int ended = waitpid(pid, &status, WNOHANG) == pid;
+	if (!ended) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	return ended ? -1 : 0;
+}
+
+/* One kill of `forkbench run --filter filter` at a moment in [lo, hi) ms;
+ * what is left of this build's processes a second later. */
+static void kill_run(const char *what, const char *filter, long lo_ms, long hi_ms)
+{
+	char bin[PATH_MAX + 16], out[PATH_MAX + 16], name[256], left_names[512];
+	long ms = moment_ms(lo_ms, hi_ms);
+
+	snprintf(bin, sizeof(bin), "%s/forkbench", build);
+	snprintf(out, sizeof(out), "%s/run", tmp);
+	const char *argv[] = { bin, "run", "--filter", filter, "--sizes", "0,1", "--modes", "4k", "--repetitions", "3",
+			       "--out", out, NULL };
+	int killed = start_and_kill(argv, ms);
+	sleep(1);
+	int left = count_left(0, left_names, sizeof(left_names));
+	snprintf(name, sizeof(name), "run %s, SIGKILL after %ld ms: nothing of it alive a second later", what, ms);
+	CHECK(killed == 0 && left == 0, name, "%s; %d alive:%s", killed ? "the run had ended before the kill" : "killed",
+	      left, left_names);
+}
+
+/* The same for `forkbench validate` (its checks fork, wait and time out). */
+static void kill_validate(long ms)
+{
+	char bin[PATH_MAX + 16], name[160], left_names[512];
+
+	snprintf(bin, sizeof(bin), "%s/forkbench", build);
+	const char *argv[] = { bin, "validate", NULL };
+	int killed = start_and_kill(argv, ms);
+	sleep(1);
+	int left = count_left(0, left_names, sizeof(left_names));
+	snprintf(name, sizeof(name), "validate, SIGKILL after %ld ms: nothing of it alive a second later", ms);
+	CHECK(killed == 0 && left == 0, name, "%s; %d alive:%s", killed ? "it had ended before the kill" : "killed",
+	      left, left_names);
+}
+
+/* Living processes (state other than Z) of real uid uid. */
+static int count_uid_alive(unsigned uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int alive = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[64], line[128], state;
+		unsigned ruid;
+		int pid = atoi(e->d_name), ppid;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Uid: %u", &ruid) == 1) {
+				alive += ruid == uid && proc_state(pid, &state, &ppid) == 0 && state != 'Z';
+				break;
+			}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return alive;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* A submission whose program forks three children that each fork one,
+ * all asleep in pause(), while it sleeps 20 s; `forkbench grade` SIGKILLed
+ * while it runs: a second later nothing of the sandbox uid and nothing of
+ * this build may be alive (the steps' watcher sweeps them). */
+static void kill_grade(long ms)
+{
+	char dir[PATH_MAX + 32], sub[PATH_MAX + 32], bin[PATH_MAX + 16], out[PATH_MAX + 32], name[160], left[512];
+	char uid[16];
+	unsigned sandbox_uid = 65500 + (unsigned)getpid() % 30;
+
+	if (geteuid() != 0) {
+		SKIP("grade, SIGKILL while the submission runs: nothing of it alive a second later",
+		     "needs root: without a uid of its own the sandbox cannot tell the submission's processes apart");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/assignments/sleeper", tmp);
+	snprintf(sub, sizeof(sub), "%s/submission", tmp);
+	snprintf(dir, sizeof(dir), "%s/assignments", tmp);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/assignments/sleeper", tmp);
+	mkdir(dir, 0755);
+	mkdir(sub, 0755);
+	write_file(dir, "spec.json", "{ \"program\": \"./sleeper\", \"run_limits\": { \"wall_s\": 30 }, \"tests\": [ "
+		   "{ \"name\": \"runs\", \"kind\": \"behaviour\", \"max_score\": 1, \"exit_status\": 0 } ] }\n");
+	write_file(sub, "Makefile", "sleeper: sleeper.c\n\tcc -o sleeper sleeper.c\n");
+	write_file(sub, "sleeper.c", "#include <unistd.h>\nint main(void) {\n"
+		   "\tfor (int i = 0; i < 3; i++) if (fork() == 0) { if (fork() == 0) for (;;) pause(); for (;;) pause(); }\n"
+		   "\tsleep(20);\n\treturn 0;\n}\n");
+	snprintf(bin, sizeof(bin), "%s/forkbench", build);
+	snprintf(out, sizeof(out), "%s/results.json", tmp);
+	snprintf(uid, sizeof(uid), "%u", sandbox_uid);
+	snprintf(dir, sizeof(dir), "%s/assignments", tmp);
+	const char *argv[] = { bin, "grade", "--assignment", "sleeper", "--assignments", dir, sub, "--out", out,
+			       "--uid", uid, "--gid", uid, NULL };
+	int killed = start_and_kill(argv, ms);
+	sleep(1);
+	int of_uid = count_uid_alive(sandbox_uid), ours = count_left(0, left, sizeof(left));
+	snprintf(name, sizeof(name), "grade, SIGKILL after %ld ms while the submission runs: nothing of it alive a "
+		 "second later", ms);
+	CHECK(killed == 0 && of_uid == 0 && ours == 0, name, "%s; %d of uid %u alive, %d of this build:%s",
+	      killed ? "it had ended before the kill" : "killed", of_uid, sandbox_uid, ours, left);
+}
+
+int main(void)
+{
+	/* Each family at moments over its first seconds (start-up, workers
+	 * faulting their memory, the benchmarks), and the cases whose children
+	 * wait: pidfd_kill's in a read, switch's partner, storm's forkers,
+	 * shape's idle tasks. */
+	static const struct { const char *what, *filter; int kills; } targets[] = {
+		{ "spawn", "^spawn/", 3 }, { "cow", "^cow/", 3 }, { "threads", "^threads/", 3 },
+		{ "calibrate", "^calibrate/", 2 }, { "switch", "^switch/", 3 }, { "storm", "^storm/", 3 },
+		{ "shape", "^shape/", 3 }, { "pidfd_kill", "^spawn/pidfd_kill/", 4 },
+	};
+	char path[PATH_MAX];
+
+	build_dir(path, sizeof(path));
+	if (!realpath(path, build) || !mkdtemp(tmp))
+		return 1;
+	count_left(1, NULL, 0);
+	for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
+		for (int k = 0; k < targets[t].kills; k++)
+			kill_run(targets[t].what, targets[t].filter, 300, 2500);
+	for (int k = 0; k < 3; k++)
+		kill_validate(moment_ms(50, 330));   /* validate takes about 0.4 s here */
+	kill_grade(3000);
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd))
+		printf("# could not remove %s\n", tmp);
+	return check_done();
+}
