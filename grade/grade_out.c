@@ -74,8 +74,8 @@ static json_t *sandbox_json(const struct fb_grade_ctx *ctx)
 	char text[1024];
 
 	fb_sandbox_describe(sb, &ctx->spec->run_limits, text, sizeof(text));
-	return json_pack("{s:s, s:b, s:i, s:i, s:s, s:b, s:b, s:b, s:s, s:i, s:b}",
-			 "description", text, "unprivileged_uid", sb->drop_ids, "uid", (int)sb->uid, "nice", sb->nice,
+	return json_pack("{s:s, s:b, s:i, s:s, s:b, s:b, s:b, s:s, s:i, s:b}",
+			 "description", text, "unprivileged_uid", sb->drop_ids, "uid", (int)sb->uid,
 			 "pids_cgroup", sb->cg_parent[0] ? (sb->cg_v2 ? "v2" : "v1") : "none",
 			 "network_namespace", sb->netns, "private_tmp", sb->private_tmp,
 			 "minimal_root", sb->minimal_root, "root", sb->root_note,

@@ -361,16 +361,6 @@ int fb_sandbox_init(struct fb_sandbox *sb, uid_t uid, gid_t gid, const char *scr
 	sb->netns = probe(sb, PROBE_NETNS) == 0;
 	probe_root(sb);
 	fb_cg_probe(sb);
-	/* Steps (and forkbench's reference, started later) at a priority above
-	 * the machine's ordinary load: beside two CPU hogs a vfork loop that
-	 * waited a hog's time slice at every wake-up took 1-4 ms a vfork in some
-	 * runs and 27 us in others, for the program and the reference alike;
-	 * at nice -10 it stayed within 29-39 us and a 16 MiB fork within
-	 * 1.8-2.6 ms (1.9-7.3 ms at 0). Only root may raise it; otherwise both
-	 * sides run at the grader's own. */
-	sb->nice = FB_SANDBOX_NICE;
-	if (!sb->drop_ids || setpriority(PRIO_PROCESS, 0, FB_SANDBOX_NICE))
-		sb->nice = getpriority(PRIO_PROCESS, 0);
 	int werr = fb_sandbox_watch_start(sb);
 	if (werr)
 		return snprintf(err, err_len, "cannot start the watcher of the steps: %s", strerror(-werr)), werr;
@@ -394,9 +384,9 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 			 sb->cg_memory ? ", memory.max" : "");
 	if (sb->scratch_tmpfs_mib)
 		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
-	snprintf(buf, len, "%s; own process group; nice %d; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
+	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
 		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; root %s; %s; %s",
-		 ids, sb->nice, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
+		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
 		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
 		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp",
 		 sb->root_note, scratch,

@@ -17,9 +17,6 @@ struct fb_limits {
 	long fsize_mib;          /* RLIMIT_FSIZE: largest file, the captured output too */
 };
 
-/* The grader's and its steps' nice value, when root (sandbox.c says why). */
-#define FB_SANDBOX_NICE (-10)
-
 struct fb_sandbox {
 	int drop_ids;            /* we are root: steps run as uid/gid */
 	uid_t uid;
@@ -35,7 +32,6 @@ struct fb_sandbox {
 	char scratch[PATH_MAX];  /* bound at the same path inside the private /tmp */
 	long scratch_tmpfs_mib;  /* the scratch is a tmpfs of this size, 0: host folder */
 	unsigned serial;         /* numbers the step cgroups */
-	int nice;                /* the steps' nice value (FB_SANDBOX_NICE when root) */
 	int watching;            /* the watcher runs (sandbox_watch.c): */
 	int watch_fd, watch_back_fd;   /* the step to kill if we go; EOF when it is gone */
 };
