@@ -50,6 +50,8 @@ struct fb_grade_decision {
 	double spread_allowed;            /* the ratio's spread the machine's noise explains */
 	double quiet_ratio;               /* the program's least figure over forkbench's */
 	double ref_range;                 /* the reference's largest round over its least */
+	double cpu_pressure;              /* share of the rounds' time some task waited for a CPU
+					   * (NAN: no pressure stall information) */
 	int noisy;                        /* the reference moved too much to decide */
 };
 
@@ -141,9 +143,10 @@ void fb_grade_measurement(struct fb_grade_ctx *ctx, json_t *test, struct fb_grad
 /* grade_decide.c */
 /* The verdict of n rounds of the program's figures mine[] against
  * forkbench's ref[], with the ratio allowed in [band_lo, band_hi]; final
- * when no round may follow. */
+ * when no round may follow; cpu_pressure: the share of the rounds' time in
+ * which some task waited for a CPU (NAN when unknown). */
 void fb_grade_decide(const double *mine, const double *ref, size_t n, double band_lo, double band_hi,
-		     const struct fb_grade_rounds *rules, int final, struct fb_grade_decision *d);
+		     const struct fb_grade_rounds *rules, int final, double cpu_pressure, struct fb_grade_decision *d);
 /* Does the program run before the reference in this round (ABBA)? */
 int fb_grade_program_first(size_t round);
 

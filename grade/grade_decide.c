@@ -21,6 +21,13 @@
  * program met slices in other rounds: the range sees that, the quartiles
  * do not. */
 #define NOISY_REFERENCE_RANGE 2.0
+/* The share of the rounds' time in which some task waited for a CPU (the
+ * kernel's pressure stall information) from which the machine counts as
+ * too noisy too, however steady the reference: a grading alone on this
+ * 2-core guest waited 5% of its time (its own children), beside two CPU
+ * hogs 55%. There the program met a hog's time slice in 2 rounds of 9 and
+ * the reference in none: steady, it would have failed the program. */
+#define NOISY_CPU_PRESSURE 0.20
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -81,8 +88,9 @@ static void ratio_interval(const double *ratio, size_t n, double *lo, double *hi
  *   rules->fail_rounds (a point taken for a figure is costlier than one
  *   round more), and on a noisy machine the quiet ratio too (below);
  * - otherwise more rounds, until the last one (final). Then the machine is
- *   judged from the reference's own range, never the program's: when the
- *   reference moved (too noisy), undecided, and the points are given,
+ *   judged from the reference's own range and the CPU pressure, never the
+ *   program's figures: when the machine was too noisy, undecided, and the
+ *   points are given,
  *   unless even the quiet ratio is outside the band; a program whose rounds
  *   do not settle while the reference held steady fails.
  * The quiet ratio is the program's least figure over forkbench's: on a
@@ -93,7 +101,7 @@ static void ratio_interval(const double *ratio, size_t n, double *lo, double *hi
  * could not decide, the quiet ratio was 0.89; a figure in ns where us are
  * asked stays near 1000 however the machine moves. */
 void fb_grade_decide(const double *mine, const double *ref, size_t n, double band_lo, double band_hi,
-		     const struct fb_grade_rounds *rules, int final, struct fb_grade_decision *d)
+		     const struct fb_grade_rounds *rules, int final, double cpu_pressure, struct fb_grade_decision *d)
 {
 	double ratio[FB_GRADE_MAX_ROUNDS];
 
@@ -108,7 +116,8 @@ void fb_grade_decide(const double *mine, const double *ref, size_t n, double ban
 	d->ref_spread = quartile_spread(ref, n);
 	d->ratio_spread = quartile_spread(ratio, n);
 	d->ref_range = greatest(ref, n) / least(ref, n);
-	d->noisy = d->ref_range >= NOISY_REFERENCE_RANGE;
+	d->cpu_pressure = cpu_pressure;
+	d->noisy = d->ref_range >= NOISY_REFERENCE_RANGE || cpu_pressure >= NOISY_CPU_PRESSURE;
 	d->spread_allowed = fmax(SPREAD_FLOOR, d->ref_spread * d->ref_spread);
 	d->quiet_ratio = least(mine, n) / least(ref, n);
 	int inside = d->ratio_lo >= band_lo && d->ratio_hi <= band_hi;

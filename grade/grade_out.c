@@ -44,11 +44,12 @@ static json_t *rounds_json(const struct fb_grade_measured *m)
 
 	if (!m || m->why[0])
 		return NULL;
-	return json_pack("{s:s, s:i, s:s, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:f, s:f, s:b, s:o, s:o}", "verdict",
+	return json_pack("{s:s, s:i, s:s, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:f, s:f, s:o, s:b, s:o, s:o}", "verdict",
 			 verdicts[d->verdict], "rounds", (int)d->rounds, "order", m->order, "program_median",
 			 d->mine_median, "reference_median", d->ref_median, "ratio_median", d->ratio_median,
 			 "ratio_interval", d->ratio_lo, d->ratio_hi, "ratio_spread", d->ratio_spread, "reference_spread",
-			 d->ref_spread, "reference_range", d->ref_range, "quiet_ratio", d->quiet_ratio, "machine_too_noisy", d->noisy, "program",
+			 d->ref_spread, "reference_range", d->ref_range, "quiet_ratio", d->quiet_ratio, "cpu_pressure",
+			 isnan(d->cpu_pressure) ? json_null() : json_real(d->cpu_pressure), "machine_too_noisy", d->noisy, "program",
 			 figures_json(m->mine, m->n),
 			 "reference", figures_json(m->ref, m->n));
 }

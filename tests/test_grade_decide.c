@@ -25,14 +25,14 @@ static void check_pass(void)
 	double mine[] = { 110, 90, 100 }, ref[] = { 100, 100, 100 };
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 3, 0.2, 5, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 3, 0.2, 5, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_PASS && near(d.ratio_median, 1.0) && near(d.ratio_lo, 0.9) && near(d.ratio_hi, 1.1),
 	      "3 agreeing rounds inside the band pass", "verdict %d, ratio %g [%g, %g]", d.verdict, d.ratio_median,
 	      d.ratio_lo, d.ratio_hi);
 	CHECK(near(d.ratio_spread, 1.05 / 0.95) && near(d.ref_spread, 1) && !d.noisy,
 	      "spreads are upper over lower quartile", "ratio spread %g, reference spread %g", d.ratio_spread,
 	      d.ref_spread);
-	fb_grade_decide(mine, ref, 2, 0.2, 5, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 2, 0.2, 5, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_MORE, "2 rounds are fewer than min: another round", "verdict %d", d.verdict);
 }
 
@@ -44,9 +44,9 @@ static void check_fail(void)
 	double mine[] = { 25000, 26000, 24000, 25500, 24500 }, ref[] = { 25, 26, 24, 25, 25 };
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 3, 0.1, 10, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 3, 0.1, 10, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_MORE, "3 rounds outside the band: not yet a fail", "verdict %d", d.verdict);
-	fb_grade_decide(mine, ref, 5, 0.1, 10, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 5, 0.1, 10, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_FAIL && near(d.ratio_lo, 980), "5 rounds wholly outside the band fail",
 	      "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo, d.ratio_hi);
 }
@@ -65,9 +65,9 @@ static void check_undecided(void)
 	double mine[] = { 80, 45, 20, 25, 50, 90, 45, 25, 45 };
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_MORE, "straddling rounds before the last: another round", "verdict %d", d.verdict);
-	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 1, &d);
+	fb_grade_decide(mine, ref, 9, 0.6, 2, &rules, 1, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy && near(d.ref_spread, 3.2) && near(d.ratio_lo, 0.5) &&
 	      near(d.ratio_hi, 2), "a noisy reference that cannot decide: undecided after the last round",
 	      "verdict %d, reference spread %g, interval [%g, %g]", d.verdict, d.ref_spread, d.ratio_lo, d.ratio_hi);
@@ -86,11 +86,11 @@ static void check_scatter(void)
 	double mine[] = { 4300, 700, 2600, 1200, 4800, 1900, 3100, 400, 3900 };
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 0, &d);
+	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_MORE && d.ratio_lo >= 0.2 && d.ratio_hi <= 5,
 	      "scattered figures inside the band do not pass", "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo,
 	      d.ratio_hi);
-	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 1, &d);
+	fb_grade_decide(mine, ref, 9, 0.2, 5, &rules, 1, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_FAIL && !d.noisy && d.ratio_spread > d.spread_allowed,
 	      "figures that scatter while the reference holds steady fail", "verdict %d, noisy %d, spread %g of %g",
 	      d.verdict, d.noisy, d.ratio_spread, d.spread_allowed);
@@ -113,13 +113,13 @@ static void check_recorded_noise(void)
 	double mine[] = { 104.9, 349.4, 1545.1, 2995.8, 37.9, 247.4, 39.6, 29.9, 322.3 }, ns[9];
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, &d);
+	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy, "recorded beside two hogs: a correct program is undecided, "
 	      "not failed", "verdict %d, reference spread %g, interval [%g, %g]", d.verdict, d.ref_spread, d.ratio_lo,
 	      d.ratio_hi);
 	for (size_t i = 0; i < 9; i++)
 		ns[i] = mine[i] * 1000;
-	fb_grade_decide(ns, ref, 5, 0.1, 10, &rules, 0, &d);
+	fb_grade_decide(ns, ref, 5, 0.1, 10, &rules, 0, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_FAIL, "the same rounds in ns: a fail after 5 rounds, noise or not",
 	      "verdict %d, interval [%g, %g]", d.verdict, d.ratio_lo, d.ratio_hi);
 }
@@ -137,10 +137,30 @@ static void check_recorded_outliers(void)
 	double ref[] = { 28.0, 26.3, 4490.5, 25.0, 24.9, 25.6, 25.2, 32.3, 26.5 };
 	struct fb_grade_decision d;
 
-	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, &d);
+	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, 0.05, &d);
 	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy && d.ref_spread < 1.25, "one round of the reference in a "
 	      "time slice: the machine is noisy though its quartiles held", "verdict %d, range %g, spread %g",
 	      d.verdict, d.ref_range, d.ref_spread);
+}
+
+/* Recorded beside two CPU hogs with a short reference window: forkbench
+ * met no time slice (24-26 us, range 26 / 24 = 1.08x, steady), the correct
+ * program met one in 2 rounds of 9 (1010, 997 us). Ratios sorted 0.9615
+ * 1.0385 1.04 1.04 1.04 1.0833 1.125 40.4 41.54: x(2)..x(8) = [1.0385,
+ * 40.4] straddles 10. Tasks waited for a CPU 55% of the time: noisy, and
+ * the quiet ratio 25 / 24 = 1.04 is inside: undecided. The same rounds on
+ * a machine at 5%: the program scattered while the reference held: fail. */
+static void check_recorded_pressure(void)
+{
+	double mine[] = { 26, 1010, 997, 27, 25, 26, 26, 27, 26 };
+	double ref[] = { 25, 25, 24, 24, 26, 25, 25, 26, 24 };
+	struct fb_grade_decision d;
+
+	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, 0.55, &d);
+	CHECK(d.verdict == FB_GRADE_UNDECIDED && d.noisy && d.ref_range < 2, "a steady reference on a machine whose "
+	      "tasks waited for a CPU 55% of the time: undecided", "verdict %d, range %g", d.verdict, d.ref_range);
+	fb_grade_decide(mine, ref, 9, 0.1, 10, &rules, 1, 0.05, &d);
+	CHECK(d.verdict == FB_GRADE_FAIL && !d.noisy, "the same rounds at 5%: a fail", "verdict %d", d.verdict);
 }
 
 /* ABBA: P R, R P, P R, R P: the program first in even rounds. */
@@ -160,6 +180,7 @@ int main(void)
 	check_scatter();
 	check_recorded_noise();
 	check_recorded_outliers();
+	check_recorded_pressure();
 	check_order();
 	return check_done();
 }

@@ -192,22 +192,34 @@ static void write_file(const char *dir, const char *name, const char *text)
 	}
 }
 
-/* A submission whose program forks three children that each fork one,
- * all asleep in pause(), while it sleeps 20 s; `forkbench grade` SIGKILLed
- * while it runs: a second later nothing of the sandbox uid and nothing of
- * this build may be alive (the steps' watcher sweeps them). */
-static void kill_grade(long ms)
+/* Submissions `forkbench grade` is SIGKILLed under, while they run: each
+ * program's text (its main's body). */
+static const struct { const char *what, *body; } submissions[] = {
+	/* three children that each fork one, all asleep, the program asleep */
+	{ "sleeping children", "for (int i = 0; i < 3; i++) if (fork() == 0) { if (fork() == 0) for (;;) pause(); "
+	  "for (;;) pause(); }\n\tsleep(20);" },
+	/* a daemon: a grandchild in a session of its own, out of the step's
+	 * process group (the uid still names it) */
+	{ "a daemon", "if (fork() == 0) { setsid(); if (fork() == 0) for (;;) pause(); _exit(0); }\n\tsleep(20);" },
+	/* a fork bomb held by the step's pids cgroup and RLIMIT_NPROC */
+	{ "a fork bomb", "for (;;) { fork(); usleep(1000); }" },
+};
+
+/* `forkbench grade` SIGKILLed after ms while the submission of program
+ * body runs: a second later nothing of the sandbox uid and nothing of this
+ * build may be alive (the steps' watcher sweeps them). */
+static void kill_grade(const char *what, const char *body, long ms)
 {
-	char dir[PATH_MAX + 32], sub[PATH_MAX + 32], bin[PATH_MAX + 16], out[PATH_MAX + 32], name[160], left[512];
-	char uid[16];
+	char dir[PATH_MAX + 32], sub[PATH_MAX + 32], bin[PATH_MAX + 16], out[PATH_MAX + 32], name[200], left[512];
+	char uid[16], text[512];
 	unsigned sandbox_uid = 65500 + (unsigned)getpid() % 30;
 
+	snprintf(name, sizeof(name), "grade, SIGKILL after %ld ms while %s run: nothing of it alive a second later", ms,
+		 what);
 	if (geteuid() != 0) {
-		SKIP("grade, SIGKILL while the submission runs: nothing of it alive a second later",
-		     "needs root: without a uid of its own the sandbox cannot tell the submission's processes apart");
+		SKIP(name, "needs root: without a uid of its own the sandbox cannot tell the submission's processes apart");
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/assignments/sleeper", tmp);
 	snprintf(sub, sizeof(sub), "%s/submission", tmp);
 	snprintf(dir, sizeof(dir), "%s/assignments", tmp);
 	mkdir(dir, 0755);
@@ -217,9 +229,8 @@ static void kill_grade(long ms)
 	write_file(dir, "spec.json", "{ \"program\": \"./sleeper\", \"run_limits\": { \"wall_s\": 30 }, \"tests\": [ "
 		   "{ \"name\": \"runs\", \"kind\": \"behaviour\", \"max_score\": 1, \"exit_status\": 0 } ] }\n");
 	write_file(sub, "Makefile", "sleeper: sleeper.c\n\tcc -o sleeper sleeper.c\n");
-	write_file(sub, "sleeper.c", "#include <unistd.h>\nint main(void) {\n"
-		   "\tfor (int i = 0; i < 3; i++) if (fork() == 0) { if (fork() == 0) for (;;) pause(); for (;;) pause(); }\n"
-		   "\tsleep(20);\n\treturn 0;\n}\n");
+	snprintf(text, sizeof(text), "#include <unistd.h>\nint main(void) {\n\t%s\n\treturn 0;\n}\n", body);
+	write_file(sub, "sleeper.c", text);
 	snprintf(bin, sizeof(bin), "%s/forkbench", build);
 	snprintf(out, sizeof(out), "%s/results.json", tmp);
 	snprintf(uid, sizeof(uid), "%u", sandbox_uid);
@@ -229,8 +240,6 @@ static void kill_grade(long ms)
 	int killed = start_and_kill(argv, ms);
 	sleep(1);
 	int of_uid = count_uid_alive(sandbox_uid), ours = count_left(0, left, sizeof(left));
-	snprintf(name, sizeof(name), "grade, SIGKILL after %ld ms while the submission runs: nothing of it alive a "
-		 "second later", ms);
 	CHECK(killed == 0 && of_uid == 0 && ours == 0, name, "%s; %d of uid %u alive, %d of this build:%s",
 	      killed ? "it had ended before the kill" : "killed", of_uid, sandbox_uid, ours, left);
 }
@@ -257,7 +266,8 @@ int main(void)
 			kill_run(targets[t].what, targets[t].filter, 300, 2500);
 	for (int k = 0; k < 3; k++)
 		kill_validate(moment_ms(50, 330));   /* validate takes about 0.4 s here */
-	kill_grade(3000);
+	for (size_t i = 0; i < sizeof(submissions) / sizeof(submissions[0]); i++)
+		kill_grade(submissions[i].what, submissions[i].body, 3000);
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))
