@@ -98,11 +98,16 @@ static void measure(struct fb_pool *pool, const struct ref_request *req, struct 
 	if (req->value_index < 0 && (rep->status = fb_worker_run(pool, w, req->kase, req->axis_value, req->round + 1,
 								 samples, 1, rep->reason, sizeof(rep->reason))))
 		return;
+	/* The least count in one batch, then batches sized from the time per
+	 * iteration so far: every batch costs a state check of the worker
+	 * (wstate.c reads its maps), and a batch of one at a time cost a
+	 * grading 1.5 s. */
 	double start = now_s();
 	while (n < REF_MAX_ITERATIONS && (n < req->min_iterations || now_s() - start < req->target_s)) {
-		double per = n ? (now_s() - start) / (double)n : req->target_s;
-		size_t want = per > 0 ? (size_t)((req->target_s - (now_s() - start)) / per) : 1;
-		want = want < 1 ? 1 : want > REF_MAX_ITERATIONS - n ? REF_MAX_ITERATIONS - n : want;
+		double per = n ? (now_s() - start) / (double)n : 0;
+		size_t want = n < req->min_iterations ? req->min_iterations - n
+			      : per > 0 ? (size_t)((req->target_s - (now_s() - start)) / per) + 1 : 1;
+		want = want > REF_MAX_ITERATIONS - n ? REF_MAX_ITERATIONS - n : want;
 		if ((rep->status = fb_worker_run(pool, w, req->kase, req->axis_value, req->round + 1, samples + n, want,
 						 rep->reason, sizeof(rep->reason))))
 			return;
