@@ -52,17 +52,26 @@ bench: deps
 	@$(BUILD)/forkbench run $(RUN_ARGS)
 
 # A baseline is a quick run kept under results/baselines/NAME (commit it),
-# with its A/A noise: a second run of the same build and settings into a
-# temp folder, compared with the first into results/baselines/NAME/noise.json
-# (forkbench noise), then removed. compare raises each benchmark's threshold
-# to 1.5 x that noise where this machine moves it more than --threshold.
+# with its A/A noise: AA_RUNS more runs of the same build and settings into
+# temp folders, AA_GAP_S seconds apart, compared with the first into
+# results/baselines/NAME/noise.json (forkbench noise), then removed. compare
+# raises each benchmark's threshold to 1.5 x that noise where this machine
+# moves it more than --threshold. Spread in time because this machine's
+# state moves for minutes: one A/A run made at once saw fork at 256 MiB
+# move 10%, runs a quarter of an hour later moved it 44%.
+AA_RUNS  ?= 3
+AA_GAP_S ?= 120
 baseline: deps
 	@test -n "$(NAME)" || { echo "usage: make baseline NAME=<name>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/forkbench run --profile quick --out results/baselines/$(NAME) $(RUN_ARGS)
-	@aa=results/.aa-$(NAME)-$$$$; trap 'rm -rf "$$aa"' EXIT; trap 'exit 130' INT TERM; \
-	$(BUILD)/forkbench run --profile quick --out "$$aa" $(RUN_ARGS) && \
-	$(BUILD)/forkbench noise results/baselines/$(NAME) "$$aa"
+	@aa=results/.aa-$(NAME)-$$$$; trap 'rm -rf "$$aa"-*' EXIT; trap 'exit 130' INT TERM; \
+	runs=; for i in $$(seq 1 $(AA_RUNS)); do \
+		[ $$i -eq 1 ] || sleep $(AA_GAP_S); \
+		$(BUILD)/forkbench run --profile quick --out "$$aa-$$i" $(RUN_ARGS) >/dev/null || exit $$?; \
+		runs="$$runs $$aa-$$i"; \
+	done; \
+	$(BUILD)/forkbench noise results/baselines/$(NAME) $$runs
 
 # Run like the baseline and compare: exit 1 on a significant slow-down.
 regress: deps

@@ -42,8 +42,7 @@ static void fmt_medians(const struct fb_compare_row *r, const struct fb_compare_
 static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	fprintf(out, "Compared %zu benchmarks: %s; two-sided Mann-Whitney U test, alpha %g; a change counts when "
-		"it is significant, the interval of the ratio lies on one side of 1 and the ratio of medians is "
-		"beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
+		"it is significant and beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
 		opts->threshold * 100, opts->family_thresholds[0] ? " (per family: " : "", opts->family_thresholds);
 	if (opts->family_thresholds[0])
 		fputc(')', out);
