@@ -42,7 +42,7 @@ static json_t *rounds_json(const struct fb_grade_measured *m)
 	static const char *const verdicts[] = { "open", "passed", "failed", "undecided" };
 	const struct fb_grade_decision *d = &m->d;
 
-	if (!m || m->why[0])
+	if (m->why[0])   /* failed before its rounds: no figures to keep */
 		return NULL;
 	return json_pack("{s:s, s:i, s:s, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:f, s:f, s:o, s:b, s:o, s:o}", "verdict",
 			 verdicts[d->verdict], "rounds", (int)d->rounds, "order", m->order, "program_median",
