@@ -3,7 +3,6 @@
  * Pure arithmetic on the rounds' figures, so tests/test_grade_decide.c
  * checks every path on figures worked out by hand. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "grade.h"
@@ -28,56 +27,6 @@
  * hogs 55%. There the program met a hog's time slice in 2 rounds of 9 and
  * the reference in none: steady, it would have failed the program. */
 #define NOISY_CPU_PRESSURE 0.20
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static void sorted_copy(const double *values, size_t n, double *sorted)
-{
-	memcpy(sorted, values, n * sizeof(*values));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-}
-
-/* Upper over lower quartile of n positive values: how far the rounds
- * disagree, untouched by one or two outlying rounds. */
-static double quartile_spread(const double *values, size_t n)
-{
-	double sorted[FB_GRADE_MAX_ROUNDS];
-
-	sorted_copy(values, n, sorted);
-	return fb_quantile_sorted(sorted, n, 0.75) / fb_quantile_sorted(sorted, n, 0.25);
-}
-
-static double least(const double *values, size_t n)
-{
-	double m = values[0];
-	for (size_t i = 1; i < n; i++)
-		m = fmin(m, values[i]);
-	return m;
-}
-
-static double greatest(const double *values, size_t n)
-{
-	double m = values[0];
-	for (size_t i = 1; i < n; i++)
-		m = fmax(m, values[i]);
-	return m;
-}
-
-/* The confidence interval of the ratios' median (order statistics). */
-static void ratio_interval(const double *ratio, size_t n, double *lo, double *hi)
-{
-	double sorted[FB_GRADE_MAX_ROUNDS], coverage;
-	size_t j, k;
-
-	sorted_copy(ratio, n, sorted);
-	fb_median_ci_ranks(n, 0.95, &j, &k, &coverage);
-	*lo = sorted[j - 1];
-	*hi = sorted[k - 1];
-}
 
 /* The rules, in order:
  * - pass: the ratios' median interval lies inside the band, after at least
@@ -104,22 +53,31 @@ void fb_grade_decide(const double *mine, const double *ref, size_t n, double ban
 		     const struct fb_grade_rounds *rules, int final, double cpu_pressure, struct fb_grade_decision *d)
 {
 	double ratio[FB_GRADE_MAX_ROUNDS];
+	struct fb_summary sm, sr, sq;
 
 	memset(d, 0, sizeof(*d));
 	d->rounds = n;
 	for (size_t i = 0; i < n; i++)
 		ratio[i] = mine[i] / ref[i];
-	d->mine_median = fb_median(mine, n);
-	d->ref_median = fb_median(ref, n);
-	d->ratio_median = fb_median(ratio, n);
-	ratio_interval(ratio, n, &d->ratio_lo, &d->ratio_hi);
-	d->ref_spread = quartile_spread(ref, n);
-	d->ratio_spread = quartile_spread(ratio, n);
-	d->ref_range = greatest(ref, n) / least(ref, n);
+	if (fb_summarize(mine, n, &sm) || fb_summarize(ref, n, &sr) || fb_summarize(ratio, n, &sq)) {
+		/* out of memory: our failure never takes a point */
+		d->verdict = final ? FB_GRADE_UNDECIDED : FB_GRADE_MORE;
+		return;
+	}
+	d->mine_median = sm.median;
+	d->ref_median = sr.median;
+	d->ratio_median = sq.median;
+	d->ratio_lo = sq.ci_low;    /* the median's interval, order statistics */
+	d->ratio_hi = sq.ci_high;
+	/* upper over lower quartile: how far the rounds disagree, untouched by
+	 * one or two outlying rounds */
+	d->ref_spread = sr.p75 / sr.p25;
+	d->ratio_spread = sq.p75 / sq.p25;
+	d->ref_range = sr.max / sr.min;
 	d->cpu_pressure = cpu_pressure;
 	d->noisy = d->ref_range >= NOISY_REFERENCE_RANGE || cpu_pressure >= NOISY_CPU_PRESSURE;
 	d->spread_allowed = fmax(SPREAD_FLOOR, d->ref_spread * d->ref_spread);
-	d->quiet_ratio = least(mine, n) / least(ref, n);
+	d->quiet_ratio = sm.min / sr.min;
 	int inside = d->ratio_lo >= band_lo && d->ratio_hi <= band_hi;
 	int outside = d->ratio_hi < band_lo || d->ratio_lo > band_hi;
 	int quiet_outside = d->quiet_ratio < band_lo || d->quiet_ratio > band_hi;

@@ -135,6 +135,8 @@ int fb_summarize(const double *values, size_t n, struct fb_summary *s)
 	s->min = sorted[0];
 	s->max = sorted[n - 1];
 	s->median = fb_quantile_sorted(sorted, n, 0.5);
+	s->p25 = fb_quantile_sorted(sorted, n, 0.25);
+	s->p75 = fb_quantile_sorted(sorted, n, 0.75);
 	s->p90 = fb_quantile_sorted(sorted, n, 0.9);
 	for (size_t i = 0; i < n; i++)
 		sum += sorted[i];

@@ -8,6 +8,7 @@
 struct fb_summary {
 	size_t n;
 	double median, min, max, mean;
+	double p25, p75;     /* quartiles, linear interpolation between ranks */
 	double p90;          /* 90th percentile, linear interpolation between ranks */
 	double stddev;       /* sample standard deviation (n - 1) */
 	double cv;           /* stddev / mean; 0 when n < 2 */
