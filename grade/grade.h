@@ -73,11 +73,6 @@ struct fb_grade_run {
 
 #define FB_GRADE_MAX_RUNS 16
 
-/* The server of forkbench's reference figures (grade_ref.c). */
-struct fb_grade_ref {
-	int to_fd, from_fd;          /* -1 when not started */
-};
-
 /* One reference figure: a benchmark point and how to measure it. */
 struct fb_grade_ref_point {
 	struct fb_bench_key key;
@@ -109,7 +104,8 @@ struct fb_grade_ctx {
 	char *build_log;
 	struct fb_grade_run runs[FB_GRADE_MAX_RUNS];
 	size_t nruns;
-	struct fb_grade_ref ref;     /* forkbench's reference figures, started on first use */
+	struct fb_orphan ref;        /* the server of forkbench's reference figures
+				      * (grade_ref.c), started on first use */
 	int ref_started;
 	struct fb_grade_measured *measured;   /* one per spec test */
 	int internal_err;            /* set when our side failed: exit 1 */
@@ -151,12 +147,11 @@ void fb_grade_decide(const double *mine, const double *ref, size_t n, double ban
 int fb_grade_program_first(size_t round);
 
 /* grade_ref.c */
-/* Start the reference server; subreaper: what to set back. 0, or -1 with err. */
-int fb_grade_ref_start(struct fb_grade_ref *ref, int subreaper, char *err, size_t len);
+/* Start the reference server (stop it with fb_orphan_stop). 0, or -1 with err. */
+int fb_grade_ref_start(struct fb_orphan *ref, char *err, size_t len);
 /* One figure of pt, in ns for a time. 0, or -1 with err. */
-int fb_grade_ref_measure(struct fb_grade_ref *ref, const struct fb_grade_ref_point *pt, double *value, char *err,
+int fb_grade_ref_measure(struct fb_orphan *ref, const struct fb_grade_ref_point *pt, double *value, char *err,
 			 size_t len);
-void fb_grade_ref_stop(struct fb_grade_ref *ref);
 
 /* grade_spec.c: 0; or -1 with err "PATH: problem" for a missing or malformed spec. */
 int fb_grade_spec_load(const char *path, struct fb_grade_spec *spec, char *err, size_t len);

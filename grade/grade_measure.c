@@ -390,7 +390,7 @@ void fb_grade_measurement(struct fb_grade_ctx *ctx, json_t *test, struct fb_grad
 		return;
 	}
 	struct fb_grade_measured *m = &ctx->measured[i];
-	if (!ctx->ref_started && fb_grade_ref_start(&ctx->ref, ctx->sb.subreaper, err, sizeof(err))) {
+	if (!ctx->ref_started && fb_grade_ref_start(&ctx->ref, err, sizeof(err))) {
 		fb_grade_say(out, "forkbench's reference could not start: %s", err);
 		ctx->internal_err = 1;
 		return;

@@ -99,6 +99,6 @@ void fb_grade_runs_free(struct fb_grade_ctx *ctx)
 	free(ctx->measured);
 	ctx->measured = NULL;
 	if (ctx->ref_started)
-		fb_grade_ref_stop(&ctx->ref);
+		fb_orphan_stop(&ctx->ref);
 	ctx->ref_started = 0;
 }

@@ -17,6 +17,12 @@ struct fb_limits {
 	long fsize_mib;          /* RLIMIT_FSIZE: largest file, the captured output too */
 };
 
+/* A helper process of the grader that is not its child (orphan.c). */
+struct fb_orphan {
+	int to_fd;                   /* its fd 0: closing it ends the helper */
+	int from_fd;                 /* its fd 1: end-of-file once it has exited */
+};
+
 struct fb_sandbox {
 	int drop_ids;            /* we are root: steps run as uid/gid */
 	uid_t uid;
@@ -32,8 +38,8 @@ struct fb_sandbox {
 	char scratch[PATH_MAX];  /* bound at the same path inside the private /tmp */
 	long scratch_tmpfs_mib;  /* the scratch is a tmpfs of this size, 0: host folder */
 	unsigned serial;         /* numbers the step cgroups */
-	int watching;            /* the watcher runs (sandbox_watch.c): */
-	int watch_fd, watch_back_fd;   /* the step to kill if we go; EOF when it is gone */
+	int watching;            /* the watcher runs (sandbox_watch.c) */
+	struct fb_orphan watch;  /* its pipes: the step to kill if we go; EOF when it is gone */
 };
 
 struct fb_step_result {
@@ -106,6 +112,13 @@ const char *fb_step_stage_name(int stage);
 __attribute__((noreturn)) void fb_step_child(const struct fb_step *s);
 /* setgroups/setresgid/setresuid to the sandbox ids (when root). 0 or -errno. */
 int fb_sandbox_drop_ids(const struct fb_sandbox *sb);
+
+/* orphan.c: start a helper that is not our child (init adopts it): body(arg)
+ * runs in it, reading requests on fd 0, with fd 1 open until it exits.
+ * 0, or -errno (then o's fds are -1). */
+int fb_orphan_start(struct fb_orphan *o, void (*body)(void *), void *arg);
+/* Close its requests and wait until it has exited. */
+void fb_orphan_stop(struct fb_orphan *o);
 
 /* sandbox_watch.c: a process, not our child, that kills the running step's
  * process group and cgroup and every process of the sandbox uid once we
