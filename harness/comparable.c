@@ -7,21 +7,24 @@
 
 #include "manifest.h"
 
-/* Each row: what the condition is, where the manifest keeps it, and whether
- * a difference means another machine. Memory is compared in whole GiB: a
+/* Each row: what the condition is, where the manifest keeps it, whether
+ * a difference means another machine, and whether it moves the bare fork
+ * and vfork loops' level (the machine-speed index drift.c reads): the
+ * machine's rows and where the loops ran, not what else the run measured. Memory is compared in whole GiB: a
  * few MiB of MemTotal move with kernel reservations, not with the machine. */
 static const struct condition {
 	const char *label;
 	const char *path[4];   /* keys from the manifest's root */
 	int machine;
+	int speed;
 	int as_gib;
 } conditions[] = {
-	{ .label = "CPU model", .path = { "environment", "cpu", "model" }, .machine = 1 },
-	{ .label = "cores online", .path = { "environment", "cpu", "cores_online" }, .machine = 1 },
-	{ .label = "hypervisor", .path = { "environment", "cpu", "hypervisor" }, .machine = 1 },
-	{ .label = "kernel", .path = { "environment", "versions", "kernel" }, .machine = 1 },
-	{ .label = "architecture", .path = { "environment", "versions", "machine" }, .machine = 1 },
-	{ .label = "memory (GiB)", .path = { "environment", "limits", "mem_total_kib" }, .machine = 1, .as_gib = 1 },
+	{ .label = "CPU model", .path = { "environment", "cpu", "model" }, .machine = 1, .speed = 1 },
+	{ .label = "cores online", .path = { "environment", "cpu", "cores_online" }, .machine = 1, .speed = 1 },
+	{ .label = "hypervisor", .path = { "environment", "cpu", "hypervisor" }, .machine = 1, .speed = 1 },
+	{ .label = "kernel", .path = { "environment", "versions", "kernel" }, .machine = 1, .speed = 1 },
+	{ .label = "architecture", .path = { "environment", "versions", "machine" }, .machine = 1, .speed = 1 },
+	{ .label = "memory (GiB)", .path = { "environment", "limits", "mem_total_kib" }, .machine = 1, .speed = 1, .as_gib = 1 },
 	{ .label = "THP enabled", .path = { "environment", "kernel_settings", "thp_enabled" } },
 	{ .label = "THP defrag", .path = { "environment", "kernel_settings", "thp_defrag" } },
 	{ .label = "glibc", .path = { "environment", "versions", "glibc" } },
@@ -29,8 +32,8 @@ static const struct condition {
 	{ .label = "profile", .path = { "config", "profile" } },
 	{ .label = "repetitions", .path = { "config", "repetitions" } },
 	{ .label = "sizes (MiB)", .path = { "config", "sizes_mib" } },
-	{ .label = "placement", .path = { "config", "placement" } },
-	{ .label = "CPUs used", .path = { "config", "cpus" } },
+	{ .label = "placement", .path = { "config", "placement" }, .speed = 1 },
+	{ .label = "CPUs used", .path = { "config", "cpus" }, .speed = 1 },
 	{ .label = "family limits", .path = { "config", "family_max_mib" } },
 	{ .label = "axis sweep", .path = { "config", "sweep" } },
 	{ .label = "minimum time (s)", .path = { "config", "min_time_s" } },
@@ -66,6 +69,7 @@ void fb_conditions_compare(const json_t *base, const json_t *new_run, struct fb_
 		d->label = conditions[i].label;
 		d->machine = conditions[i].machine;
 		out->machine += d->machine;
+		out->speed += conditions[i].speed;
 		out->count++;
 	}
 }

@@ -21,6 +21,7 @@ struct fb_conditions_diff {
 	struct fb_condition_diff items[FB_MAX_CONDITION_DIFFS];
 	size_t count;
 	size_t machine;            /* how many of them make another machine */
+	size_t speed;              /* how many move the bare loops' level (drift.h) */
 	int known;                 /* both manifests were there to compare */
 };
 

@@ -18,6 +18,7 @@ static const struct fb_bench_key speed_keys[] = {
 	FB_KEY0("calibrate", "bare_vfork"),
 };
 #define N_SPEED_KEYS (sizeof(speed_keys) / sizeof(speed_keys[0]))
+_Static_assert(N_SPEED_KEYS == FB_DRIFT_SPEED_KEYS, "drift.h's FB_DRIFT_SPEED_KEYS counts speed_keys");
 
 size_t fb_drift_keys(const struct fb_bench_key **out, size_t max)
 {
@@ -56,29 +57,62 @@ static double run_spread(const struct fb_results *res, size_t *reps)
 	return widest;
 }
 
-/* The widest max/min of one bare loop's medians over the runs that hold
- * it: how far run-to-run levels moved so far. NAN when no loop is in two
- * runs; *nruns the most runs a loop was in. */
-static double runs_spread(const struct fb_results *runs, size_t n, size_t *nruns)
+/* A bare loop's median in a run; NAN when it did not run. */
+static double speed_median(const struct fb_results *res, size_t i)
 {
-	double widest = NAN, *medians = malloc(n * sizeof(*medians));
+	const struct fb_result *r = speed_loop(res, i);
+	return r ? fb_result_median_ns(r) : NAN;
+}
+
+/* The widest max/min of one bare loop's medians over n runs (rows of
+ * medians, NAN where a run lacks the loop): how far run-to-run levels
+ * moved. NAN when no loop is in two runs; *nruns the most runs a loop was
+ * in. */
+static double medians_spread(const double (*medians)[FB_DRIFT_SPEED_KEYS], size_t n, size_t *nruns)
+{
+	double widest = NAN, *column = malloc((n ? n : 1) * sizeof(*column));
 
 	*nruns = 0;
-	for (size_t i = 0; medians && i < N_SPEED_KEYS; i++) {
+	for (size_t i = 0; column && i < N_SPEED_KEYS; i++) {
 		size_t m = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct fb_result *r = speed_loop(&runs[k], i);
-			if (r)
-				medians[m++] = fb_result_median_ns(r);
-		}
-		double ratio = m >= 2 ? fb_range_ratio(medians, m) : NAN;
+		for (size_t k = 0; k < n; k++)
+			if (!isnan(medians[k][i]))
+				column[m++] = medians[k][i];
+		double ratio = m >= 2 ? fb_range_ratio(column, m) : NAN;
 		if (isnan(ratio))
 			continue;
 		widest = fmax(widest, ratio);
 		*nruns = m > *nruns ? m : *nruns;
 	}
+	free(column);
+	return widest;
+}
+
+static double runs_spread(const struct fb_results *runs, size_t n, size_t *nruns)
+{
+	double (*medians)[FB_DRIFT_SPEED_KEYS] = malloc(n * sizeof(*medians));
+	double widest = NAN;
+
+	*nruns = 0;
+	if (!medians)
+		return NAN;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < N_SPEED_KEYS; i++)
+			medians[k][i] = speed_median(&runs[k], i);
+	widest = medians_spread(medians, n, nruns);
 	free(medians);
 	return widest;
+}
+
+/* The same over the history's runs and this one. */
+static double history_spread(const struct fb_results *res, const struct fb_drift_history *h, size_t *nruns)
+{
+	double medians[FB_DRIFT_HISTORY_MAX + 1][FB_DRIFT_SPEED_KEYS];
+
+	memcpy(medians, h->median_ns, h->n * sizeof(medians[0]));
+	for (size_t i = 0; i < N_SPEED_KEYS; i++)
+		medians[h->n][i] = speed_median(res, i);
+	return medians_spread((const double (*)[FB_DRIFT_SPEED_KEYS])medians, h->n + 1, nruns);
 }
 
 /* D is a shift of the whole next run, on top of where its median falls
@@ -90,22 +124,31 @@ static double runs_spread(const struct fb_results *runs, size_t n, size_t *nruns
  * families time kernel work on the guest's vCPUs. A figure that tracked
  * the machine less would get a wider interval than it needs: width lost,
  * not coverage. */
-void fb_drift_of_runs(const struct fb_results *runs, size_t n, struct fb_drift *d)
+static void drift_settle(struct fb_drift *d, enum fb_drift_evidence between)
 {
-	memset(d, 0, sizeof(*d));
-	d->run_factor = run_spread(&runs[n - 1], &d->reps);
-	d->runs_factor = n >= 2 ? runs_spread(runs, n, &d->runs) : NAN;
 	if (isnan(d->run_factor))
 		d->run_factor = 1, d->reps = 0;
 	if (isnan(d->runs_factor))
 		d->runs_factor = 1, d->runs = 0;
 	d->factor = fmax(1, fmax(d->run_factor, d->runs_factor));
-	d->evidence = d->runs ? FB_DRIFT_RUNS : d->reps ? FB_DRIFT_RUN : FB_DRIFT_NONE;
+	d->evidence = d->runs ? between : d->reps ? FB_DRIFT_RUN : FB_DRIFT_NONE;
 }
 
-void fb_drift_of_run(const struct fb_results *res, struct fb_drift *d)
+void fb_drift_of_runs(const struct fb_results *runs, size_t n, struct fb_drift *d)
 {
-	fb_drift_of_runs(res, 1, d);
+	memset(d, 0, sizeof(*d));
+	d->run_factor = run_spread(&runs[n - 1], &d->reps);
+	d->runs_factor = n >= 2 ? runs_spread(runs, n, &d->runs) : NAN;
+	drift_settle(d, FB_DRIFT_RUNS);
+}
+
+void fb_drift_of_run(const struct fb_results *res, const struct fb_drift_history *history, struct fb_drift *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->run_factor = run_spread(res, &d->reps);
+	d->runs_factor = history && history->n ? history_spread(res, history, &d->runs) : NAN;
+	d->hours = FB_DRIFT_HISTORY_HOURS;
+	drift_settle(d, FB_DRIFT_HISTORY);
 }
 
 void fb_drift_interval(const struct fb_summary *s, const struct fb_drift *d, double *lo, double *hi)
@@ -116,7 +159,7 @@ void fb_drift_interval(const struct fb_summary *s, const struct fb_drift *d, dou
 
 const char *fb_drift_describe(const struct fb_drift *d, char *buf, size_t len)
 {
-	char within[96];
+	char within[96], between[160];
 
 	if (d->evidence == FB_DRIFT_NONE)
 		snprintf(buf, len, "within-run only: this run holds no bare loop (calibrate/bare_fork, calibrate/bare_vfork), "
@@ -124,16 +167,20 @@ const char *fb_drift_describe(const struct fb_drift *d, char *buf, size_t len)
 	else if (d->evidence == FB_DRIFT_RUN)
 		snprintf(buf, len, "widened by the machine's drift D = %.3f: the larger of the bare fork and vfork loops' "
 			 "max/min over their %zu repetitions, interleaved over this whole run, i.e. how far the "
-			 "machine's speed moved while it ran (this run's own evidence; earlier runs not consulted)",
+			 "machine's speed moved while it ran (no earlier run of this machine and placement is recorded beside it)",
 			 d->factor, d->reps);
 	else {
 		if (d->reps)
 			snprintf(within, sizeof(within), "%.3f over %zu repetitions", d->run_factor, d->reps);
 		else
 			snprintf(within, sizeof(within), "none in this run");
+		if (d->evidence == FB_DRIFT_HISTORY)
+			snprintf(between, sizeof(between), "over %zu runs of this machine and placement in the %zu hours up "
+				 "to this one, named in drift.json", d->runs, d->hours);
+		else
+			snprintf(between, sizeof(between), "over the %zu runs so far", d->runs);
 		snprintf(buf, len, "widened by the machine's drift D = %.3f: the larger of the bare loops' max/min within "
-			 "this run (%s) and between their medians over the %zu runs so far (%.3f)", d->factor, within,
-			 d->runs, d->runs_factor);
+			 "this run (%s) and between their medians %s (%.3f)", d->factor, within, between, d->runs_factor);
 	}
 	return buf;
 }

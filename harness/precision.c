@@ -116,8 +116,9 @@ static void print_spread(struct fb_results *runs, int n)
  * of the median (which need not: it bounds this run's true median), the
  * within-run prediction interval (which should, ~95%, if repetitions are
  * independent and the machine holds its speed between runs: this one it
- * does not), and that interval widened by the drift factor D from the run's
- * own bare loop (what its report shows) or also from the runs so far. */
+ * does not), and that interval widened by the drift factor D as its report
+ * has it (the run's own bare loops and the earlier runs in its drift.json)
+ * or from the run's bare loops and the runs so far of this campaign. */
 enum { COV_CI, COV_PI, COV_PI_RUN, COV_PI_RUNS, N_COV };
 static const char *const coverage_labels[N_COV] = {
 	[COV_CI] = "95% CI of the median (need not)",
@@ -178,28 +179,36 @@ static void print_coverage_table(const struct coverage *fork, const struct cover
 	}
 }
 
-/* D for each run k that predicts run k+1, from run k alone and from runs
- * 0..k, printed with its evidence. */
-static void drift_per_run(struct fb_results *runs, int n, struct fb_drift (*drift)[2])
+/* D for each run k that predicts run k+1, as its report has it and from
+ * runs 0..k, printed with its evidence. */
+static void drift_per_run(struct fb_results *runs, int n, char **names, struct fb_drift (*drift)[2])
 {
-	printf("  drift D per run (from its own bare loop / also from the runs so far):");
+	struct fb_drift_history history;
+	char err[PATH_MAX + 96];
+
+	printf("  drift D per run (as its report has it / from its bare loops and the runs so far):");
 	for (int k = 0; k + 1 < n; k++) {
-		fb_drift_of_run(&runs[k], &drift[k][0]);
+		if (fb_drift_history_load(names[k], &history, err, sizeof(err)))
+			fb_error("precision: %s (D reads the run alone)", err);
+		fb_drift_of_run(&runs[k], &history, &drift[k][0]);
 		fb_drift_of_runs(runs, (size_t)k + 1, &drift[k][1]);
-		printf(" %d: %.3f/%.3f%s", k + 1, drift[k][0].factor, drift[k][1].factor,
-		       drift[k][0].evidence == FB_DRIFT_NONE ? " (no bare loop)" : "");
+		printf(" %d: %.3f/%.3f", k + 1, drift[k][0].factor, drift[k][1].factor);
+		if (drift[k][0].evidence == FB_DRIFT_NONE)
+			printf(" (no bare loop)");
+		else if (history.n)
+			printf(" (+%zu earlier)", history.n);
 	}
 	printf("\n");
 }
 
-static void print_coverage(struct fb_results *runs, int n)
+static void print_coverage(struct fb_results *runs, int n, char **names)
 {
 	struct coverage all = { 0 }, fork = { 0 };
 	struct fb_drift drift[MAX_RUNS][2];
 
 	printf("\ninterval coverage: how often run k's interval held run k+1's median (target for the\n"
 	       "prediction with drift: >= %.0f%%):\n", COVERAGE_TARGET * 100);
-	drift_per_run(runs, n, drift);
+	drift_per_run(runs, n, names, drift);
 	for (int k = 0; k + 1 < n; k++)
 		for (size_t i = 0; i < runs[k].count; i++) {
 			const struct fb_result *a = &runs[k].items[i];
@@ -252,7 +261,7 @@ int fb_cmd_precision(int argc, char **argv)
 		}
 	print_checks(runs, n, argv + 1);
 	print_spread(runs, n);
-	print_coverage(runs, n);
+	print_coverage(runs, n, argv + 1);
 	for (int i = 0; i < n; i++)
 		fb_results_free(&runs[i]);
 	return 0;

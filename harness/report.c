@@ -222,7 +222,7 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 		slope_rows(doc, run->results, fitted[i], "thp");
 	}
 	fb_doc_heading(doc, 3, "Every spawn benchmark");
-	fb_report_family_table(doc, run->results, "spawn");
+	fb_report_family_table(doc, run->dir, run->results, "spawn");
 	return 0;
 }
 
@@ -251,11 +251,11 @@ static int section_threads(struct fb_doc *doc, const struct run_files *run, char
 		snprintf(inverse, sizeof(inverse), "%.0f", 1 / r);
 		fb_doc_row(doc, (const char *const[]){ fb_ratios[i].label, value, inverse });
 	}
-	fb_report_family_table(doc, run->results, "threads");
+	fb_report_family_table(doc, run->dir, run->results, "threads");
 	return 0;
 }
 
-static void section_other_families(struct fb_doc *doc, const struct fb_results *res)
+static void section_other_families(struct fb_doc *doc, const char *run_dir, const struct fb_results *res)
 {
 	const char *done[16];
 	size_t ndone = 0;
@@ -271,7 +271,7 @@ static void section_other_families(struct fb_doc *doc, const struct fb_results *
 			continue;
 		done[ndone++] = family;
 		fb_doc_heading(doc, 2, family);
-		fb_report_family_table(doc, res, family);
+		fb_report_family_table(doc, run_dir, res, family);
 	}
 }
 
@@ -406,7 +406,7 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 		return -1;
 	if (fb_report_breadth(doc, run->dir, run->results, err, len))
 		return -1;
-	section_other_families(doc, run->results);
+	section_other_families(doc, run->dir, run->results);
 	section_hyperfine(doc, run->hyperfine);
 	section_perf(doc, run->perf);
 	fb_claims_section(doc, m, run->results, run->claims);

@@ -3,6 +3,7 @@
  * report.c and report_cow.c both build on them; neither calls the other's. */
 #include "report_parts.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,13 +49,17 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r, const stru
  * wider, where the next run's median should fall: the one to read before
  * calling two runs different. Its header and a note under the table say
  * whether it accounts for drift between runs, and from which evidence. */
-void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, const char *family)
+void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struct fb_results *res,
+			    const char *family)
 {
 	const char *head[] = { "benchmark", "n", "median", "95% CI of the median", NULL, "CV", "min", "p90" };
-	char what[512];
+	char what[512], bad_history[PATH_MAX + 96] = "";
+	struct fb_drift_history history;
 	struct fb_drift drift;
 
-	fb_drift_of_run(res, &drift);
+	/* a malformed drift.json is said under the table; D then reads the run alone */
+	fb_drift_history_load(run_dir, &history, bad_history, sizeof(bad_history));
+	fb_drift_of_run(res, &history, &drift);
 	head[4] = drift.evidence == FB_DRIFT_NONE ? "next run's median (95% prediction, within-run only)"
 						  : "next run's median (95% prediction x machine drift D)";
 	fb_doc_table(doc, 8, head);
@@ -62,8 +67,8 @@ void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, co
 		if (strcmp(res->items[i].key.family, family) == 0)
 			result_row(doc, &res->items[i], &drift);
 	fb_doc_para(doc, "Next run's median: the distribution-free prediction interval from this run's repetitions "
-		    "(its level in brackets, exact when they are independent), %s.",
-		    fb_drift_describe(&drift, what, sizeof(what)));
+		    "(its level in brackets, exact when they are independent), %s.%s%s",
+		    fb_drift_describe(&drift, what, sizeof(what)), bad_history[0] ? " Not read: " : "", bad_history);
 }
 
 int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, const char *ylab,

@@ -9,7 +9,8 @@
 #include "results.h"
 
 /* Median, CI, CV, min and p90 of every benchmark of a family. */
-void fb_report_family_table(struct fb_doc *doc, const struct fb_results *res, const char *family);
+void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struct fb_results *res,
+			    const char *family);
 /* Render plots/memory.gp for run_dir/plots/<stem>.dat (fb_plot_data_memory).
  * ylab and title must hold no single quote. 0, or -1 with err. */
 int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, const char *ylab,

@@ -20,6 +20,7 @@
 
 #include "claims.h"
 #include "consistency.h"
+#include "drift.h"
 #include "cpustat.h"
 #include "commands.h"
 #include "external.h"
@@ -383,6 +384,9 @@ static int fill_folder(const char *tmp_dir, const char *run_id, const struct run
 
 	if (err)
 		return err;
+	/* without it the report's drift D reads this run alone; the run stands */
+	if ((err = fb_drift_history_record(tmp_dir, cfg->results_dir)))
+		fb_error("run: drift.json: %s (the report's next-run interval reads this run alone)", strerror(-err));
 	/* a failure is reported and the run stands; the report then judges them itself */
 	int judged = fb_claims_write(tmp_dir, &found->res, &found->claims) == 0;
 	report_err[0] = '\0';

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -234,6 +235,41 @@ static void check_family_limit(const char *results, const char *err_path)
 		return;
 }
 
+/* A second run in the same results folder: its drift.json names the first
+ * run (same machine and placement, minutes old) with the first run's own
+ * bare-loop median, and its report says D read it. */
+static void check_drift_history(const char *results, const char *first, const char *err_path)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 48], err[PATH_MAX + 128], name[FB_KEY_NAME_MAX];
+	const char *args[] = { "run", "--filter", "^calibrate/bare_", "--repetitions", "3", "--min-time", "0.002",
+			       "--out", dir, NULL };
+	const struct fb_bench_key bare = FB_KEY0("calibrate", "bare_fork");
+	struct fb_results res;
+	double median = NAN;
+
+	snprintf(dir, sizeof(dir), "%s/second", results);
+	int rc = run_forkbench(args, err_path, 0);
+	snprintf(path, sizeof(path), "%s/bench.json", first);
+	if (fb_results_load(path, &res, err, sizeof(err)) == 0) {
+		median = fb_result_median_ns(fb_results_get(&res, &bare));
+		fb_results_free(&res);
+	}
+	snprintf(path, sizeof(path), "%s/drift.json", dir);
+	json_t *doc = json_load_file(path, 0, NULL);
+	json_t *entry = json_array_get(json_object_get(doc, "runs"), 0);
+	const char *id = json_string_value(json_object_get(entry, "run_id"));
+	double recorded = json_number_value(json_object_get(entry, fb_key_format(&bare, name, sizeof(name))));
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	char *report = fb_slurp(path, 1 << 22);
+	CHECK(rc == 0 && json_array_size(json_object_get(doc, "runs")) == 1 && id && strcmp(id, strrchr(first, '/') + 1) == 0 &&
+	      median > 0 && recorded == median && report && strstr(report, "named in drift.json"),
+	      "a second run's drift.json names the first run with its bare fork median, and its report reads it",
+	      "exit %d, %zu runs, id %s, median %g recorded %g, report %s", rc, json_array_size(json_object_get(doc, "runs")),
+	      id ? id : "none", median, recorded, report && strstr(report, "named in drift.json") ? "reads it" : "does not");
+	json_decref(doc);
+	free(report);
+}
+
 int main(void)
 {
 	char results[] = "/tmp/fb-test-run-XXXXXX", err_path[PATH_MAX], run[PATH_MAX];
@@ -280,6 +316,7 @@ int main(void)
 	CHECK(rc == 130 && runs == 1 && temps == 0, "Ctrl-C: status 130, no new or temp folder, no process left",
 	      "exit %d, %d run folders, %d temps", rc, runs, temps);
 	CHECK(count_zombie_children(getpid()) == 0, "no zombie left", "zombies");
+	check_drift_history(results, run, err_path);
 
 	char cmd[PATH_MAX * 2];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", results, err_path);

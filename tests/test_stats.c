@@ -47,14 +47,14 @@ static void check_drift_of_run(void)
 	/* bare fork 44/40 = 1.1, bare vfork 10.5/10 = 1.05: D = 1.1, so
 	 * [97 / 1.1, 105 * 1.1] = [88.1818..., 115.5] */
 	make_run(items, &run, fork_ns, 5, vfork_ns, 5);
-	fb_drift_of_run(&run, &d);
+	fb_drift_of_run(&run, NULL, &d);
 	fb_drift_interval(&s, &d, &lo, &hi);
 	CHECK(d.evidence == FB_DRIFT_RUN && near(d.factor, 1.1) && d.reps == 10 && near(lo, 97 / 1.1) &&
 	      near(hi, 115.5), "bare loops moving 1.1x and 1.05x: D = 1.1, interval [88.18, 115.5]",
 	      "evidence %d D %g reps %zu [%g, %g]", (int)d.evidence, d.factor, d.reps, lo, hi);
 	/* a steady bare loop: D = 1, the within-run interval unchanged */
 	make_run(items, &run, steady_ns, 5, steady_ns, 5);
-	fb_drift_of_run(&run, &d);
+	fb_drift_of_run(&run, NULL, &d);
 	fb_drift_interval(&s, &d, &lo, &hi);
 	CHECK(d.evidence == FB_DRIFT_RUN && d.factor == 1 && lo == 97 && hi == 105,
 	      "steady bare loop: D = 1, interval [97, 105]", "evidence %d D %g [%g, %g]", (int)d.evidence, d.factor,
@@ -64,7 +64,7 @@ static void check_drift_of_run(void)
 	make_run(items, &run, fork_ns, 0, vfork_ns, 1);
 	items[1].nreps = 5;
 	items[1].error = "skipped: test";
-	fb_drift_of_run(&run, &d);
+	fb_drift_of_run(&run, NULL, &d);
 	fb_drift_interval(&s, &d, &lo, &hi);
 	CHECK(d.evidence == FB_DRIFT_NONE && d.factor == 1 && d.reps == 0 && lo == 97 && hi == 105 &&
 	      strstr(fb_drift_describe(&d, text, sizeof(text)), "within-run only"),
@@ -100,6 +100,33 @@ static void check_drift_of_runs(void)
 	fb_drift_of_runs(runs, 1, &d);
 	CHECK(d.evidence == FB_DRIFT_RUN && d.factor == 1 && d.runs == 0, "one run: only its own spread",
 	      "evidence %d D %g runs %zu", (int)d.evidence, d.factor, d.runs);
+}
+
+/* D with the earlier runs a run folder's drift.json names: their bare
+ * loops' medians beside this run's, a loop missing in a run skipped. */
+static void check_drift_history(void)
+{
+	double r_ns[] = { 44, 45, 44 };
+	struct fb_drift_history h = { .n = 2, .run_id = { "a", "b" }, .median_ns = { { 40, NAN }, { 48, 12 } } };
+	struct fb_result items[3];
+	struct fb_results run;
+	struct fb_drift d;
+	char text[512];
+
+	/* bare fork medians 40, 48 and this run's 44: 1.2; bare vfork is in one run only */
+	make_run(items, &run, r_ns, 3, NULL, 0);
+	fb_drift_of_run(&run, &h, &d);
+	CHECK(d.evidence == FB_DRIFT_HISTORY && near(d.run_factor, 45.0 / 44) && near(d.runs_factor, 1.2) &&
+	      d.runs == 3 && near(d.factor, 1.2) && strstr(fb_drift_describe(&d, text, sizeof(text)), "drift.json"),
+	      "history of 2 runs (bare fork 40, 48) and this run's 44: D = 1.2 from the history, said to come from drift.json",
+	      "evidence %d run %g runs %g (%zu) D %g \"%s\"", (int)d.evidence, d.run_factor, d.runs_factor, d.runs,
+	      d.factor, text);
+	/* an empty history is the run alone */
+	h.n = 0;
+	fb_drift_of_run(&run, &h, &d);
+	CHECK(d.evidence == FB_DRIFT_RUN && near(d.factor, 45.0 / 44) && d.runs == 0,
+	      "empty history: D from the run's own repetitions", "evidence %d D %g runs %zu", (int)d.evidence,
+	      d.factor, d.runs);
 }
 
 int main(void)
@@ -172,5 +199,6 @@ int main(void)
 	      "range ratio: 3 / 1.5 = 2; none for no values or a zero", "%g", fb_range_ratio(apart, 3));
 	check_drift_of_run();
 	check_drift_of_runs();
+	check_drift_history();
 	return check_done();
 }
