@@ -65,10 +65,12 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);
 void fb_comparison_free(struct fb_comparison *cmp);
 /* Hold cmp's "slower" rows to a re-measurement: confirm is BASE against a
- * run that measured the flagged benchmarks again (confirm_path names it);
- * a row stays slower only when it is slower there too, else it becomes
+ * run that measured the flagged benchmarks again, or BASE's code against
+ * NEW's measured side by side (how says which, confirm_path names it); a
+ * row stays slower only when it is slower there too, else it becomes
  * "same", saying what the re-measurement found. Rows it lacks keep theirs. */
-void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path);
+void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *how,
+			const char *confirm_path);
 /* The row of benchmark name, or NULL. */
 const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name);
 const char *fb_verdict_name(enum fb_verdict v);

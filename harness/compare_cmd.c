@@ -25,6 +25,7 @@ static const struct fb_option compare_options[] = {
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
 	{ "confirm", FB_OPT_STRING, 0, 0, NULL, "a run that measured NEW's slower benchmarks again: slower only when slower there too" },
+	{ "confirm-ab", FB_OPT_STRING, 0, 0, NULL, "a `forkbench ab` folder that measured NEW's slower benchmarks side by side, BASE's code as A and NEW's as B: slower only when B is slower there" },
 	{ "flagged-out", FB_OPT_STRING, 0, 0, NULL, "write the names of the benchmarks found slower to this file, one a line" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
@@ -161,10 +162,40 @@ static int confirm(const struct fb_results *base, const char *path, const struct
 	json_decref(manifest);
 	int rc = fb_compare(base, &again, opts, &second, err, len);
 	if (rc == 0) {
-		fb_compare_confirm(cmp, &second, path);
+		fb_compare_confirm(cmp, &second, "measured again", path);
 		fb_comparison_free(&second);
 	}
 	fb_results_free(&again);
+	return rc;
+}
+
+/* --confirm-ab DIR: DIR/b against DIR/a, measured in the same minutes, and
+ * cmp's slower rows held to it. Interleaved, the two sides share the
+ * machine's drift, so neither the A/A noise between runs (noise.json) nor a
+ * normaliser applies; the screen against the baseline's figures has already
+ * asked for a change beyond the threshold, so here a change beyond half of
+ * it, with the interval's confidence, shows that it is real. */
+static int confirm_ab(const char *dir, const struct fb_compare_opts *opts, struct fb_comparison *cmp, char *err,
+		      size_t len)
+{
+	struct fb_compare_opts side_by_side = { .alpha = opts->alpha, .threshold = opts->threshold / 2,
+						.normalize = "none" };
+	struct fb_results sides[2];
+	struct fb_comparison second;
+	char path[PATH_MAX + 16];
+	int loaded = 0, rc = -1;
+
+	for (; loaded < 2; loaded++) {
+		snprintf(path, sizeof(path), "%s/%c/bench.json", dir, "ab"[loaded]);
+		if (fb_results_load(path, &sides[loaded], err, len))
+			break;
+	}
+	if (loaded == 2 && (rc = fb_compare(&sides[0], &sides[1], &side_by_side, &second, err, len)) == 0) {
+		fb_compare_confirm(cmp, &second, "measured side by side with BASE's code", dir);
+		fb_comparison_free(&second);
+	}
+	while (loaded--)
+		fb_results_free(&sides[loaded]);
 	return rc;
 }
 
@@ -179,7 +210,8 @@ static int compare_and_export(const struct fb_results *base, const struct fb_res
 	if (fb_compare(base, new_run, opts, &cmp, err, sizeof(err)))
 		return usage(err);
 	if (write_flagged(fb_opt_text(v, "flagged-out"), &cmp) ||
-	    (fb_opt_text(v, "confirm") && confirm(base, fb_opt_text(v, "confirm"), opts, &cmp, err, sizeof(err)))) {
+	    (fb_opt_text(v, "confirm") && confirm(base, fb_opt_text(v, "confirm"), opts, &cmp, err, sizeof(err))) ||
+	    (fb_opt_text(v, "confirm-ab") && confirm_ab(fb_opt_text(v, "confirm-ab"), opts, &cmp, err, sizeof(err)))) {
 		fb_comparison_free(&cmp);
 		return usage(err[0] ? err : "cannot write --flagged-out");
 	}

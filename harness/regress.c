@@ -3,9 +3,13 @@
  * minimum time, read from its manifest), then `compare BASELINE NEW`, which
  * reads the baseline's noise.json (its A/A noise) from the folder as well,
  * with figures divided by each run's bare fork loop unless the options say
- * otherwise. What it finds slower is measured again in a run of its own and
- * counts only when slower there too (compare --confirm). The exit status is
- * compare's: 0 no regression, 1 regression, 2 bad input. */
+ * otherwise. What it finds slower is measured again side by side with the
+ * baseline's own code, built from its git revision (regress_side.c), and
+ * counts only when slower there too (compare --confirm-ab); when that code
+ * cannot be had, in a run of its own against the baseline's figures
+ * (compare --confirm), which can say so only when the machine held its
+ * speed. The exit status is compare's: 0 no regression, 1 regression, 2
+ * bad input. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include "comparable.h"
 #include "manifest.h"
 #include "noise.h"
+#include "regress.h"
 #include "run_config.h"
 #include "results.h"
 #include "util.h"
@@ -138,6 +143,23 @@ static int measure_again(const struct fb_run_config *baseline, const char *flagg
 	return rc == 2 ? 2 : rc;
 }
 
+/* The flagged benchmarks side by side with the baseline's code, into
+ * <new run>-side-by-side. 0 with that folder in out, or -1 (said why). */
+static int side_by_side(const json_t *baseline, const struct fb_run_config *config, const char *flagged,
+			const char *new_run, char *out, size_t len)
+{
+	struct fb_bench_key keys[128];
+	char why[PATH_MAX + 128];
+	size_t n = flagged_keys(flagged, 0, keys, 128);
+
+	snprintf(out, len, "%s-side-by-side", new_run);
+	if (n && fb_regress_side_by_side(baseline, config->min_time_s, keys, n, out, why, sizeof(why)) == 0)
+		return 0;
+	printf("\nregress: cannot measure the benchmarks found slower side by side with the baseline's code: %s; "
+	       "measuring them again against the baseline's figures instead\n", n ? why : "none listed");
+	return -1;
+}
+
 /* Does the baseline hold the bare fork loop, so that --normalize bare can
  * divide by it? */
 static int has_bare_loop(const char *baseline)
@@ -157,7 +179,7 @@ static int has_bare_loop(const char *baseline)
 
 int fb_cmd_regress(int argc, char **argv)
 {
-	char path[PATH_MAX + 32], final[PATH_MAX], again[PATH_MAX], why[1024], flagged[] = "/tmp/fb-regress-XXXXXX";
+	char path[PATH_MAX + 32], final[PATH_MAX], again[PATH_MAX + 32], why[1024], flagged[] = "/tmp/fb-regress-XXXXXX";
 	struct fb_run_config config;
 	struct fb_argv run;
 	json_error_t jerr;
@@ -176,21 +198,27 @@ int fb_cmd_regress(int argc, char **argv)
 		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
 	}
 	bad = check_machine(m, argc, argv, why, sizeof(why)) || check_noise(argc, argv, why, sizeof(why));
-	json_decref(m);
-	if (bad)
+	if (bad) {
+		json_decref(m);
 		return fb_error("regress: %s", why), 2;
+	}
 	/* By default figures are divided by each run's own bare fork loop: the
 	 * machine's speed moves both alike, a change of forkbench's code only
 	 * the figure. */
 	int bare = !normalize_given(argc, argv) && has_bare_loop(argv[1]);
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	int fd = rc ? -1 : mkstemp(flagged);
-	if (rc || fd < 0)
+	if (rc || fd < 0) {
+		json_decref(m);
 		return rc ? (rc == 2 ? 2 : rc) : (fb_error("regress: mkstemp: %s", strerror(errno)), 2);
+	}
 	close(fd);
 	rc = compare_runs(argc, argv, final, bare, "--flagged-out", flagged);
-	if (rc == 1 && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
+	if (rc == 1 && side_by_side(m, &config, flagged, final, again, sizeof(again)) == 0)
+		rc = compare_runs(argc, argv, final, bare, "--confirm-ab", again);
+	else if (rc == 1 && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
 		rc = compare_runs(argc, argv, final, bare, "--confirm", again);
 	unlink(flagged);
+	json_decref(m);
 	return rc;
 }
