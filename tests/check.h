@@ -12,6 +12,7 @@
 
 static int check_count;
 static int check_failed;
+static int check_skipped;
 
 static inline void check_vreport(int ok, const char *name, const char *fmt, va_list ap)
 {
@@ -44,10 +45,26 @@ static inline int check_impl(int ok, const char *name, const char *fmt, ...)
 static inline void check_skip(const char *name, const char *reason)
 {
 	check_count++;
+	check_skipped++;
 	printf("ok %d - %s # SKIP %s\n", check_count, name, reason);
 	fflush(stdout);
 }
 #define SKIP(name, reason) check_skip((name), (reason))
+
+/* BROKEN(name, fmt, ...): the setup a group of points needs failed (LTP's
+ * TBROK): one failing point that says what, never a silent gap. Use it in
+ * the else branch of every `if (setup ok) { CHECK... }`. */
+#define BROKEN(name, ...) check_impl(0, (name), __VA_ARGS__)
+
+/* A closing point: at least min points of this program ran (were not
+ * skipped), so a program whose cases all skip is a failure, not a pass. */
+static inline void check_min_ran(int min)
+{
+	int ran = check_count - check_skipped;
+	char name[96];
+	snprintf(name, sizeof(name), "at least %d test points ran, not skipped", min);
+	check_impl(ran >= min, name, "%d ran, %d skipped", ran, check_skipped);
+}
 
 /* Print the plan; the exit status says whether every point passed. */
 static inline int check_done(void)
