@@ -1,0 +1,134 @@
+/* test_regress_side.c - regress's side-by-side step as compare applies it
+ * (`forkbench compare BASE NEW --confirm-ab DIR`), on recorded figures: a
+ * benchmark found slower than the baseline's figures stays slower only when
+ * this build (B) is slower than the baseline's code (A) measured in the same
+ * minutes, beyond half the threshold with the interval's confidence. The
+ * figures are written by hand, so each verdict is worked out below. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "testutil.h"
+#include "util.h"
+
+static char build[PATH_MAX], tmp[] = "/tmp/fb-test-regress-side-XXXXXX";
+
+#define NREPS 9
+/* Nine repetitions spread +-1% around 1: sorted 0.99 .. 1.01. */
+static const double spread[NREPS] = { 1.0, 0.9925, 1.0075, 0.995, 1.005, 0.9975, 1.0025, 0.99, 1.01 };
+
+/* A Google Benchmark JSON file of two benchmarks, fork at 256 MiB and
+ * vfork, their medians fork_us and 25 us, NREPS repetitions each. */
+static void write_bench(const char *path, double fork_us)
+{
+	static const char *const names[] = { "spawn/fork/mem_mib:256/mode:4k/manual_time",
+					      "spawn/vfork/mem_mib:0/mode:4k/manual_time" };
+	json_t *rows = json_array();
+
+	for (int b = 0; b < 2; b++)
+		for (int r = 0; r < NREPS; r++) {
+			double t = (b ? 25 : fork_us) * spread[r];
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:f, s:s}", "name",
+							      names[b], "run_name", names[b], "run_type", "iteration",
+							      "repetitions", NREPS, "repetition_index", r, "iterations", 50,
+							      "real_time", t, "cpu_time", t, "time_unit", "us"));
+		}
+	json_t *doc = json_pack("{s:{s:s}, s:o}", "context", "date", "synthetic", "benchmarks", rows);
+	json_dump_file(doc, path, JSON_INDENT(1));
+	json_decref(doc);
+}
+
+/* DIR/a and DIR/b as `forkbench ab` leaves them: fork at a_us and b_us. */
+static void write_ab(const char *dir, double a_us, double b_us)
+{
+	char path[PATH_MAX + 32];
+
+	for (int s = 0; s < 2; s++) {
+		snprintf(path, sizeof(path), "%s/%c", dir, "ab"[s]);
+		mkdir(dir, 0755);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/%c/bench.json", dir, "ab"[s]);
+		write_bench(path, s ? b_us : a_us);
+	}
+}
+
+/* compare BASE NEW --confirm-ab DIR: exit status, stdout into out. */
+static int confirm_ab(const char *base, const char *new_run, const char *dir, char **out)
+{
+	char out_path[PATH_MAX + 16];
+	const char *args[] = { "compare", base, new_run, "--confirm-ab", dir, NULL };
+
+	snprintf(out_path, sizeof(out_path), "%s/out.txt", tmp);
+	int rc = run_forkbench_in(build, args, out_path, NULL);
+	*out = fb_slurp(out_path, 1 << 20);
+	return rc;
+}
+
+int main(void)
+{
+	char base[PATH_MAX + 16], new_run[PATH_MAX + 16], dir[PATH_MAX + 16], *out = NULL;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	build_dir(build, sizeof(build));
+	if (!mkdtemp(tmp))
+		return BROKEN("a temporary folder", "mkdtemp: %m"), check_done();
+	snprintf(base, sizeof(base), "%s/base.json", tmp);
+	snprintf(new_run, sizeof(new_run), "%s/new.json", tmp);
+	/* the screen: fork 10000 -> 18000 us, 1.8x, every repetition apart */
+	write_bench(base, 10000);
+	write_bench(new_run, 18000);
+
+	/* a slower machine, not slower code: side by side both at 18000 */
+	snprintf(dir, sizeof(dir), "%s/machine", tmp);
+	write_ab(dir, 18000, 18000);
+	int rc = confirm_ab(base, new_run, dir, &out);
+	CHECK(rc == 0 && out && strstr(out, "measured side by side with BASE's code") &&
+	      strstr(out, "0 of 1 slower there too") && strstr(out, "0 slower (regressions)"),
+	      "1.8x slower than the baseline's figures, the same side by side: not a regression (exit 0)",
+	      "exit %d:\n%s", rc, out ? out : "");
+	free(out);
+
+	/* slower code: B 1.15x A side by side; ratio interval from
+	 * 11500 x 0.99 / (10000 x 1.01) = 1.127 up, beyond 1.05 */
+	snprintf(dir, sizeof(dir), "%s/code", tmp);
+	write_ab(dir, 10000, 11500);
+	rc = confirm_ab(base, new_run, dir, &out);
+	CHECK(rc == 1 && out && strstr(out, "1 of 1 slower there too") && strstr(out, "1 slower (regressions)"),
+	      "B 1.15x A side by side: the regression stands (exit 1)", "exit %d:\n%s", rc, out ? out : "");
+	free(out);
+
+	/* half the threshold: B 1.08x A, interval from 10800 x 0.99 /
+	 * 10100 = 1.0586 up: beyond 1.05 though not beyond 1.10 */
+	snprintf(dir, sizeof(dir), "%s/half", tmp);
+	write_ab(dir, 10000, 10800);
+	rc = confirm_ab(base, new_run, dir, &out);
+	CHECK(rc == 1 && out && strstr(out, "1 of 1 slower there too"),
+	      "B 1.08x A side by side: beyond half the 10% threshold, the regression stands", "exit %d:\n%s", rc,
+	      out ? out : "");
+	free(out);
+
+	/* B 1.03x A: the interval (from 1.0096) reaches below 1.05: the same */
+	snprintf(dir, sizeof(dir), "%s/small", tmp);
+	write_ab(dir, 10000, 10300);
+	rc = confirm_ab(base, new_run, dir, &out);
+	CHECK(rc == 0 && out && strstr(out, "0 of 1 slower there too"),
+	      "B 1.03x A side by side: within half the threshold, not a regression", "exit %d:\n%s", rc, out ? out : "");
+	free(out);
+
+	/* an ab folder without side B is bad input */
+	snprintf(dir, sizeof(dir), "%s/half/b/bench.json", tmp);
+	unlink(dir);
+	snprintf(dir, sizeof(dir), "%s/half", tmp);
+	rc = confirm_ab(base, new_run, dir, &out);
+	CHECK(rc == 2, "an ab folder without side B: exit 2", "exit %d:\n%s", rc, out ? out : "");
+	free(out);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	return system(cmd) == 0 ? check_done() : 1;
+}
