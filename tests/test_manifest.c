@@ -4,18 +4,24 @@
  * environments that trip each condition, and for one that trips none; and
  * the report and claims of an old run whose settings were recorded as text. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <glob.h>
+#include <grp.h>
 #include <jansson.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "check.h"
 #include "claims.h"
+#include "conditions.h"
 #include "manifest.h"
 #include "syscheck.h"
 #include "testutil.h"
 #include "util.h"
+
+#define NOBODY_UID 65534
 
 static char build[PATH_MAX - 64], tmp[] = "/tmp/fb-test-manifest-XXXXXX";
 
@@ -115,17 +121,44 @@ static int kdamond_threads(void)
 	return n;
 }
 
+/* The message of the first warning called name, or NULL. */
+static const char *warning(const json_t *warnings, const char *name)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(warnings, i, w)
+		if (strcmp(json_string_value(json_object_get(w, "name")), name) == 0)
+			return json_string_value(json_object_get(w, "message"));
+	return NULL;
+}
+
+/* How DAMON's sysfs admin interface looks from here, told apart by the
+ * test: absent (no such folder: no DAMON, or no sysfs interface), there but
+ * unreadable (its files are root's, mode 0600), or readable. */
+enum damon_access { DAMON_ABSENT, DAMON_UNREADABLE, DAMON_READABLE };
+
+static const char *const damon_access_names[] = { "absent", "there but unreadable", "readable" };
+
+static enum damon_access damon_access_here(void)
+{
+	if (access("/sys/kernel/mm/damon/admin", F_OK))
+		return DAMON_ABSENT;
+	FILE *f = fopen("/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds", "r");
+	if (!f)
+		return DAMON_UNREADABLE;
+	fclose(f);
+	return DAMON_READABLE;
+}
+
 /* The kdamonds that are on and their schemes, as "ACTION on OPERATIONS",
- * walked from sysfs here. -1 when DAMON has no sysfs admin interface. */
+ * walked from sysfs here (readable). */
 static int damon_sysfs(json_t *actions)
 {
 	const char *dir = "/sys/kernel/mm/damon/admin/kdamonds";
 	char path[256], value[64], ops[64];
 	int on = 0;
 
-	snprintf(path, sizeof(path), "%s/nr_kdamonds", dir);
-	if (fb_read_line(path, value, sizeof(value)))
-		return -1;
 	for (int k = 0; snprintf(path, sizeof(path), "%s/%d/state", dir, k), fb_read_line(path, value, sizeof(value)) == 0; k++) {
 		if (strcmp(value, "on"))
 			continue;
@@ -139,46 +172,110 @@ static int damon_sysfs(json_t *actions)
 	return on;
 }
 
+/* Whether DAMON reclaims any process's memory here, read by the test: a
+ * sysfs scheme "pageout on paddr", or the DAMON_RECLAIM module enabled. */
+static int damon_reclaims_here(const json_t *actions)
+{
+	char enabled[16] = "";
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(actions, i, a)
+		if (strcmp(json_string_value(a), "pageout on paddr") == 0)
+			return 1;
+	return fb_read_line("/sys/module/damon_reclaim/parameters/enabled", enabled, sizeof(enabled)) == 0 &&
+	       strcmp(enabled, "Y") == 0;
+}
+
+/* In a child become nobody (when root): DAMON's sysfs is there but its
+ * files are root's. Exit 0 when the test sees it unreadable and the
+ * conditions record sysfs false; 1 when nobody cannot be become; 2 when
+ * nobody can read it (nothing to exercise); 3 when the record says true. */
+static int damon_unreadable_recorded(void)
+{
+	if (getuid() == 0 && (setgroups(0, NULL) || setgid(NOBODY_UID) || setuid(NOBODY_UID)))
+		return 1;
+	if (damon_access_here() != DAMON_UNREADABLE)
+		return 2;
+	json_t *conditions = fb_conditions_json();
+	int recorded = json_is_true(json_object_get(json_object_get(conditions, "damon"), "sysfs"));
+	json_decref(conditions);
+	return recorded ? 3 : 0;
+}
+
+/* The "there but unreadable" case, made here where this machine has DAMON:
+ * the manifest must not record a sysfs it could not read. */
+static void check_damon_unreadable(void)
+{
+	const char *name = "DAMON's sysfs there but unreadable (as nobody): recorded as no sysfs";
+	int status = 0;
+
+	if (damon_access_here() == DAMON_ABSENT) {
+		SKIP(name, "no DAMON sysfs interface (/sys/kernel/mm/damon/admin) on this kernel");
+		return;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		BROKEN(name, "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		_exit(damon_unreadable_recorded());
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (code == 2)
+		SKIP(name, "its files are readable by every user here: nothing unreadable to record");
+	else if (code == 1)
+		BROKEN(name, "cannot become uid %d to read it as another user", NOBODY_UID);
+	else
+		CHECK(code == 0, name, "%s (wait status 0x%x)", code == 3 ? "recorded sysfs: true" : "the child failed",
+		      status);
+}
+
 static void check_damon(const json_t *env)
 {
 	json_t *damon = json_object_get(json_object_get(env, "conditions"), "damon"), *actions = json_array();
 	json_int_t threads = json_integer_value(json_object_get(damon, "kdamond_threads"));
-	int on = damon_sysfs(actions);
-	char *want = json_dumps(actions, JSON_COMPACT), *got = json_dumps(json_object_get(damon, "scheme_actions"), JSON_COMPACT);
+	enum damon_access here = damon_access_here();
+	const char *schemes_name = "running kdamonds and their scheme actions recorded as sysfs shows them";
+	const char *reclaim_name = "the 'damon' reclaim warning given exactly when DAMON reclaims physical memory here "
+				   "(a sysfs pageout on paddr, or DAMON_RECLAIM)";
 
 	CHECK(threads == kdamond_threads(), "kdamond threads counted from /proc/*/comm", "recorded %lld, now %d",
 	      (long long)threads, kdamond_threads());
-	if (on < 0)
-		SKIP("running kdamonds and their scheme actions recorded as sysfs shows them",
-		     "no DAMON sysfs interface (/sys/kernel/mm/damon/admin) on this kernel");
+	json_t *sysfs = json_object_get(damon, "sysfs");
+	CHECK(json_is_boolean(sysfs) && json_is_true(sysfs) == (here == DAMON_READABLE),
+	      "DAMON sysfs recorded as readable exactly when the test reads nr_kdamonds",
+	      "recorded %s, the test finds it %s", json_is_boolean(sysfs) ? (json_is_true(sysfs) ? "true" : "false") : "(none)",
+	      damon_access_names[here]);
+	check_damon_unreadable();
+	if (here == DAMON_UNREADABLE) {
+		SKIP(schemes_name, "DAMON's sysfs is there but unreadable by this user");
+		SKIP(reclaim_name, "DAMON's sysfs is there but unreadable by this user: its schemes are unknown");
+		json_decref(actions);
+		return;
+	}
+	int on = here == DAMON_READABLE ? damon_sysfs(actions) : 0;   /* absent: no kdamond, no scheme */
+	char *want = json_dumps(actions, JSON_COMPACT), *got = json_dumps(json_object_get(damon, "scheme_actions"), JSON_COMPACT);
+	if (here == DAMON_ABSENT)
+		SKIP(schemes_name, "no DAMON sysfs interface (/sys/kernel/mm/damon/admin) on this kernel");
 	else
-		CHECK(json_integer_value(json_object_get(damon, "kdamonds_on")) == on && json_equal(actions,
-		      json_object_get(damon, "scheme_actions")) && (on == 0 || threads >= on),
-		      "running kdamonds and their scheme actions recorded as sysfs shows them",
-		      "recorded %lld on, schemes %s; sysfs %d on, schemes %s", (long long)json_integer_value(
-		      json_object_get(damon, "kdamonds_on")), got ? got : "?", on, want ? want : "?");
+		CHECK(json_integer_value(json_object_get(damon, "kdamonds_on")) == on &&
+		      json_equal(actions, json_object_get(damon, "scheme_actions")) && (on == 0 || threads >= on),
+		      schemes_name, "recorded %lld on, schemes %s; sysfs %d on, schemes %s",
+		      (long long)json_integer_value(json_object_get(damon, "kdamonds_on")), got ? got : "?", on,
+		      want ? want : "?");
 	json_t *warnings = fb_syscheck(env);
-	char *text = json_dumps(warnings, JSON_COMPACT);
-	int pageout = want && strstr(want, "pageout on paddr");
-	CHECK(!pageout || (text && strstr(text, "\"damon\"") && strstr(text, "reclaim the benchmark's")),
-	      "this machine's pageout scheme on physical addresses gives the 'damon' warning", "%s", text ? text : "");
-	free(text);
+	const char *msg = warning(warnings, "damon");
+	int reclaims = damon_reclaims_here(actions), warned = msg && strstr(msg, "reclaim the benchmark's");
+	CHECK(warned == reclaims, reclaim_name, "%s here (sysfs schemes %s); warning: %s", reclaims ? "DAMON reclaims" : "DAMON reclaims nothing",
+	      want ? want : "?", msg ? msg : "(none)");
 	free(want);
 	free(got);
 	json_decref(warnings);
 	json_decref(actions);
-}
-
-/* The message of the first warning called name, or NULL. */
-static const char *warning(const json_t *warnings, const char *name)
-{
-	size_t i;
-	json_t *w;
-
-	json_array_foreach(warnings, i, w)
-		if (strcmp(json_string_value(json_object_get(w, "name")), name) == 0)
-			return json_string_value(json_object_get(w, "message"));
-	return NULL;
 }
 
 /* One synthetic environment per condition: the warning it must give, and
@@ -316,7 +413,7 @@ static void check_old_and_new(const json_t *env)
 	CHECK(md && strstr(md, "| pid_max | 32768 |") && strstr(md, "| threads-max | 192731 |") &&
 	      strstr(md, "| DAMON schemes | (not available) |") && r && r->value == 32768,
 	      "an old run (settings as text, no conditions): report renders its settings, claims read pid_max",
-	      "report %s, claim value %g", md[0] ? "written" : "missing", r ? r->value : 0);
+	      "report %s, claim value %g", md && md[0] ? "written" : "missing", r ? r->value : 0);
 	free(md);
 	md = render("now", bench, now, &claims);
 	r = find_claim(&claims, "pid_max");
@@ -327,7 +424,7 @@ static void check_old_and_new(const json_t *env)
 	CHECK(md && strstr(md, row) && schemes && strstr(md, schemes) && strstr(md, "| CPU affinity | ") &&
 	      strstr(md, "| kernel command line | ") && r && r->value == (double)json_integer_value(pid_max),
 	      "a run made now (settings as numbers): report shows them and the conditions, claims read pid_max",
-	      "report %s, row '%s', schemes %s", md[0] ? "written" : "missing", row, schemes ? schemes : "?");
+	      "report %s, row '%s', schemes %s", md && md[0] ? "written" : "missing", row, schemes ? schemes : "?");
 	free(schemes);
 	free(md);
 	json_decref(old);
@@ -338,8 +435,10 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	build_dir(build, sizeof(build));
-	if (!mkdtemp(tmp))
-		return 1;
+	if (!mkdtemp(tmp)) {
+		BROKEN("a temporary folder for the rendered runs", "mkdtemp %s: %s", tmp, strerror(errno));
+		return check_done();
+	}
 	json_t *env = fb_manifest_environment(".");
 	check_distribution(env);
 	check_recorded(env);

@@ -4,6 +4,7 @@
  * "not comparable: no resource" in compare, never ERROR or failed; skipped
  * and failed rows keep their own words. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <string.h>
@@ -38,6 +39,28 @@ static void write_run(const char *path, const char *const errors[4])
 	json_decref(doc);
 }
 
+/* The summary table of run: its rows start with the case name. */
+static void check_summary(const struct fb_results *run)
+{
+	const char *name = "summary: the no-resource cell says no-res, the failed one ERROR";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem) {
+		BROKEN(name, "open_memstream: %s", strerror(errno));
+		return;
+	}
+	fb_summary_print(run, mem);
+	fclose(mem);
+	char *clone_row = strstr(text, "\nclone "), *clone3_row = strstr(text, "\nclone3 ");
+	size_t clone_len = clone_row ? strcspn(clone_row + 1, "\n") : 0;
+	CHECK(clone_row && clone3_row && memmem(clone_row + 1, clone_len, "no-res", 6) &&
+	      !memmem(clone_row + 1, clone_len, "ERROR", 5) && strncmp(clone3_row, "\nclone3 ", 8) == 0 &&
+	      strstr(clone3_row, "ERROR"), name, "%s", text);
+	free(text);
+}
+
 int main(void)
 {
 	static const char *const base_errors[4] = { NULL, NULL, NULL, NULL };
@@ -48,8 +71,10 @@ int main(void)
 	struct fb_results base, run;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!mkdtemp(tmp))
-		return 1;
+	if (!mkdtemp(tmp)) {
+		BROKEN("a temporary folder for the two runs", "mkdtemp %s: %s", tmp, strerror(errno));
+		return check_done();
+	}
 	snprintf(base_path, sizeof(base_path), "%s/base.json", tmp);
 	snprintf(new_path, sizeof(new_path), "%s/new.json", tmp);
 	write_run(base_path, base_errors);
@@ -66,22 +91,14 @@ int main(void)
 	      nores->outcome == FB_OUTCOME_NO_RESOURCE && failed->outcome == FB_OUTCOME_FAILED,
 	      "results: ok, skipped, no resource and failed told apart", "outcomes wrong");
 
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	fb_summary_print(&run, mem);
-	fclose(mem);
-	/* the table rows start with the case name */
-	char *clone_row = strstr(text, "\nclone "), *clone3_row = strstr(text, "\nclone3 ");
-	size_t clone_len = clone_row ? strcspn(clone_row + 1, "\n") : 0;
-	CHECK(clone_row && clone3_row && memmem(clone_row + 1, clone_len, "no-res", 6) &&
-	      !memmem(clone_row + 1, clone_len, "ERROR", 5) && strncmp(clone3_row, "\nclone3 ", 8) == 0 &&
-	      strstr(clone3_row, "ERROR"), "summary: the no-resource cell says no-res, the failed one ERROR", "%s", text);
-	free(text);
+	check_summary(&run);
 
 	struct fb_compare_opts opts = { .alpha = 0.05, .threshold = 0.10, .normalize = "none" };
 	struct fb_comparison cmp;
-	if (fb_compare(&base, &run, &opts, &cmp, err, sizeof(err)) == 0) {
+	const char *compare_name = "compare: no resource, skipped and failed each named, none counted as a regression";
+	if (fb_compare(&base, &run, &opts, &cmp, err, sizeof(err)) != 0) {
+		BROKEN(compare_name, "compare of the two runs failed: %s", err);
+	} else {
 		const char *notes[4] = { "", "", "", "" };
 		for (size_t i = 0; i < cmp.count; i++) {
 			if (strstr(cmp.rows[i].name, "/vfork/"))
@@ -92,8 +109,7 @@ int main(void)
 				notes[3] = cmp.rows[i].note;
 		}
 		CHECK(strstr(notes[2], "no resource in NEW") && strstr(notes[1], "skipped in NEW") &&
-		      strstr(notes[3], "failed in NEW") && cmp.not_comparable == 3 && cmp.regressions == 0,
-		      "compare: no resource, skipped and failed each named, none counted as a regression",
+		      strstr(notes[3], "failed in NEW") && cmp.not_comparable == 3 && cmp.regressions == 0, compare_name,
 		      "'%s' '%s' '%s', %zu not comparable", notes[1], notes[2], notes[3], cmp.not_comparable);
 		fb_comparison_free(&cmp);
 	}
