@@ -1,7 +1,9 @@
 /* test_run.c - `forkbench run` end to end: a new run folder with a valid
- * manifest.json and a bench.json covering every case x size x mode (or a
- * recorded skip); an impossible size refused with status 2, one stderr line
- * and no folder; Ctrl-C leaves no folder, no temp folder and no process. */
+ * manifest.json and a bench.json with a row for every case x size x mode,
+ * none failed, and a recorded skip or no-resource only where this test sees
+ * the reason itself (a kernel call missing, THP off, a limit too low, one
+ * CPU); an impossible size refused with status 2, one stderr line and no
+ * folder; Ctrl-C leaves no folder, no temp folder and no process. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <dirent.h>
@@ -12,6 +14,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -83,29 +88,251 @@ static int count_entries(const char *dir, char *first, size_t len, int *temps)
 	return runs;
 }
 
-/* The row of name in bench.json: ran (real_time) or recorded a reason. */
-static int covered(json_t *benchmarks, const char *name)
+/* What became of a benchmark in bench.json, from its row as bench/main.c
+ * writes it: a time, or an error_message (Google Benchmark 1.8+ may write
+ * a skip as skipped + skip_message) that starts "skipped: " or
+ * "no-resource: "; any other message, or no time, is a failure. In order
+ * of severity: of several rows of one name the worst counts. */
+enum row_outcome { ROW_MISSING, ROW_RAN, ROW_SKIPPED, ROW_NO_RESOURCE, ROW_FAILED };
+
+static enum row_outcome row_outcome(json_t *row, const char **message)
 {
+	const char *error = json_string_value(json_object_get(row, "error_message"));
+	const char *skip = json_string_value(json_object_get(row, "skip_message"));
+
+	*message = "";
+	if (json_is_true(json_object_get(row, "error_occurred")) || (json_is_true(json_object_get(row, "skipped")) && skip)) {
+		*message = json_is_true(json_object_get(row, "error_occurred")) ? (error ? error : "(no message)") : skip;
+		return strncmp(*message, "skipped: ", 9) == 0 ? ROW_SKIPPED :
+		       strncmp(*message, "no-resource: ", 13) == 0 ? ROW_NO_RESOURCE : ROW_FAILED;
+	}
+	if (json_is_number(json_object_get(row, "real_time")))
+		return ROW_RAN;
+	*message = "no real_time and no error_message";
+	return ROW_FAILED;
+}
+
+static enum row_outcome find_outcome(json_t *benchmarks, const char *name, const char **message)
+{
+	enum row_outcome worst = ROW_MISSING;
 	size_t i;
 	json_t *row;
+
+	*message = "";
 	json_array_foreach(benchmarks, i, row) {
-		const char *n = json_string_value(json_object_get(row, "run_name"));
+		const char *n = json_string_value(json_object_get(row, "run_name")), *m;
 		char base[256];
 		if (!n)
 			continue;
 		fb_results_base_name(n, base, sizeof(base));
-		if (strcmp(base, name))
-			continue;
-		if (json_is_true(json_object_get(row, "error_occurred")))
-			return json_string_length(json_object_get(row, "error_message")) > 0;
-		return json_is_number(json_object_get(row, "real_time"));
+		enum row_outcome o = strcmp(base, name) ? ROW_MISSING : row_outcome(row, &m);
+		if (o > worst)
+			worst = o, *message = m;
+	}
+	return worst;
+}
+
+/* --- why a row may skip here, as this test sees it itself ----------------- */
+
+/* One point of the sweep: family, case, the value on its own axis (0:
+ * none) and the page mode. */
+struct point {
+	const char *family;
+	const struct fb_case *k;
+	long value;
+	const char *mode;
+};
+
+static int cpus_here(void)
+{
+	cpu_set_t mask;
+	return sched_getaffinity(0, sizeof(mask), &mask) ? 1 : CPU_COUNT(&mask);
+}
+
+static int thp_off(const struct point *p)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	int never = !f || !fgets(line, sizeof(line), f) || strstr(line, "[never]");
+
+	if (f)
+		fclose(f);
+	return strcmp(p->mode, "thp") == 0 && (never || prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1);
+}
+
+/* clone3 with no arguments: EINVAL where it exists, ENOSYS before 5.3. */
+static int no_clone3(const struct point *p)
+{
+	(void)p;
+	return syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS;
+}
+
+/* Our own pidfd takes signal 0, and waitid(P_PIDFD) on it finds no child
+ * of ours (ECHILD; EINVAL where P_PIDFD is unknown, before 5.4). */
+static int no_pidfd_calls(const struct point *p)
+{
+	siginfo_t info;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int works = pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 &&
+		    waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 && errno == ECHILD;
+
+	(void)p;
+	if (pidfd >= 0)
+		close(pidfd);
+	return !works;
+}
+
+static int old_glibc(const struct point *p)
+{
+	(void)p;
+	return !__GLIBC_PREREQ(2, 39);
+}
+
+static int one_cpu_for_two(const struct point *p)
+{
+	return p->value == 2 && cpus_here() < 2;
+}
+
+static int one_cpu(const struct point *p)
+{
+	(void)p;
+	return cpus_here() < 2;
+}
+
+static int forkers_above_twice_cpus(const struct point *p)
+{
+	return p->value > 2L * cpus_here();
+}
+
+/* A burst of N threads asks for RLIMIT_NPROC and kernel.threads-max each
+ * at least 2N. */
+static int no_room_for_burst(const struct point *p)
+{
+	struct rlimit nproc;
+	long threads_max = -1, count = p->k->param;
+	FILE *f = fopen("/proc/sys/kernel/threads-max", "r");
+
+	if (f && fscanf(f, "%ld", &threads_max) != 1)
+		threads_max = -1;
+	if (f)
+		fclose(f);
+	return (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY &&
+		nproc.rlim_cur < (rlim_t)(2 * count)) || (threads_max >= 0 && threads_max < 2 * count);
+}
+
+static int not_x86_64(const struct point *p)
+{
+	(void)p;
+#ifdef __x86_64__
+	return 0;
+#else
+	return 1;
+#endif
+}
+
+/* N more fds beside the worker's own (well under 1024) above the hard
+ * RLIMIT_NOFILE, which the worker inherits from us. */
+static int nofile_short(const struct point *p)
+{
+	struct rlimit nofile;
+	return getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_max != RLIM_INFINITY &&
+	       nofile.rlim_max < (rlim_t)p->value + 1024;
+}
+
+/* N more VMAs beside the worker's own (well under 1024) above
+ * vm.max_map_count. */
+static int map_count_short(const struct point *p)
+{
+	long max_map_count = -1;
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+
+	if (f && fscanf(f, "%ld", &max_map_count) != 1)
+		max_map_count = -1;
+	if (f)
+		fclose(f);
+	return max_map_count >= 0 && max_map_count < p->value + 1024;
+}
+
+/* close_range on a descriptor of our own: ENOSYS before Linux 5.9. */
+static int no_close_range(const struct point *p)
+{
+	int fd = dup(2);
+	int failed = fd >= 0 && syscall(SYS_close_range, (unsigned)fd, (unsigned)fd, 0) != 0, missing = failed && errno == ENOSYS;
+
+	(void)p;
+	if (failed)
+		close(fd);
+	return missing;
+}
+
+/* The rows that may skip (or be no-resource): family (NULL: any), a part
+ * of the case's name (NULL: any), the outcome, the condition this test
+ * checks, and a word the row's message must hold (NULL: no one word). No
+ * case needs root. */
+static const struct allowed_skip {
+	const char *family, *kase;
+	enum row_outcome outcome;
+	int (*holds)(const struct point *p);
+	const char *word;
+} allowed_skips[] = {
+	{ NULL, NULL, ROW_SKIPPED, thp_off, NULL },
+	{ "spawn", "clone3", ROW_SKIPPED, no_clone3, "does not implement" },
+	{ "spawn", "pidfd", ROW_SKIPPED, no_pidfd_calls, "kernel" },
+	{ "spawn", "pidfd_spawn", ROW_SKIPPED, old_glibc, "2.39" },
+	{ "switch", NULL, ROW_SKIPPED, one_cpu_for_two, "only one CPU" },
+	{ "storm", "parallel_fork", ROW_SKIPPED, forkers_above_twice_cpus, "CPU" },
+	{ "storm", "fork_while_faulting", ROW_SKIPPED, one_cpu, "CPU" },
+	{ "threads", "burst_", ROW_SKIPPED, no_room_for_burst, NULL },
+	{ "threads", "bare_", ROW_SKIPPED, not_x86_64, "x86-64" },
+	{ "shape", "fork_exec_fds", ROW_NO_RESOURCE, nofile_short, "RLIMIT_NOFILE" },
+	{ "shape", "close_range", ROW_SKIPPED, no_close_range, "close_range" },
+	{ "shape", "fork_vmas", ROW_NO_RESOURCE, map_count_short, "max_map_count" },
+};
+
+static int skip_expected(const struct point *p, enum row_outcome outcome, const char *message)
+{
+	for (size_t i = 0; i < sizeof(allowed_skips) / sizeof(allowed_skips[0]); i++) {
+		const struct allowed_skip *a = &allowed_skips[i];
+		if ((!a->family || strcmp(a->family, p->family) == 0) && (!a->kase || strstr(p->k->name, a->kase)) &&
+		    a->outcome == outcome && a->holds(p) && (!a->word || strstr(message, a->word)))
+			return 1;
 	}
 	return 0;
 }
 
+/* --- coverage ------------------------------------------------------------- */
+
+/* What the sweep's rows came to; the lists name rows (bounded). */
+struct coverage {
+	int expected, missing, failed, skipped_here, unexpected;
+	char missing_rows[512], failed_rows[2048], unexpected_rows[2048], skipped_rows[1024];
+};
+
+static void note(char *list, size_t len, const char *name, const char *message)
+{
+	size_t used = strlen(list);
+	if (used + 8 < len)
+		snprintf(list + used, len - used, "%s%s%s%s", used ? "; " : "", name, *message ? ": " : "", message);
+}
+
+static void tally(struct coverage *c, const struct point *p, const char *name, json_t *list)
+{
+	const char *message;
+	enum row_outcome o = find_outcome(list, name, &message);
+
+	c->expected++;
+	if (o == ROW_MISSING)
+		c->missing++, note(c->missing_rows, sizeof(c->missing_rows), name, "");
+	else if (o == ROW_FAILED)
+		c->failed++, note(c->failed_rows, sizeof(c->failed_rows), name, message);
+	else if (o != ROW_RAN && skip_expected(p, o, message))
+		c->skipped_here++, note(c->skipped_rows, sizeof(c->skipped_rows), name, message);
+	else if (o != ROW_RAN)
+		c->unexpected++, note(c->unexpected_rows, sizeof(c->unexpected_rows), name, message);
+}
+
 /* One case at one value of its own axis (0: none), every size and mode. */
-static void cover_case(json_t *list, const char *family, const struct fb_case *k, long value, int *expected,
-		       int *found, char *missing, size_t len)
+static void cover_case(json_t *list, const char *family, const struct fb_case *k, long value, struct coverage *c)
 {
 	static const char *const modes[] = { "4k", "thp" };
 	static const int sizes[] = { 0, 1 };
@@ -117,38 +344,41 @@ static void cover_case(json_t *list, const char *family, const struct fb_case *k
 			    (!s && (k->axes & FB_AXIS_NO_ZERO)))
 				continue;
 			struct fb_bench_key key = { .mem_mib = sizes[s] };
+			struct point p = { family, k, value, modes[m] };
 			snprintf(key.family, sizeof(key.family), "%s", family);
 			snprintf(key.mode, sizeof(key.mode), "%s", modes[m]);
 			fb_key_set_case(&key, k->name, k->axis ? k->axis->name : NULL, value);
 			fb_key_format(&key, name, sizeof(name));
-			(*expected)++;
-			if (covered(list, name))
-				(*found)++;
-			else
-				snprintf(missing, len, "%s", name);
+			tally(c, &p, name, list);
 		}
 }
 
 /* Every case x size x mode, and every value of a case's own axis in the
- * short sweep (the default). */
+ * short sweep (the default), has a row; none failed; a row skips or lacks
+ * a resource only where this test sees why itself. */
 static void check_coverage(json_t *bench)
 {
 	json_t *list = json_object_get(bench, "benchmarks");
-	char missing[256] = "";
-	int expected = 0, found = 0;
+	static struct coverage c;
 
+	memset(&c, 0, sizeof(c));
 	for (int f = 0; fb_families[f]; f++)
-		for (size_t c = 0; c < fb_families[f]->ncases; c++) {
-			const struct fb_case *k = &fb_families[f]->cases[c];
+		for (size_t i = 0; i < fb_families[f]->ncases; i++) {
+			const struct fb_case *k = &fb_families[f]->cases[i];
 			for (size_t v = 0; k->axis && v < FB_AXIS_MAX_VALUES && k->axis->values[v]; v++)
 				if (k->axis->values[v] <= k->axis->short_max)
-					cover_case(list, fb_families[f]->name, k, k->axis->values[v], &expected, &found,
-						   missing, sizeof(missing));
+					cover_case(list, fb_families[f]->name, k, k->axis->values[v], &c);
 			if (!k->axis)
-				cover_case(list, fb_families[f]->name, k, 0, &expected, &found, missing, sizeof(missing));
+				cover_case(list, fb_families[f]->name, k, 0, &c);
 		}
-	CHECK(expected > 0 && found == expected, "bench.json covers every case x size x mode or records why not",
-	      "%d of %d; missing e.g. %s", found, expected, missing);
+	CHECK(c.expected > 0 && c.missing == 0, "bench.json has a row for every case x size x mode",
+	      "%d of %d missing: %s", c.missing, c.expected, c.missing_rows);
+	CHECK(c.failed == 0, "no row of bench.json failed (a message neither 'skipped: ' nor 'no-resource: ')",
+	      "%d of %d failed: %s", c.failed, c.expected, c.failed_rows);
+	CHECK(c.unexpected == 0, "a row skips or is no-resource only where this test sees why itself",
+	      "%d of %d unexpected: %s", c.unexpected, c.expected, c.unexpected_rows);
+	if (c.skipped_here)
+		printf("# %d rows skipped for a reason this test sees: %s\n", c.skipped_here, c.skipped_rows);
 }
 
 static void check_run_folder(const char *run)
@@ -191,7 +421,7 @@ static void check_family_limit(const char *results, const char *err_path)
 			       "4k", "--repetitions", "3", "--min-time", "0.001", "--out", dir, NULL };
 	struct fb_results res;
 	char err[PATH_MAX + 128];
-	int cow[2] = { 0, 0 }, vfork_256 = 0;
+	int cow[2] = { 0, 0 }, vfork_256 = 0, not_ok = 0;
 
 	snprintf(dir, sizeof(dir), "%s-limit", results);
 	int rc = run_forkbench(args, err_path, 0);
@@ -202,17 +432,20 @@ static void check_family_limit(const char *results, const char *err_path)
 		if (strcmp(k->family, "cow") == 0)
 			cow[k->mem_mib > 64]++;
 		vfork_256 += strcmp(k->kase, "vfork") == 0 && k->mem_mib == 256;
+		not_ok += res.items[i].outcome != FB_OUTCOME_OK;   /* these two cases need nothing to run */
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	json_t *m = json_load_file(path, 0, NULL);
 	const char *limit = json_string_value(json_object_get(json_object_get(m, "config"), "family_max_mib"));
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	char *report = fb_slurp(path, 1 << 22);
-	CHECK(loaded && cow[0] == 3 && cow[1] == 0 && vfork_256 == 1 && limit && strcmp(limit, "cow:64,storm:64") == 0 &&
-	      report && strstr(report, "--family-max cow:64,storm:64") && strstr(report, "--sweep short"),
-	      "quick profile: cow to 64 MiB, spawn to 256, the limits and the short sweep in the manifest and the reproduce command",
-	      "exit %d, cow rows %d up to 64 and %d above, vfork at 256: %d, limit %s", rc, cow[0], cow[1], vfork_256,
-	      limit ? limit : "none");
+	CHECK(loaded && cow[0] == 3 && cow[1] == 0 && vfork_256 == 1 && not_ok == 0 && limit &&
+	      strcmp(limit, "cow:64,storm:64") == 0 && report && strstr(report, "--family-max cow:64,storm:64") &&
+	      strstr(report, "--sweep short"),
+	      "quick profile: cow to 64 MiB, spawn to 256, every row ran, the limits and the short sweep in the manifest "
+	      "and the reproduce command",
+	      "exit %d, cow rows %d up to 64 and %d above, vfork at 256: %d, %d rows did not run, limit %s", rc, cow[0],
+	      cow[1], vfork_256, not_ok, limit ? limit : "none");
 	/* With repetitions, Google Benchmark writes NaN (the CV of a constant
 	 * counter): the run's copy must still load in a strict parser (jansson). */
 	snprintf(path, sizeof(path), "%s/bench.json", dir);

@@ -1,13 +1,19 @@
 /* test_validate.c - `forkbench validate` end to end: TAP 13 with a plan that
- * matches its test points and a totals line, every check ok or skipped with
- * a reason here; JUnit with one testcase per check; the test-only knob makes
- * exactly the lecture check fail and say it saw 99; a bad option is one
- * stderr line and status 2; nothing is left behind (this test is a
+ * matches its test points and a totals line; every check ok, or skipped only
+ * where this test sees the reason itself (a probe of its own: MADV_WIPEONFORK,
+ * /bin/sh, kthreadd, ptrace, the pidfd calls) with that reason, so that all
+ * the others must have run; JUnit with one testcase per check; the test-only
+ * knob makes exactly the lecture check fail and say it saw 99; a bad option
+ * is one stderr line and status 2; nothing is left behind (this test is a
  * subreaper, so strays and zombies of forkbench would land here). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 
 #include "check.h"
 #include "testutil.h"
@@ -57,12 +63,148 @@ static char *output(const char *name)
 	return slurp(path);
 }
 
-/* The TAP stream's shape: version, plan = test points, every point ok or
- * a SKIP with a reason, the totals line; the plan (or -1). */
-static int check_tap(const char *tap, int want_failed)
+/* --- why a check may skip here, as this test sees it -------------------- */
+
+/* MADV_WIPEONFORK (Linux 4.14) on a page of our own: EINVAL where unknown. */
+static int no_wipeonfork(void)
 {
-	int plan = -1, points = 0, skips = 0, bad_skips = 0, failed = 0, p, f, s;
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int missing = page != MAP_FAILED && madvise(page, 4096, MADV_WIPEONFORK) && errno == EINVAL;
+
+	if (page != MAP_FAILED)
+		munmap(page, 4096);
+	return missing;
+}
+
+static int no_shell(void)
+{
+	return access("/bin/sh", X_OK) != 0;
+}
+
+/* PID 2 is kthreadd unless /proc is a PID namespace's. */
+static int no_kthreadd(void)
+{
+	char name[64] = "";
+	FILE *f = fopen("/proc/2/status", "r");
+	int found = f && fscanf(f, "Name: %63s", name) == 1 && strcmp(name, "kthreadd") == 0;
+
+	if (f)
+		fclose(f);
+	return !found;
+}
+
+static int no_pid_max(void)
+{
+	return access("/proc/sys/kernel/pid_max", R_OK) != 0;
+}
+
+/* main made this process a subreaper; validate's check does the same. */
+static int not_subreaper(void)
+{
+	int on = 0;
+	return prctl(PR_GET_CHILD_SUBREAPER, &on) || !on;
+}
+
+/* PTRACE_SEIZE of a child of ours: refused (EPERM, EACCES: Yama, seccomp,
+ * a container) or missing (ENOSYS). Probed once: it forks. */
+static int no_ptrace(void)
+{
+	static int denied = -1;
+	int status;
+
+	if (denied >= 0)
+		return denied;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		for (;;)
+			pause();
+	denied = pid < 0 || ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0;
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	return denied;
+}
+
+/* clone3 (5.3), pidfd_open (5.3), pidfd_send_signal (5.1), waitid P_PIDFD
+ * (5.4), probed on this very process: clone3 with no arguments is EINVAL
+ * where it exists; our own pidfd takes signal 0, and a waitid on it finds
+ * no child of ours (ECHILD; EINVAL where P_PIDFD is unknown). */
+static int no_pidfd_calls(void)
+{
+	siginfo_t info;
+	int clone3 = syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int signals = pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	int waits = pidfd >= 0 && waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 &&
+		    errno == ECHILD;
+
+	if (pidfd >= 0)
+		close(pidfd);
+	return !(clone3 && signals && waits);
+}
+
+/* The checks that may skip (a name prefix), when the probe says so here,
+ * and a word their own reason must then hold. No check needs root. */
+static const struct expected_skip {
+	const char *check;
+	int (*holds)(void);
+	const char *word;
+} expected_skips[] = {
+	{ "cow/madv_wipeonfork", no_wipeonfork, "MADV_WIPEONFORK" },
+	{ "fork/keeps_vmas", no_wipeonfork, "MADV_WIPEONFORK" },
+	{ "exec/", no_shell, "/bin/sh" },
+	{ "vfork/resumes_at_exec", no_shell, "/bin/sh" },
+	{ "kernel/kthread", no_kthreadd, "PID" },
+	{ "kernel/pid_max_in_range", no_pid_max, "pid_max" },
+	{ "life/reparent_to_subreaper", not_subreaper, "PR_SET_CHILD_SUBREAPER" },
+	{ "life/traced_state", no_ptrace, "ptrace" },
+	{ "pidfd/", no_pidfd_calls, "kernel is older" },
+};
+
+/* May check skip here? With reason NULL: whatever its reason. */
+static int skip_expected(const char *check, const char *reason)
+{
+	for (size_t i = 0; i < sizeof(expected_skips) / sizeof(expected_skips[0]); i++) {
+		const struct expected_skip *e = &expected_skips[i];
+		if (strncmp(check, e->check, strlen(e->check)) == 0 && e->holds())
+			return !reason || strstr(reason, e->word) != NULL;
+	}
+	return 0;
+}
+
+/* The skips in a TAP stream: how many, and how many this test does not
+ * expect here (the first of them named in bad). */
+static int count_skips(const char *tap, int *unexpected, char *bad, size_t len)
+{
 	char line[1024];
+	int skips = 0;
+	FILE *in = fmemopen((void *)tap, strlen(tap), "r");
+
+	*unexpected = 0;
+	while (in && fgets(line, sizeof(line), in)) {
+		char *skip = strstr(line, " # SKIP"), *name = strstr(line, " - ");
+		if (strncmp(line, "ok ", 3) || !skip || !name)
+			continue;
+		skips++;
+		*skip = '\0';
+		skip[strcspn(skip + 1, "\n") + 1] = '\0';
+		if (!skip_expected(name + 3, skip + 1) && (*unexpected)++ == 0)
+			snprintf(bad, len, "%s:%s", name + 3, skip + 7);
+	}
+	if (in)
+		fclose(in);
+	return skips;
+}
+
+/* The TAP stream's shape: version, plan = test points, every point ok or
+ * a SKIP this test expects here for the reason it sees, the totals line;
+ * the plan (or -1) and the skips. */
+static int check_tap(const char *tap, int want_failed, int *skips)
+{
+	int plan = -1, points = 0, failed = 0, unexpected, p, f, s;
+	char line[1024], bad[1024] = "";
 	FILE *in = fmemopen((void *)tap, strlen(tap), "r");
 
 	CHECK(strncmp(tap, "TAP version 13\n", 15) == 0, "validate: TAP version 13 first", "starts '%.20s'", tap);
@@ -72,23 +214,37 @@ static int check_tap(const char *tap, int want_failed)
 		if (strncmp(line, "ok ", 3) == 0 || strncmp(line, "not ok ", 7) == 0)
 			points++;
 		failed += strncmp(line, "not ok ", 7) == 0;
-		if (strstr(line, " # SKIP")) {
-			skips++;
-			bad_skips += strlen(strstr(line, " # SKIP")) <= strlen(" # SKIP \n");
-		}
 	}
 	if (in)
 		fclose(in);
+	*skips = count_skips(tap, &unexpected, bad, sizeof(bad));
 	const char *totals = strstr(tap, "\n# ");
 	while (totals && strstr(totals + 1, "\n# "))
 		totals = strstr(totals + 1, "\n# ");
 	int parsed = totals && sscanf(totals, "\n# %d passed, %d failed, %d skipped", &p, &f, &s) == 3;
 	CHECK(plan > 0 && plan == points, "validate: plan equals the test points", "plan %d, %d points", plan, points);
-	CHECK(failed == want_failed && bad_skips == 0, "validate: failures as expected, skips have reasons",
-	      "%d not ok (expected %d), %d skips without a reason", failed, want_failed, bad_skips);
-	CHECK(parsed && p + f + s == points && f == failed && s == skips, "validate: totals line",
+	CHECK(failed == want_failed, "validate: failures as expected", "%d not ok (expected %d)", failed, want_failed);
+	CHECK(unexpected == 0, "validate: a check skips only where this test sees why, and says that why",
+	      "%d of %d skips unexpected here, e.g. %s", unexpected, *skips, bad);
+	CHECK(parsed && p + f + s == points && f == failed && s == *skips, "validate: totals line",
 	      "totals %s", totals ? totals : "(none)");
 	return plan;
+}
+
+/* Of the listed checks, those that may skip here. */
+static int may_skip_count(const char *list)
+{
+	char line[256];
+	int n = 0;
+	FILE *in = list ? fmemopen((void *)list, strlen(list), "r") : NULL;
+
+	while (in && fgets(line, sizeof(line), in)) {
+		line[strcspn(line, "\n")] = '\0';
+		n += skip_expected(line, NULL);
+	}
+	if (in)
+		fclose(in);
+	return n;
 }
 
 static void test_plain_run(void)
@@ -100,11 +256,15 @@ static void test_plain_run(void)
 	int status = validate("--junit", junit, "--tap", tap);
 	char *out = output("out"), *xml = slurp(junit), *tap_file = slurp(tap);
 	CHECK(status == 0, "validate: exit 0, no check failed here", "status %d, output:\n%s", status, out ? out : "");
-	int plan = out ? check_tap(out, 0) : -1;
+	int skips = 0, plan = out ? check_tap(out, 0, &skips) : -1;
 	validate("--list", NULL, NULL, NULL);
 	char *list = output("out");
 	CHECK(plan == count_of(list, "\n"), "validate: plan is the table's size", "plan %d, %d checks listed",
 	      plan, count_of(list, "\n"));
+	int least = count_of(list, "\n") - may_skip_count(list);
+	char name[96];
+	snprintf(name, sizeof(name), "validate: at least %d checks ran (all but those that may skip here)", least);
+	CHECK(least > 0 && plan - skips >= least, name, "%d of %d ran, %d skipped", plan - skips, plan, skips);
 	CHECK(xml && strncmp(xml, "<?xml", 5) == 0 && strstr(xml, "</testsuites>\n") &&
 	      count_of(xml, "<testcase ") == plan && count_of(xml, "</testcase>") == plan,
 	      "validate: --junit has one testcase per check", "%d testcases for %d checks",
@@ -127,8 +287,9 @@ static void test_knob_fails_one(void)
 	const char *bad = out ? strstr(out, "not ok ") : NULL;
 	const char *eol = bad ? strchr(bad, '\n') : NULL;
 	CHECK(status == 1, "validate: a failed check exits 1", "status %d", status);
+	int skips;
 	if (out)
-		check_tap(out, 1);
+		check_tap(out, 1, &skips);
 	/* TAP 13: the YAML block right after the test line, then the comment */
 	const char *end = eol ? strstr(eol, "\n  ...\n") : NULL;
 	const char *got = eol ? strstr(eol, "\n    got: '") : NULL;
@@ -155,10 +316,13 @@ static void test_bad_option(void)
 
 static void test_filter(void)
 {
-	int status = validate("--filter", "^(kernel|cow)/", NULL, NULL);
-	char *out = output("out");
-	CHECK(status == 0 && out && strstr(out, "\n1..9\n") && count_of(out, "\nok ") == 9,
-	      "validate: --filter takes a regex", "status %d, output:\n%s", status, out ? out : "");
+	int status = validate("--filter", "^(kernel|cow)/", NULL, NULL), unexpected = 0;
+	char *out = output("out"), bad[1024] = "";
+	if (out)
+		count_skips(out, &unexpected, bad, sizeof(bad));
+	CHECK(status == 0 && out && strstr(out, "\n1..9\n") && count_of(out, "\nok ") == 9 && unexpected == 0,
+	      "validate: --filter takes a regex; its 9 checks pass or skip where this test sees why",
+	      "status %d, %d unexpected skips (%s), output:\n%s", status, unexpected, bad, out ? out : "");
 	free(out);
 }
 
