@@ -1,10 +1,14 @@
 /* test_ab.c - `forkbench ab`: both sides measured in one session,
- * interleaved, then compared. The same build against itself flags nothing;
- * a side made twice as slow (the test-only FORKBENCH_TEST_SLOWDOWN_PCT,
- * passed through a command prefix, as any environment would be) is caught
- * with a JUnit failure; bad input is refused with one line. */
+ * interleaved, then compared. The same build against itself: exit status,
+ * files, rows and verdict agree with each other and with the repetitions
+ * written (a live A/A run may flag a change by chance on a busy machine, so
+ * which verdict it gets is not asserted); a side made twice as slow (the
+ * test-only FORKBENCH_TEST_SLOWDOWN_PCT, passed through a command prefix, as
+ * any environment would be) is caught with a JUnit failure; bad input is
+ * refused with one line. */
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +20,21 @@
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-ab-XXXXXX";
 
+#define BENCHMARK "spawn/vfork/mem_mib:0/mode:4k"
+#define MAX_ROUNDS 16
+
 /* forkbench ab --out DIR with a small, quick configuration and extra args. */
-static int ab(const char *dir, const char *extra1, const char *extra2, const char *out, const char *err)
+static int ab(const char *dir, const char *rounds, const char *extra1, const char *extra2, const char *out,
+	      const char *err)
 {
-	const char *args[] = { "ab", "--out", dir, "--rounds", "5", "--filter", "^spawn/vfork/", "--sizes", "0",
+	const char *args[] = { "ab", "--out", dir, "--rounds", rounds, "--filter", "^spawn/vfork/", "--sizes", "0",
 			       "--min-time", "0.005", extra1, extra2, NULL };
 	return run_forkbench_in(build, args, out, err);
 }
 
-/* Repetitions of the one benchmark in a side's bench.json (strict JSON). */
-static int side_repetitions(const char *dir, const char *side)
+/* The iter_median_ns of the one benchmark's rows in a side's bench.json
+ * (strict JSON), sorted; how many (-1: unreadable, or a row without one). */
+static int side_figures(const char *dir, const char *side, double *ns, int max)
 {
 	char path[PATH_MAX + 32];
 	json_t *row;
@@ -34,42 +43,145 @@ static int side_repetitions(const char *dir, const char *side)
 
 	snprintf(path, sizeof(path), "%s/%s/bench.json", dir, side);
 	json_t *doc = json_load_file(path, 0, NULL);
-	json_array_foreach(json_object_get(doc, "benchmarks"), i, row)
-		n += strstr(json_string_value(json_object_get(row, "name")), "spawn/vfork/mem_mib:0/mode:4k") != NULL;
+	if (!doc)
+		return -1;
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, row) {
+		const char *name = json_string_value(json_object_get(row, "name"));
+		json_t *median = json_object_get(row, "iter_median_ns");
+		if (!name || !strstr(name, BENCHMARK))
+			continue;
+		if (!json_is_number(median) || n == max)
+			n = -1000;
+		else
+			ns[n++] = json_number_value(median);
+	}
 	json_decref(doc);
-	return n;
+	for (int a = 1; a < n; a++)   /* insertion sort: a handful of figures */
+		for (int b = a; b > 0 && ns[b - 1] > ns[b]; b--) {
+			double t = ns[b];
+			ns[b] = ns[b - 1];
+			ns[b - 1] = t;
+		}
+	return n < 0 ? -1 : n;
 }
 
+/* The comparison's table row of BENCHMARK, as printed. */
+struct table_row {
+	double base_us, new_us, ratio, low, high, p;
+	char verdict[64];
+};
+
+static int parse_row(const char *text, struct table_row *r)
+{
+	const char *at = text ? strstr(text, "\n" BENCHMARK " ") : NULL;
+	return at && sscanf(at + 1, BENCHMARK " %lf us %lf us %lf [%lf, %lf] %lf %63[^\n]", &r->base_us, &r->new_us,
+			    &r->ratio, &r->low, &r->high, &r->p, r->verdict) == 7 ? 0 : -1;
+}
+
+/* The documented rule (compare's header line: "a change counts when it is
+ * significant and beyond 10%"), applied to the printed figures. */
+static const char *expected_verdict(const struct table_row *r)
+{
+	if (r->p < 0.05 && r->low > 1.10)
+		return "slower";
+	if (r->p < 0.05 && r->high < 1 / 1.10)
+		return "faster";
+	return "same";
+}
+
+/* The printed medians, ratio and interval are those of the repetitions
+ * written: the median of 5 sorted figures is the third, and with 5
+ * repetitions the medians' 95% interval is the whole range (the narrowest
+ * order-statistic interval, ranks 2 and 4, covers only 1 - 2 * 6/32 = 62.5%),
+ * so the ratio's interval is [min B / max A, max B / min A]. */
+static int row_matches_figures(const struct table_row *r, const double *a, const double *b, char *why, size_t len)
+{
+	double ratio = b[2] / a[2], low = b[0] / a[4], high = b[4] / a[0];
+	int ok = fabs(r->base_us - a[2] / 1e3) <= 0.051 && fabs(r->new_us - b[2] / 1e3) <= 0.051 &&
+		 fabs(r->ratio - ratio) <= 0.0006 && fabs(r->low - low) <= 0.0006 && fabs(r->high - high) <= 0.0006;
+	snprintf(why, len, "from the rows: base %.3f us, new %.3f us, ratio %.4f [%.4f, %.4f]", a[2] / 1e3, b[2] / 1e3,
+		 ratio, low, high);
+	return ok;
+}
+
+/* A live A/A run: which verdict chance gives it is not asserted, only that
+ * the run did what it says (every file, 5 rows a side, the one row
+ * compared) and that exit status, table, verdict and JUnit agree with each
+ * other and with the figures. */
 static void check_same_build(void)
 {
-	char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX];
+	char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX], path[PATH_MAX + 32], why[200];
+	double a[MAX_ROUNDS], b[MAX_ROUNDS];
+	struct table_row r;
+	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s/aa", tmp);
 	snprintf(out, sizeof(out), "%s/aa.out", tmp);
 	snprintf(err, sizeof(err), "%s/aa.err", tmp);
-	int rc = ab(dir, NULL, NULL, out, err);
+	int rc = ab(dir, "5", NULL, NULL, out, err);
 	char *text = fb_slurp(out, 1 << 20);
-	CHECK(rc == 0 && text && strstr(text, "0 slower"), "the same build against itself: exit 0, nothing slower",
-	      "exit %d:\n%s", rc, text ? text : "");
-	CHECK(side_repetitions(dir, "a") == 5 && side_repetitions(dir, "b") == 5,
-	      "each side's bench.json: strict JSON, one row per round", "a %d, b %d", side_repetitions(dir, "a"),
-	      side_repetitions(dir, "b"));
+	int na = side_figures(dir, "a", a, MAX_ROUNDS), nb = side_figures(dir, "b", b, MAX_ROUNDS);
+	CHECK(na == 5 && nb == 5, "each side's bench.json: strict JSON, one row per round", "a %d, b %d", na, nb);
+	int files = 0;
+	for (const char *const *f = (const char *const[]){ "ab.log", "compare.md", "junit.xml", NULL }; *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		files += stat(path, &st) == 0 && st.st_size > 0;
+	}
+	int parsed = parse_row(text, &r) == 0;
+	char *progress = fb_slurp(err, 1 << 16);
+	int all_rounds = strstr(progress, "ab: round 5 of 5\n") && !strstr(progress, "ab: round 6 ");
+	CHECK((rc == 0 || rc == 1) && files == 3 && strstr(text, "Compared 1 benchmarks") && parsed && all_rounds,
+	      "the same build against itself: ab.log, compare.md and junit.xml written, the one benchmark compared, "
+	      "5 rounds", "exit %d, %d of 3 files, row %s; stderr:\n%s\nstdout:\n%s", rc, files,
+	      parsed ? "parsed" : "MISSING", progress, text);
+	free(progress);
+	if (!parsed || na != 5 || nb != 5) {
+		BROKEN("A/A: the verdict agrees with the figures", "no table row or not 5 repetitions a side");
+		BROKEN("A/A: exit status and JUnit agree with the verdict", "no table row or not 5 repetitions a side");
+		free(text);
+		return;
+	}
+	int matches = row_matches_figures(&r, a, b, why, sizeof(why));
+	CHECK(matches && strcmp(r.verdict, expected_verdict(&r)) == 0, "A/A: the verdict agrees with the figures",
+	      "printed %.1f us, %.1f us, ratio %.3f [%.3f, %.3f], p %.4f, '%s' (the rule says '%s'); %s", r.base_us,
+	      r.new_us, r.ratio, r.low, r.high, r.p, r.verdict, expected_verdict(&r), why);
+	snprintf(path, sizeof(path), "%s/junit.xml", dir);
+	char *xml = fb_slurp(path, 1 << 20);
+	int slower = strcmp(r.verdict, "slower") == 0;
+	char totals[64];
+	snprintf(totals, sizeof(totals), "\n%d slower (regressions), %d faster, 0 not comparable, %d same", slower,
+		 strcmp(r.verdict, "faster") == 0, strcmp(r.verdict, "same") == 0);
+	CHECK(rc == slower && strstr(text, totals) && !strstr(xml, "<failure") == !slower &&
+	      strstr(xml, slower ? "failures=\"1\"" : "failures=\"0\""),
+	      "A/A: exit status and JUnit agree with the verdict", "verdict '%s', exit %d, JUnit failure %s; want '%s'",
+	      r.verdict, rc, strstr(xml, "<failure") ? "present" : "absent", totals + 1);
+	free(xml);
 	free(text);
 }
 
+/* Side B with a busy wait as long as the round trip inside each timed
+ * iteration: twice as slow in every iteration whatever the machine's speed
+ * then, a large, decidable effect; 9 interleaved rounds (the medians'
+ * interval: ranks 2 and 8) keep one disturbed round from hiding it. */
 static void check_slower_side(void)
 {
 	char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX + 16];
+	struct table_row r = { .verdict = "" };
 
 	snprintf(dir, sizeof(dir), "%s/slow", tmp);
 	snprintf(out, sizeof(out), "%s/slow.out", tmp);
 	snprintf(err, sizeof(err), "%s/slow.err", tmp);
-	int rc = ab(dir, "--b-prefix", "env FORKBENCH_TEST_SLOWDOWN_PCT=100", out, err);
+	int rc = ab(dir, "9", "--b-prefix", "env FORKBENCH_TEST_SLOWDOWN_PCT=100", out, err);
 	snprintf(junit, sizeof(junit), "%s/junit.xml", dir);
-	char *xml = fb_slurp(junit, 1 << 20);
-	CHECK(rc == 1 && xml && strstr(xml, "<failure") && strstr(xml, "spawn/vfork/mem_mib:0/mode:4k is slower"),
-	      "side B twice as slow (through its prefix): exit 1, a JUnit failure saying why", "exit %d", rc);
+	char *xml = fb_slurp(junit, 1 << 20), *text = fb_slurp(out, 1 << 20);
+	int parsed = parse_row(text, &r) == 0;
+	CHECK(rc == 1 && strstr(xml, "<failure") && strstr(xml, BENCHMARK " is slower") && parsed &&
+	      strcmp(r.verdict, "slower") == 0 && strstr(text, "\n1 slower (regressions)"),
+	      "side B twice as slow (through its prefix): exit 1, slower, a JUnit failure saying why",
+	      "exit %d, verdict '%s', ratio %.3f [%.3f, %.3f], p %.4f:\n%s", rc, r.verdict, parsed ? r.ratio : NAN,
+	      parsed ? r.low : NAN, parsed ? r.high : NAN, parsed ? r.p : NAN, text);
 	free(xml);
+	free(text);
 }
 
 static void check_bad_input(void)
@@ -79,10 +191,10 @@ static void check_bad_input(void)
 	snprintf(out, sizeof(out), "%s/bad.out", tmp);
 	snprintf(err, sizeof(err), "%s/bad.err", tmp);
 	snprintf(dir, sizeof(dir), "%s/aa", tmp);   /* exists: never overwritten */
-	int rc = ab(dir, NULL, NULL, out, err);
+	int rc = ab(dir, "5", NULL, NULL, out, err);
 	CHECK(rc == 2 && count_lines(err) == 1, "an existing --out: exit 2, one line", "exit %d", rc);
 	snprintf(dir, sizeof(dir), "%s/nobuild", tmp);
-	rc = ab(dir, "--b-build", "/nonexistent", out, err);
+	rc = ab(dir, "5", "--b-build", "/nonexistent", out, err);
 	struct stat st;
 	CHECK(rc == 2 && count_lines(err) == 1 && stat(dir, &st) != 0,
 	      "a build folder without forkbench-bench: exit 2, one line, nothing made", "exit %d", rc);

@@ -1,8 +1,12 @@
 /* test_compare.c - `forkbench compare` flags real, significant slow-downs
  * and only them: synthetic runs with a known 30% slow-down among noisy
- * benchmarks, 3% noise alone, a run against itself, a real slow-down between
- * two real runs, bad inputs; and p-values that agree with Google Benchmark's
- * compare.py where it and scipy are installed. */
+ * benchmarks, 3% noise alone, a run against itself, recorded runs whose
+ * every verdict, ratio and p-value is worked out by hand (through the
+ * command, its table and JUnit, and across machines), bad inputs; and
+ * p-values that agree with Google Benchmark's compare.py where it and scipy
+ * are installed. A real run is measured, but no test point expects one of
+ * its figures to be faster or slower than another (the machine's speed
+ * moves by 1.4-2.7x for minutes). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <jansson.h>
@@ -106,10 +110,10 @@ static void check_regress_rules(void)
 	/* the same run measured again without the slow-down: not confirmed */
 	write_run(again, 12, 5, 0.01, -1, 1, 1, 1);
 	compare_files(base, again, &second);
-	fb_compare_confirm(&cmp, &second, again);
+	fb_compare_confirm(&cmp, &second, "measured again", again);
 	row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
 	CHECK(cmp.regressions == 0 && row && row->verdict == FB_SAME && strstr(row->note, "not slower when measured again") &&
-	      strstr(cmp.confirm_note, "0 of 1 slower again"), "a slow-down not seen again when re-measured: the same",
+	      strstr(cmp.confirm_note, "0 of 1 slower there too"), "a slow-down not seen again when re-measured: the same",
 	      "%zu flagged, note '%s', '%s'", cmp.regressions, row ? row->note : "", cmp.confirm_note);
 	fb_comparison_free(&second);
 	fb_comparison_free(&cmp);
@@ -117,8 +121,8 @@ static void check_regress_rules(void)
 	compare_files(base, slow, &cmp);
 	write_run(again, 12, 5, 0.01, 7, 1.15, 1, 1);
 	compare_files(base, again, &second);
-	fb_compare_confirm(&cmp, &second, again);
-	CHECK(cmp.regressions == 1 && strstr(cmp.confirm_note, "1 of 1 slower again"),
+	fb_compare_confirm(&cmp, &second, "measured again", again);
+	CHECK(cmp.regressions == 1 && strstr(cmp.confirm_note, "1 of 1 slower there too"),
 	      "a slow-down seen again when re-measured: still slower", "%zu flagged, '%s'", cmp.regressions,
 	      cmp.confirm_note);
 	fb_comparison_free(&second);
@@ -177,8 +181,9 @@ static int forkbench(const char *const *args, const char *out_path, const char *
 	return run_forkbench_in(build, args, out_path, err_path);
 }
 
-/* NEW = BASE's 64 MiB fork rows renamed as its 0 MiB rows: a real
- * slow-down between real measurements, made only here. */
+/* NEW = BASE's 64 MiB fork rows renamed as its 0 MiB rows: real
+ * measurements of two different sizes under one name, for the p-values'
+ * check against compare.py (which verdict they get is not asserted). */
 static void relabel_64_as_0(const char *in, const char *out)
 {
 	json_error_t jerr;
@@ -202,9 +207,91 @@ static void relabel_64_as_0(const char *in, const char *out)
 	json_decref(doc);
 }
 
+/* One benchmark of a recorded run: its 5 repetitions (the quick profile's
+ * count), in us, and in NEW what compare must print for it. */
+struct recorded {
+	const char *name;
+	double base_us[5], new_us[5];
+	const char *interval;   /* "ratio [low, high]" as printed, %.3f */
+	const char *p;          /* as printed, %.4f */
+	const char *verdict;
+};
+
+/* Worked out by hand, threshold 10%, alpha 0.05. With 5 repetitions the
+ * 95% interval of a median is the whole range (ranks 2..4 cover only
+ * 1 - 2 * 6/32 = 62.5%; 1..5 cover 93.75%, the most there is), so the
+ * ratio's interval is [min NEW / max BASE, max NEW / min BASE]. Exact
+ * two-sided U test over 5 and 5: p = 2 P(U <= u), the counts of U = 0..10
+ * among the C(10,5) = 252 orderings being 1 1 2 3 5 7 9 11 14 16 18. */
+static const struct recorded recorded[] = {
+	/* every NEW above every BASE: U = 0, p = 2/252; medians 102 and 122,
+	 * interval [120/104, 124/100] = [1.154, 1.240], wholly beyond 1.10 */
+	{ "spawn/fork/mem_mib:0/mode:4k", { 100, 101, 102, 103, 104 }, { 120, 121, 122, 123, 124 },
+	  "1.196 [1.154, 1.240]", "0.0079", "slower" },
+	/* medians 16% apart (118/102) but one NEW below every BASE: U = 5,
+	 * p = 2 (1+1+2+3+5+7)/252 = 0.1508, interval [99/104, 120/100]: same */
+	{ "spawn/clone3/mem_mib:0/mode:4k", { 100, 101, 102, 103, 104 }, { 99, 117, 118, 119, 120 },
+	  "1.157 [0.952, 1.200]", "0.1508", "same" },
+	/* every NEW above every BASE (p = 2/252) and medians 17% apart (119/102),
+	 * but the interval [105/104, 121/100] reaches down to 1.010: same */
+	{ "spawn/clone3_pidfd/mem_mib:0/mode:4k", { 100, 101, 102, 103, 104 }, { 105, 118, 119, 120, 121 },
+	  "1.167 [1.010, 1.210]", "0.0079", "same" },
+	/* every NEW below every BASE: p = 2/252; [40/54, 44/50] = [0.741,
+	 * 0.880], wholly below 1/1.10 = 0.909 */
+	{ "spawn/clone/mem_mib:0/mode:4k", { 50, 51, 52, 53, 54 }, { 40, 41, 42, 43, 44 },
+	  "0.808 [0.741, 0.880]", "0.0079", "faster" },
+	/* interleaved: U = 4+3+2+1 = 10, p = 2 * 87/252 = 0.6905; 10.25/10.2 */
+	{ "spawn/vfork/mem_mib:0/mode:4k", { 10.0, 10.1, 10.2, 10.3, 10.4 }, { 10.05, 10.15, 10.25, 10.35, 10.45 },
+	  "1.005 [0.966, 1.045]", "0.6905", "same" },
+};
+#define NRECORDED (sizeof(recorded) / sizeof(recorded[0]))
+
+/* A bench.json of the recorded figures, BASE's or NEW's, as forkbench
+ * writes them (iter_median_ns is the figure compare reads). */
+static void write_recorded(const char *path, int new_side)
+{
+	json_t *rows = json_array();
+	char name[128];
+
+	for (size_t b = 0; b < NRECORDED; b++)
+		for (int r = 0; r < 5; r++) {
+			double us = new_side ? recorded[b].new_us[r] : recorded[b].base_us[r];
+			snprintf(name, sizeof(name), "%s/manual_time", recorded[b].name);
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:f, s:s, s:f}",
+				"name", name, "run_name", name, "run_type", "iteration", "repetitions", 5,
+				"repetition_index", r, "iterations", 100, "real_time", us, "cpu_time", us, "time_unit", "us",
+				"iter_median_ns", us * 1e3));
+		}
+	json_t *doc = json_pack("{s:{s:s}, s:o}", "context", "date", "recorded", "benchmarks", rows);
+	json_dump_file(doc, path, JSON_INDENT(1));
+	json_decref(doc);
+}
+
+/* The table's line of each recorded benchmark holds its hand-worked ratio,
+ * interval and p, and ends with its verdict. */
+static int table_as_worked_out(const char *text, char *why, size_t len)
+{
+	char tail[32];
+
+	for (size_t b = 0; b < NRECORDED; b++) {
+		const char *at = strstr(text, recorded[b].name);
+		size_t line_len = at ? strcspn(at, "\n") : 0;
+		snprintf(tail, sizeof(tail), "  %s", recorded[b].verdict);
+		int ok = at && memmem(at, line_len, recorded[b].interval, strlen(recorded[b].interval)) &&
+			 memmem(at, line_len, recorded[b].p, strlen(recorded[b].p)) && line_len >= strlen(tail) &&
+			 strncmp(at + line_len - strlen(tail), tail, strlen(tail)) == 0;
+		if (!ok)
+			return snprintf(why, len, "%s: want %s, p %s, %s; the line: %.*s", recorded[b].name,
+					recorded[b].interval, recorded[b].p, recorded[b].verdict, (int)line_len,
+					at ? at : "(missing)"), 0;
+	}
+	return 1;
+}
+
 static void check_end_to_end(char *run_dir, size_t len)
 {
 	char out[PATH_MAX], err[PATH_MAX], bench[PATH_MAX + 32], relabelled[PATH_MAX], junit[PATH_MAX];
+	char base[PATH_MAX], new_run[PATH_MAX], why[600];
 
 	snprintf(run_dir, len, "%s/run", tmp);
 	snprintf(out, sizeof(out), "%s/out", tmp);
@@ -220,28 +307,37 @@ static void check_end_to_end(char *run_dir, size_t len)
 	const char *self[] = { "compare", run_dir, run_dir, NULL };
 	rc = forkbench(self, out, err);
 	CHECK(rc == 0, "a real run compared with itself: exit 0", "exit %d", rc);
-	const char *cmp[] = { "compare", bench, relabelled, "--junit", junit, NULL };
+	snprintf(base, sizeof(base), "%s/recorded-base.json", tmp);
+	snprintf(new_run, sizeof(new_run), "%s/recorded-new.json", tmp);
+	write_recorded(base, 0);
+	write_recorded(new_run, 1);
+	const char *cmp[] = { "compare", base, new_run, "--junit", junit, NULL };
 	rc = forkbench(cmp, out, err);
-	FILE *f = fopen(out, "r");
-	char line[512];
-	int flagged = 0;
-	while (f && fgets(line, sizeof(line), f))
-		flagged |= strstr(line, "spawn/fork/mem_mib:0/mode:4k") && strstr(line, "slower");
-	if (f)
-		fclose(f);
-	CHECK(rc == 1 && flagged, "64 MiB fork relabelled as 0 MiB: flagged slower, exit 1", "exit %d", rc);
-	struct stat st;
-	CHECK(stat(junit, &st) == 0 && st.st_size > 100, "JUnit XML written", "missing");
+	char *text = fb_slurp(out, 1 << 20), *xml = fb_slurp(junit, 1 << 20);
+	int table = table_as_worked_out(text, why, sizeof(why));
+	CHECK(rc == 1 && table && strstr(text, "\n1 slower (regressions), 1 faster, 0 not comparable, 3 same"),
+	      "recorded runs: each verdict, ratio, interval and p as worked out by hand; one slower, exit 1",
+	      "exit %d; %s", rc, table ? text : why);
+	CHECK(strstr(xml, "failures=\"1\"") && strstr(xml, "spawn/fork/mem_mib:0/mode:4k is slower: median 102.0 us in "
+	      "BASE, 122.0 us in NEW") && strstr(xml, "p=0.0079"),
+	      "JUnit XML: the one slower benchmark failed, its medians and p in the body", "%s", xml);
+	free(text);
+	free(xml);
 }
 
-/* A copy of run_dir as if measured on another machine (its manifest's CPU
- * model changed), with NEW's 64 MiB rows as its 0 MiB ones: a real slow-down. */
-static void other_machine_copy(const char *run_dir, const char *relabelled, const char *copy)
+/* A copy of run_dir with the recorded figures (BASE's or NEW's) as its
+ * bench.json; with other_cpu, as if measured on another machine (its
+ * manifest's CPU model changed). */
+static void recorded_copy(const char *run_dir, const char *copy, int new_side, int other_cpu)
 {
-	char cmd[4 * PATH_MAX + 64], path[PATH_MAX + 32];
+	char cmd[2 * PATH_MAX + 64], path[PATH_MAX + 32];
 
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && cp '%s' '%s/bench.json'", run_dir, copy, relabelled, copy);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", run_dir, copy);
 	if (system(cmd))
+		return;
+	snprintf(path, sizeof(path), "%s/bench.json", copy);
+	write_recorded(path, new_side);
+	if (!other_cpu)
 		return;
 	snprintf(path, sizeof(path), "%s/manifest.json", copy);
 	json_t *m = json_load_file(path, 0, NULL);
@@ -252,18 +348,20 @@ static void other_machine_copy(const char *run_dir, const char *relabelled, cons
 }
 
 /* Runs of different machines: refused, saying which condition; compared
- * when asked to, the conditions listed and a red test saying why. */
+ * when asked to, the conditions listed and a red test saying why. The
+ * figures are the recorded ones, so the verdict is known. */
 static void check_machines(const char *run_dir)
 {
-	char copy[PATH_MAX], relabelled[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX];
+	char here[PATH_MAX], copy[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX];
 
+	snprintf(here, sizeof(here), "%s/this-machine", tmp);
 	snprintf(copy, sizeof(copy), "%s/other-machine", tmp);
-	snprintf(relabelled, sizeof(relabelled), "%s/relabelled.json", tmp);
 	snprintf(out, sizeof(out), "%s/machines.out", tmp);
 	snprintf(err, sizeof(err), "%s/machines.err", tmp);
 	snprintf(junit, sizeof(junit), "%s/machines.xml", tmp);
-	other_machine_copy(run_dir, relabelled, copy);
-	const char *refused[] = { "compare", run_dir, copy, NULL };
+	recorded_copy(run_dir, here, 0, 0);
+	recorded_copy(run_dir, copy, 1, 1);
+	const char *refused[] = { "compare", here, copy, NULL };
 	int rc = forkbench(refused, out, err);
 	char *text = fb_slurp(err, 1 << 16);
 	CHECK(rc == 2 && count_lines(err) == 1 && text && strstr(text, "different machines") && strstr(text, "Another CPU"),
@@ -276,16 +374,17 @@ static void check_machines(const char *run_dir)
 	      "regress against a baseline of another machine: exit 2 before running, saying why", "exit %d: %s", rc,
 	      text ? text : "");
 	free(text);
-	const char *allowed[] = { "compare", run_dir, copy, "--allow-different-machines", "--junit", junit, NULL };
+	const char *allowed[] = { "compare", here, copy, "--allow-different-machines", "--junit", junit, NULL };
 	rc = forkbench(allowed, out, err);
 	text = fb_slurp(out, 1 << 20);
 	char *xml = fb_slurp(junit, 1 << 20);
 	const char *failure = xml ? strstr(xml, "<failure") : NULL;
 	const char *body = failure ? strchr(failure, '>') : NULL;
 	CHECK(rc == 1 && text && strstr(text, "CPU model differs (another machine)") && body && body[-1] != '/' &&
-	      strstr(body, "is slower: median") && xml && strstr(xml, "<property name=\"CPU model\""),
+	      strstr(body, "spawn/fork/mem_mib:0/mode:4k is slower: median") && xml &&
+	      strstr(xml, "<property name=\"CPU model\""),
 	      "--allow-different-machines: compared, the CPU model listed, a failure with a body saying why",
-	      "exit %d", rc);
+	      "exit %d:\n%s", rc, text);
 	free(text);
 	free(xml);
 }
