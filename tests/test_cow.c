@@ -22,6 +22,7 @@
 #include <sys/utsname.h>
 
 #include "check.h"
+#include "probe.h"
 #include "family.h"
 #include "pool.h"
 #include "testutil.h"
@@ -133,15 +134,7 @@ static long huge_advised_kib(int pid, const char *field)
 /* thp_split_pmd of /proc/vmstat (machine-wide), or -1. */
 static long long vmstat_split_pmd(void)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char line[128];
-	long long splits = -1;
-
-	while (f && splits < 0 && fgets(line, sizeof(line), f))
-		sscanf(line, "thp_split_pmd %lld", &splits);
-	if (f)
-		fclose(f);
-	return splits;
+	return probe_proc_counter("/proc/vmstat", "thp_split_pmd");
 }
 
 static unsigned family_index(void)

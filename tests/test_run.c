@@ -22,6 +22,7 @@
 
 #include "benchkey.h"
 #include "check.h"
+#include "probe.h"
 #include "commands.h"
 #include "family.h"
 #include "results.h"
@@ -160,26 +161,16 @@ static int thp_off(const struct point *p)
 	return strcmp(p->mode, "thp") == 0 && (never || prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1);
 }
 
-/* clone3 with no arguments: EINVAL where it exists, ENOSYS before 5.3. */
 static int no_clone3(const struct point *p)
 {
 	(void)p;
-	return syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS;
+	return !probe_have_clone3();
 }
 
-/* Our own pidfd takes signal 0, and waitid(P_PIDFD) on it finds no child
- * of ours (ECHILD; EINVAL where P_PIDFD is unknown, before 5.4). */
 static int no_pidfd_calls(const struct point *p)
 {
-	siginfo_t info;
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	int works = pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 &&
-		    waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 && errno == ECHILD;
-
 	(void)p;
-	if (pidfd >= 0)
-		close(pidfd);
-	return !works;
+	return !probe_have_pidfd_calls();
 }
 
 static int old_glibc(const struct point *p)
@@ -208,16 +199,7 @@ static int forkers_above_twice_cpus(const struct point *p)
  * at least 2N. */
 static int no_room_for_burst(const struct point *p)
 {
-	struct rlimit nproc;
-	long threads_max = -1, count = p->k->param;
-	FILE *f = fopen("/proc/sys/kernel/threads-max", "r");
-
-	if (f && fscanf(f, "%ld", &threads_max) != 1)
-		threads_max = -1;
-	if (f)
-		fclose(f);
-	return (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY &&
-		nproc.rlim_cur < (rlim_t)(2 * count)) || (threads_max >= 0 && threads_max < 2 * count);
+	return !probe_room_for_threads(p->k->param);
 }
 
 static int not_x86_64(const struct point *p)
@@ -243,13 +225,8 @@ static int nofile_short(const struct point *p)
  * vm.max_map_count. */
 static int map_count_short(const struct point *p)
 {
-	long max_map_count = -1;
-	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	long max_map_count = probe_proc_number("/proc/sys/vm/max_map_count");
 
-	if (f && fscanf(f, "%ld", &max_map_count) != 1)
-		max_map_count = -1;
-	if (f)
-		fclose(f);
 	return max_map_count >= 0 && max_map_count < p->value + 1024;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "check.h"
+#include "probe.h"
 #include "family.h"
 #include "pool.h"
 #include "region.h"
@@ -372,13 +373,10 @@ int main(int argc, char **argv)
 	}
 	check_soft_limit_raised(&env);
 
-	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-	if (f && fscanf(f, "%ld", &max_map_count) == 1)
+	if ((max_map_count = probe_proc_number("/proc/sys/vm/max_map_count")) >= 0)
 		check_no_resource(&env, "fork_vmas", max_map_count, "vm.max_map_count");
 	else
 		SKIP("fork_vmas above vm.max_map_count is no-resource", "/proc/sys/vm/max_map_count unreadable");
-	if (f)
-		fclose(f);
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	check_no_resource(&env, "fork_exec_fds", (long)nofile.rlim_max + 1, "RLIMIT_NOFILE");
 

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "family.h"
+#include "probe.h"
 #include "testutil.h"
 
 #define ITERATIONS 9
@@ -45,37 +46,15 @@ static int run_case(const struct fb_case *kase, struct fb_env *env, struct fb_sa
 	return run_op(kase, env, 0, samples, n);
 }
 
-/* The kernel's calls, probed here without the ops' code: clone3 with no
- * arguments is EINVAL (or EFAULT) where it exists, ENOSYS where it does
- * not; a pidfd of this very process, from pidfd_open, takes signal 0 and a
- * waitid(P_PIDFD) that finds no child of ours (ECHILD; EINVAL: no P_PIDFD). */
-static int have_clone3(void)
-{
-	return syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
-}
-
-static int have_pidfd_calls(void)
-{
-	siginfo_t info;
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	int signals = pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
-	int waits = pidfd >= 0 && waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 &&
-		    errno == ECHILD;
-
-	if (pidfd >= 0)
-		close(pidfd);
-	return signals && waits;
-}
-
 /* Why kase may skip here, as this test sees it (NULL: it must run), and
  * the word its own reason must hold. */
 static const char *may_skip(const struct fb_case *kase, const char **word)
 {
 	int clone3_case = strncmp(kase->name, "clone3", 6) == 0, pidfd_case = strstr(kase->name, "pidfd") != NULL;
 
-	if (clone3_case && !have_clone3())
+	if (clone3_case && !probe_have_clone3())
 		return *word = "does not implement", "clone3 is ENOSYS here";
-	if (pidfd_case && !have_pidfd_calls())
+	if (pidfd_case && !probe_have_pidfd_calls())
 		return *word = "kernel", "pidfd_open, pidfd_send_signal or waitid(P_PIDFD) is missing here";
 #if !__GLIBC_PREREQ(2, 39)
 	if (strcmp(kase->name, "pidfd_spawn_static") == 0)

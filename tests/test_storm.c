@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 
 #include "check.h"
+#include "probe.h"
 #include "family.h"
 #include "pool.h"
 #include "region.h"
@@ -50,15 +51,7 @@ static int usable_cpus(void)
  * op are a lower bound of its difference. */
 static long long forks_since_boot(void)
 {
-	FILE *f = fopen("/proc/stat", "r");
-	char line[256];
-	long long forks = -1;
-
-	while (f && forks < 0 && fgets(line, sizeof(line), f))
-		sscanf(line, "processes %lld", &forks);
-	if (f)
-		fclose(f);
-	return forks;
+	return probe_proc_counter("/proc/stat", "processes");
 }
 
 static int64_t test_clock_ns(void)

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "check.h"
+#include "probe.h"
 #include "ctxswitch.h"
 #include "family.h"
 #include "pool.h"
@@ -45,13 +46,8 @@ static double expected_ran(const struct fb_case *k)
 static const char *burst_room(long count, const char **limit, char *why, size_t len)
 {
 	struct rlimit nproc;
-	long threads_max = -1;
-	FILE *f = fopen("/proc/sys/kernel/threads-max", "r");
+	long threads_max = probe_proc_number("/proc/sys/kernel/threads-max");
 
-	if (f && fscanf(f, "%ld", &threads_max) != 1)
-		threads_max = -1;
-	if (f)
-		fclose(f);
 	if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY && nproc.rlim_cur < (rlim_t)(2 * count))
 		return *limit = "RLIMIT_NPROC", snprintf(why, len, "RLIMIT_NPROC is %llu here",
 							 (unsigned long long)nproc.rlim_cur), why;

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 
 #include "check.h"
+#include "probe.h"
 #include "testutil.h"
 
 static char bin[PATH_MAX + 16], dir[PATH_MAX];
@@ -133,16 +134,7 @@ static int no_ptrace(void)
  * no child of ours (ECHILD; EINVAL where P_PIDFD is unknown). */
 static int no_pidfd_calls(void)
 {
-	siginfo_t info;
-	int clone3 = syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	int signals = pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
-	int waits = pidfd >= 0 && waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 &&
-		    errno == ECHILD;
-
-	if (pidfd >= 0)
-		close(pidfd);
-	return !(clone3 && signals && waits);
+	return !(probe_have_clone3() && probe_have_pidfd_calls());
 }
 
 /* The checks that may skip (a name prefix), when the probe says so here,
