@@ -511,6 +511,9 @@ int main(void)
 	check_machines(run_dir);
 	snprintf(base, sizeof(base), "%s/base.json", tmp);
 	snprintf(slow, sizeof(slow), "%s/slow.json", tmp);
+	/* written afresh: check_synthetic left 5-repetition files under these names */
+	write_synthetic(base, 12, 9, 0.05, -1, 1);
+	write_synthetic(slow, 12, 9, 0.05, 7, 1.3);
 	check_against_compare_py(base, slow, "synthetic, 9 repetitions, normal approximation");
 	snprintf(bench, sizeof(bench), "%s/bench.json", run_dir);
 	snprintf(relabelled, sizeof(relabelled), "%s/relabelled.json", tmp);
