@@ -30,6 +30,9 @@ struct fb_compare_opts {
 	const char *normalize;        /* "none", "syscall", "touch" or "bare" */
 	const struct fb_noise *noise; /* BASE's measured A/A noise, or NULL: each
 				       * threshold is then at least FB_NOISE_FACTOR x it */
+	int screen;                   /* slower: the medians' ratio beyond the threshold,
+				       * not the whole interval (candidates that a
+				       * side-by-side measurement then decides) */
 };
 
 struct fb_compare_row {

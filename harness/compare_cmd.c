@@ -26,6 +26,7 @@ static const struct fb_option compare_options[] = {
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
 	{ "confirm", FB_OPT_STRING, 0, 0, NULL, "a run that measured NEW's slower benchmarks again: slower only when slower there too" },
 	{ "confirm-ab", FB_OPT_STRING, 0, 0, NULL, "a `forkbench ab` folder that measured NEW's slower benchmarks side by side, BASE's code as A and NEW's as B: slower only when B is slower there" },
+	{ "screen", FB_OPT_FLAG, 0, 0, NULL, "slower when the medians' ratio, not its whole interval, is beyond the threshold: candidates for --confirm-ab" },
 	{ "flagged-out", FB_OPT_STRING, 0, 0, NULL, "write the names of the benchmarks found slower to this file, one a line" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
@@ -250,6 +251,7 @@ int fb_cmd_compare(int argc, char **argv)
 	opts.alpha = fb_opt_number(&v, "alpha");
 	opts.threshold = fb_opt_number(&v, "threshold");
 	opts.normalize = fb_opt_text(&v, "normalize");
+	opts.screen = fb_opt_given(&v, "screen");
 	if (fb_opt_text(&v, "family-threshold"))
 		snprintf(opts.family_thresholds, sizeof(opts.family_thresholds), "%s", fb_opt_text(&v, "family-threshold"));
 	json_t *manifests[2] = { NULL, NULL };

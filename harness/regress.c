@@ -82,9 +82,9 @@ static int normalize_given(int argc, char **argv)
 	return 0;
 }
 
-/* compare BASELINE NEW [--normalize bare] [the user's options] [extra,
- * extra_value]: its exit status. */
-static int compare_runs(int argc, char **argv, const char *new_run, int bare, const char *extra,
+/* compare BASELINE NEW [--normalize bare] [--screen] [the user's options]
+ * [extra, extra_value]: its exit status. */
+static int compare_runs(int argc, char **argv, const char *new_run, int bare, int screen, const char *extra,
 			const char *extra_value)
 {
 	const char *cmp_argv[72] = { "compare", argv[1], new_run };
@@ -92,6 +92,8 @@ static int compare_runs(int argc, char **argv, const char *new_run, int bare, co
 
 	if (bare)
 		cmp_argv[n++] = "--normalize", cmp_argv[n++] = "bare";
+	if (screen)
+		cmp_argv[n++] = "--screen";
 	for (int i = 2; i < argc && n < 68; i++)
 		cmp_argv[n++] = argv[i];
 	if (extra)
@@ -213,11 +215,20 @@ int fb_cmd_regress(int argc, char **argv)
 		return rc ? (rc == 2 ? 2 : rc) : (fb_error("regress: mkstemp: %s", strerror(errno)), 2);
 	}
 	close(fd);
-	rc = compare_runs(argc, argv, final, bare, "--flagged-out", flagged);
-	if (rc == 1 && side_by_side(m, &config, flagged, final, again, sizeof(again)) == 0)
-		rc = compare_runs(argc, argv, final, bare, "--confirm-ab", again);
-	else if (rc == 1 && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
-		rc = compare_runs(argc, argv, final, bare, "--confirm", again);
+	/* With the baseline's code at hand, a screen (the medians beyond the
+	 * threshold) whose candidates the side-by-side measurement decides;
+	 * without, the conservative rule and a re-measurement against the
+	 * baseline's figures. */
+	int side = fb_regress_side_possible(m, why, sizeof(why));
+	if (!side)
+		printf("\nregress: %s: what is found slower will be measured again against the baseline's figures\n", why);
+	rc = compare_runs(argc, argv, final, bare, side, "--flagged-out", flagged);
+	if (rc == 1 && side && side_by_side(m, &config, flagged, final, again, sizeof(again)) == 0)
+		rc = compare_runs(argc, argv, final, bare, 1, "--confirm-ab", again);
+	else if (rc == 1 && side)
+		side = 0, rc = compare_runs(argc, argv, final, bare, 0, "--flagged-out", flagged);
+	if (rc == 1 && !side && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
+		rc = compare_runs(argc, argv, final, bare, 0, "--confirm", again);
 	unlink(flagged);
 	json_decref(m);
 	return rc;

@@ -13,6 +13,9 @@
  * as A. 0 when ab measured both sides (out/a and out/b hold them), or -1
  * with why (no clean revision recorded, the build failed, too many
  * benchmarks for one filter, ab failed). */
+/* Can the baseline's code be had (a clean recorded revision that this
+ * checkout's git holds)? 1, or 0 with why. */
+int fb_regress_side_possible(const json_t *baseline_manifest, char *why, size_t len);
 int fb_regress_side_by_side(const json_t *baseline_manifest, double min_time_s, const struct fb_bench_key *keys,
 			    size_t n, const char *out, char *why, size_t len);
 

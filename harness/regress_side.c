@@ -51,6 +51,29 @@ static const char *baseline_revision(const json_t *manifest, char *why, size_t l
 	return rev;
 }
 
+/* This checkout's folder (the build's parent). */
+static void repo_dir(char *repo, size_t len)
+{
+	fb_self_dir(repo, len - 4);
+	strcat(repo, "/..");
+}
+
+int fb_regress_side_possible(const json_t *baseline_manifest, char *why, size_t len)
+{
+	char repo[PATH_MAX], commit[96];
+	const char *rev = baseline_revision(baseline_manifest, why, len);
+
+	if (!rev)
+		return 0;
+	repo_dir(repo, sizeof(repo));
+	snprintf(commit, sizeof(commit), "%.64s^{commit}", rev);
+	const char *exists[] = { "git", "-C", repo, "cat-file", "-e", commit, NULL };
+	if (run_logged(exists, "/dev/null") == 0)
+		return 1;
+	snprintf(why, len, "the baseline's revision %.12s is not in this checkout's git history", rev);
+	return 0;
+}
+
 /* REPO/build-base-<rev>/build: the baseline's revision exported from git
  * (git archive, no checkout touched) and built there, once; later runs
  * reuse it. 0, or -1 with why. */
@@ -58,8 +81,7 @@ static int build_baseline(const char *rev, char *build, size_t build_len, char *
 {
 	char repo[PATH_MAX], dir[PATH_MAX + 64], tar[PATH_MAX + 80], log[PATH_MAX + 80], bench[PATH_MAX + 96];
 
-	fb_self_dir(repo, sizeof(repo) - 4);
-	strcat(repo, "/..");
+	repo_dir(repo, sizeof(repo));
 	snprintf(dir, sizeof(dir), "%s/build-base-%.12s", repo, rev);
 	snprintf(build, build_len, "%s/build", dir);
 	snprintf(bench, sizeof(bench), "%s/forkbench-bench", build);
