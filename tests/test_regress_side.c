@@ -22,25 +22,62 @@ static char build[PATH_MAX], tmp[] = "/tmp/fb-test-regress-side-XXXXXX";
 /* Nine repetitions spread +-1% around 1: sorted 0.99 .. 1.01. */
 static const double spread[NREPS] = { 1.0, 0.9925, 1.0075, 0.995, 1.005, 0.9975, 1.0025, 0.99, 1.01 };
 
-/* A Google Benchmark JSON file of two benchmarks, fork at 256 MiB and
- * vfork, their medians fork_us and 25 us, NREPS repetitions each. */
-static void write_bench(const char *path, double fork_us)
+/* A Google Benchmark JSON file of two benchmarks, fork at 256 MiB with
+ * the n repetitions fork_us and vfork (25 us) with as many. */
+static void write_values(const char *path, const double *fork_us, int n)
 {
 	static const char *const names[] = { "spawn/fork/mem_mib:256/mode:4k/manual_time",
 					      "spawn/vfork/mem_mib:0/mode:4k/manual_time" };
 	json_t *rows = json_array();
 
 	for (int b = 0; b < 2; b++)
-		for (int r = 0; r < NREPS; r++) {
-			double t = (b ? 25 : fork_us) * spread[r];
+		for (int r = 0; r < n; r++) {
+			double t = b ? 25 * spread[r % NREPS] : fork_us[r];
 			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:f, s:s}", "name",
 							      names[b], "run_name", names[b], "run_type", "iteration",
-							      "repetitions", NREPS, "repetition_index", r, "iterations", 50,
+							      "repetitions", n, "repetition_index", r, "iterations", 50,
 							      "real_time", t, "cpu_time", t, "time_unit", "us"));
 		}
 	json_t *doc = json_pack("{s:{s:s}, s:o}", "context", "date", "synthetic", "benchmarks", rows);
 	json_dump_file(doc, path, JSON_INDENT(1));
 	json_decref(doc);
+}
+
+/* The same with NREPS repetitions spread +-1% around fork_us. */
+static void write_bench(const char *path, double fork_us)
+{
+	double values[NREPS];
+
+	for (int r = 0; r < NREPS; r++)
+		values[r] = fork_us * spread[r];
+	write_values(path, values, NREPS);
+}
+
+/* compare's --screen, which regress uses when the baseline's code is at
+ * hand: 5 repetitions, BASE 9800 9900 10000 10100 11300, NEW 11400 11450
+ * 11500 11550 11600. Every NEW above every BASE: exact p = 2/252 = 0.0079;
+ * the medians' ratio 11500/10000 = 1.15, beyond 1.10; the interval from
+ * 11400/11300 = 1.009 reaches below it. The conservative rule: the same;
+ * the screen: slower. */
+static void check_screen(void)
+{
+	static const double base_us[] = { 9800, 9900, 10000, 10100, 11300 }, new_us[] = { 11400, 11450, 11500, 11550, 11600 };
+	char base[PATH_MAX + 16], new_run[PATH_MAX + 16], out_path[PATH_MAX + 16];
+
+	snprintf(base, sizeof(base), "%s/screen-base.json", tmp);
+	snprintf(new_run, sizeof(new_run), "%s/screen-new.json", tmp);
+	snprintf(out_path, sizeof(out_path), "%s/screen.txt", tmp);
+	write_values(base, base_us, 5);
+	write_values(new_run, new_us, 5);
+	const char *plain[] = { "compare", base, new_run, NULL };
+	const char *screen[] = { "compare", base, new_run, "--screen", NULL };
+	int rc_plain = run_forkbench_in(build, plain, out_path, NULL);
+	int rc_screen = run_forkbench_in(build, screen, out_path, NULL);
+	char *out = fb_slurp(out_path, 1 << 20);
+	CHECK(rc_plain == 0 && rc_screen == 1 && out && strstr(out, "1.150 [1.009, ") && strstr(out, "1 slower (regressions)"),
+	      "medians 1.15x apart, interval from 1.009: the same by the interval, slower by --screen",
+	      "exit %d without --screen, %d with:\n%s", rc_plain, rc_screen, out ? out : "");
+	free(out);
 }
 
 /* DIR/a and DIR/b as `forkbench ab` leaves them: fork at a_us and b_us. */
@@ -119,6 +156,8 @@ int main(void)
 	CHECK(rc == 0 && out && strstr(out, "0 of 1 slower there too"),
 	      "B 1.03x A side by side: within half the threshold, not a regression", "exit %d:\n%s", rc, out ? out : "");
 	free(out);
+
+	check_screen();
 
 	/* an ab folder without side B is bad input */
 	snprintf(dir, sizeof(dir), "%s/half/b/bench.json", tmp);
