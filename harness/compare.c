@@ -295,6 +295,34 @@ void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *c
 		 flagged == 1 ? "was" : "were", how, confirm_path, kept, remeasured);
 }
 
+void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *side, const char *side_path)
+{
+	size_t measured = 0, slower = 0;
+
+	for (size_t i = 0; i < cmp->count; i++) {
+		struct fb_compare_row *row = &cmp->rows[i];
+		const struct fb_compare_row *there = fb_comparison_find(side, row->name);
+		if (!there || there->verdict == FB_NOT_COMPARABLE)
+			continue;
+		measured++;
+		int was = row->verdict == FB_SLOWER, is = there->verdict == FB_SLOWER;
+		slower += is;
+		if (was == is)
+			continue;
+		if (was)
+			row->verdict = FB_SAME, cmp->regressions--;
+		else
+			cmp->improvements -= row->verdict == FB_FASTER, row->verdict = FB_SLOWER, cmp->regressions++;
+		size_t used = strlen(row->note);
+		snprintf(row->note + used, sizeof(row->note) - used, "; %s side by side with BASE's code: ratio %.3f "
+			 "[%.3f, %.3f], p %.3g", is ? "slower" : "not slower", there->ratio, there->ratio_low,
+			 there->ratio_high, there->p);
+	}
+	snprintf(cmp->confirm_note, sizeof(cmp->confirm_note), "%zu benchmark%s (the screen's candidates and the "
+		 "headline spawn cases) measured side by side with BASE's code (%.200s) and decided there: %zu slower",
+		 measured, measured == 1 ? "" : "s", side_path, slower);
+}
+
 void fb_comparison_free(struct fb_comparison *cmp)
 {
 	free(cmp->rows);

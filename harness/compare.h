@@ -74,6 +74,11 @@ void fb_comparison_free(struct fb_comparison *cmp);
  * "same", saying what the re-measurement found. Rows it lacks keep theirs. */
 void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *how,
 			const char *confirm_path);
+/* Let a side-by-side measurement decide: every row that side measured is
+ * slower when it is slower there, whatever the screen said, and no longer
+ * slower when it is not (saying what it found); the rows it did not measure
+ * keep theirs. */
+void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *side, const char *side_path);
 /* The row of benchmark name, or NULL. */
 const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name);
 const char *fb_verdict_name(enum fb_verdict v);

@@ -25,7 +25,7 @@ static const struct fb_option compare_options[] = {
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },
 	{ "confirm", FB_OPT_STRING, 0, 0, NULL, "a run that measured NEW's slower benchmarks again: slower only when slower there too" },
-	{ "confirm-ab", FB_OPT_STRING, 0, 0, NULL, "a `forkbench ab` folder that measured NEW's slower benchmarks side by side, BASE's code as A and NEW's as B: slower only when B is slower there" },
+	{ "confirm-ab", FB_OPT_STRING, 0, 0, NULL, "a `forkbench ab` folder, BASE's code as A and NEW's as B: each benchmark it measured is slower exactly when B is slower there" },
 	{ "screen", FB_OPT_FLAG, 0, 0, NULL, "slower when the medians' ratio, not its whole interval, is beyond the threshold: candidates for --confirm-ab" },
 	{ "flagged-out", FB_OPT_STRING, 0, 0, NULL, "write the names of the benchmarks found slower to this file, one a line" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
@@ -170,8 +170,8 @@ static int confirm(const struct fb_results *base, const char *path, const struct
 	return rc;
 }
 
-/* --confirm-ab DIR: DIR/b against DIR/a, measured in the same minutes, and
- * cmp's slower rows held to it. Interleaved, the two sides share the
+/* --confirm-ab DIR: DIR/b against DIR/a, measured in the same minutes,
+ * decides every benchmark it measured. Interleaved, the two sides share the
  * machine's drift, so neither the A/A noise between runs (noise.json) nor a
  * normaliser applies; the screen against the baseline's figures has already
  * asked for a change beyond the threshold, so here a change beyond half of
@@ -192,7 +192,7 @@ static int confirm_ab(const char *dir, const struct fb_compare_opts *opts, struc
 			break;
 	}
 	if (loaded == 2 && (rc = fb_compare(&sides[0], &sides[1], &side_by_side, &second, err, len)) == 0) {
-		fb_compare_confirm(cmp, &second, "measured side by side with BASE's code", dir);
+		fb_compare_decide(cmp, &second, dir);
 		fb_comparison_free(&second);
 	}
 	while (loaded--)
