@@ -266,8 +266,7 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	return 0;
 }
 
-void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *how,
-			const char *confirm_path)
+void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path)
 {
 	size_t flagged = 0, remeasured = 0, kept = 0;
 
@@ -287,12 +286,12 @@ void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *c
 		row->verdict = FB_SAME;
 		cmp->regressions--;
 		size_t used = strlen(row->note);
-		snprintf(row->note + used, sizeof(row->note) - used, "; not slower when %s: ratio %.3f, p %.3g", how,
+		snprintf(row->note + used, sizeof(row->note) - used, "; not slower when measured again: ratio %.3f, p %.3g",
 			 again->ratio, again->p);
 	}
-	snprintf(cmp->confirm_note, sizeof(cmp->confirm_note), "the %zu benchmark%s found slower %s %s "
+	snprintf(cmp->confirm_note, sizeof(cmp->confirm_note), "the %zu benchmark%s found slower %s measured again "
 		 "(%.200s): %zu of %zu slower there too, the others counted as the same", flagged, flagged == 1 ? "" : "s",
-		 flagged == 1 ? "was" : "were", how, confirm_path, kept, remeasured);
+		 flagged == 1 ? "was" : "were", confirm_path, kept, remeasured);
 }
 
 void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *side, const char *side_path)

@@ -68,12 +68,10 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);
 void fb_comparison_free(struct fb_comparison *cmp);
 /* Hold cmp's "slower" rows to a re-measurement: confirm is BASE against a
- * run that measured the flagged benchmarks again, or BASE's code against
- * NEW's measured side by side (how says which, confirm_path names it); a
- * row stays slower only when it is slower there too, else it becomes
+ * run that measured the flagged benchmarks again (confirm_path names it);
+ * a row stays slower only when it is slower there too, else it becomes
  * "same", saying what the re-measurement found. Rows it lacks keep theirs. */
-void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *how,
-			const char *confirm_path);
+void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path);
 /* Let a side-by-side measurement decide: every row that side measured is
  * slower when it is slower there, whatever the screen said, and no longer
  * slower when it is not (saying what it found); the rows it did not measure

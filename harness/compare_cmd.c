@@ -163,7 +163,7 @@ static int confirm(const struct fb_results *base, const char *path, const struct
 	json_decref(manifest);
 	int rc = fb_compare(base, &again, opts, &second, err, len);
 	if (rc == 0) {
-		fb_compare_confirm(cmp, &second, "measured again", path);
+		fb_compare_confirm(cmp, &second, path);
 		fb_comparison_free(&second);
 	}
 	fb_results_free(&again);

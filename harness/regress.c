@@ -3,13 +3,14 @@
  * minimum time, read from its manifest), then `compare BASELINE NEW`, which
  * reads the baseline's noise.json (its A/A noise) from the folder as well,
  * with figures divided by each run's bare fork loop unless the options say
- * otherwise. What it finds slower is measured again side by side with the
+ * otherwise, as a screen (compare --screen). What the screen finds slower
+ * and the headline spawn cases are measured side by side with the
  * baseline's own code, built from its git revision (regress_side.c), and
- * counts only when slower there too (compare --confirm-ab); when that code
- * cannot be had, in a run of its own against the baseline's figures
- * (compare --confirm), which can say so only when the machine held its
- * speed. The exit status is compare's: 0 no regression, 1 regression, 2
- * bad input. */
+ * that measurement decides them (compare --confirm-ab). When that code
+ * cannot be had: the conservative rule, and what it finds slower measured
+ * again in a run of its own against the baseline's figures (compare
+ * --confirm), which holds only while the machine holds its speed. The exit
+ * status is compare's: 0 no regression, 1 regression, 2 bad input. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>

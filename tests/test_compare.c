@@ -110,7 +110,7 @@ static void check_regress_rules(void)
 	/* the same run measured again without the slow-down: not confirmed */
 	write_run(again, 12, 5, 0.01, -1, 1, 1, 1);
 	compare_files(base, again, &second);
-	fb_compare_confirm(&cmp, &second, "measured again", again);
+	fb_compare_confirm(&cmp, &second, again);
 	row = fb_comparison_find(&cmp, "spawn/case7/mem_mib:0/mode:4k");
 	CHECK(cmp.regressions == 0 && row && row->verdict == FB_SAME && strstr(row->note, "not slower when measured again") &&
 	      strstr(cmp.confirm_note, "0 of 1 slower there too"), "a slow-down not seen again when re-measured: the same",
@@ -121,7 +121,7 @@ static void check_regress_rules(void)
 	compare_files(base, slow, &cmp);
 	write_run(again, 12, 5, 0.01, 7, 1.15, 1, 1);
 	compare_files(base, again, &second);
-	fb_compare_confirm(&cmp, &second, "measured again", again);
+	fb_compare_confirm(&cmp, &second, again);
 	CHECK(cmp.regressions == 1 && strstr(cmp.confirm_note, "1 of 1 slower there too"),
 	      "a slow-down seen again when re-measured: still slower", "%zu flagged, '%s'", cmp.regressions,
 	      cmp.confirm_note);
