@@ -4,9 +4,11 @@
  * way CI cancels a job or the OOM killer takes the harness, and so is
  * `forkbench grade` while a submission's children sleep; then no living
  * process (state other than Z: pid 1 reaps the zombies about once a
- * second) may remain whose executable is one of this build's binaries,
- * whoever its parent is (waited for up to SETTLE_S, polled). This test is not a subreaper: one would
- * adopt the orphans and hide exactly what it looks for. */
+ * second) may remain whose executable is one of this build's binaries or
+ * whose arguments name them (hyperfine, perf), whoever its parent is
+ * (polled until none is seen several times in a row, at most SETTLE_S).
+ * This test is not a subreaper: one would adopt the orphans and hide
+ * exactly what it looks for. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -36,19 +38,43 @@ static long moment_ms(long lo_ms, long hi_ms)
 	return lo_ms + (long)((lcg >> 33) % (unsigned long long)(hi_ms - lo_ms));
 }
 
-/* Is pid alive (not a zombie) and running one of this build's binaries? */
+/* Does text (len bytes, NUL-separated like /proc/PID/cmdline) name a path
+ * inside this build's folder? */
+static int names_build(const char *text, size_t len)
+{
+	size_t blen = strlen(build);
+
+	for (size_t i = 0; i + blen < len; i++)
+		if (memcmp(text + i, build, blen) == 0 && text[i + blen] == '/')
+			return 1;
+	return 0;
+}
+
+/* Is pid alive (not a zombie) and one of ours: running one of this build's
+ * binaries, or a tool we started that names them in its arguments
+ * (hyperfine, perf, the scripts)? A tool that outlived the run would go on
+ * starting short-lived helpers that a look at executables alone catches
+ * only by luck. */
 static int ours_alive(int pid)
 {
-	char path[64], exe[PATH_MAX], state;
+	char path[64], exe[PATH_MAX], cmdline[4096], state;
 	int ppid;
 
+	if (proc_state(pid, &state, &ppid) || state == 'Z')
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return 0;
-	exe[n] = '\0';
-	size_t len = strlen(build);
-	return strncmp(exe, build, len) == 0 && exe[len] == '/' && proc_state(pid, &state, &ppid) == 0 && state != 'Z';
+	if (n > 0) {
+		exe[n] = '\0';
+		if (names_build(exe, (size_t)n + 1))
+			return 1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	if (fd >= 0)
+		close(fd);
+	return len > 0 && names_build(cmdline, (size_t)len);
 }
 
 static int was_there(int pid)
@@ -85,8 +111,12 @@ static int count_left(int record, char *names, size_t len)
 			comm[strcspn(comm, "\n")] = '\0';
 		if (f)
 			fclose(f);
-		if (names && strlen(names) + 48 < len)
-			snprintf(names + strlen(names), len - strlen(names), " %d (%s)", pid, comm);
+		char state = '?';
+		int ppid = 0;
+		proc_state(pid, &state, &ppid);
+		if (names && strlen(names) + 80 < len)
+			snprintf(names + strlen(names), len - strlen(names), " %d (%s, state %c, parent %d)", pid, comm,
+				 state, ppid);
 	}
 	if (d)
 		closedir(d);
@@ -121,7 +151,7 @@ static int start_and_kill(const char *const argv[], long ms)
 	return ended ? -1 : 0;
 }
 
-static void settle(unsigned uid);
+static int settle(unsigned uid, int *of_uid, char *names, size_t len);
 
 /* One kill of `forkbench run --filter filter` at a moment in [lo, hi) ms;
  * what is left of this build's processes once they had time to go. */
@@ -134,9 +164,8 @@ static void kill_run(const char *what, const char *filter, long lo_ms, long hi_m
 	snprintf(out, sizeof(out), "%s/run", tmp);
 	const char *argv[] = { bin, "run", "--filter", filter, "--sizes", "0,1", "--modes", "4k", "--repetitions", "3",
 			       "--out", out, NULL };
-	int killed = start_and_kill(argv, ms);
-	settle(0);
-	int left = count_left(0, left_names, sizeof(left_names));
+	int killed = start_and_kill(argv, ms), of_uid;
+	int left = settle(0, &of_uid, left_names, sizeof(left_names));
 	snprintf(name, sizeof(name), "run %s, SIGKILL after %ld ms: nothing of it left alive", what, ms);
 	CHECK(killed == 0 && left == 0, name, "%s; %d alive:%s", killed ? "the run had ended before the kill" : "killed",
 	      left, left_names);
@@ -149,9 +178,8 @@ static void kill_validate(long ms)
 
 	snprintf(bin, sizeof(bin), "%s/forkbench", build);
 	const char *argv[] = { bin, "validate", NULL };
-	int killed = start_and_kill(argv, ms);
-	settle(0);
-	int left = count_left(0, left_names, sizeof(left_names));
+	int killed = start_and_kill(argv, ms), of_uid;
+	int left = settle(0, &of_uid, left_names, sizeof(left_names));
 	snprintf(name, sizeof(name), "validate, SIGKILL after %ld ms: nothing of it left alive", ms);
 	CHECK(killed == 0 && left == 0, name, "%s; %d alive:%s", killed ? "it had ended before the kill" : "killed",
 	      left, left_names);
@@ -183,22 +211,28 @@ static int count_uid_alive(unsigned uid)
 	return alive;
 }
 
-/* Wait until nothing of this build (and, with uid, nothing of that uid) is
- * alive, at most SETTLE_S: death signals and pipes end a run's helpers at
- * once, but the grader's watcher sweeping a fork bomb beside two CPU hogs
- * took more than a second. A leak outlives any deadline; the deadline only
- * bounds the test, it asserts no speed. */
+/* Wait until nothing of ours (and, with uid, nothing of that uid) is
+ * alive in STABLE_POLLS polls in a row, at most SETTLE_S: death signals and
+ * pipes end a run's helpers at once, but the grader's watcher sweeping a
+ * fork bomb beside two CPU hogs took more than a second, and a helper that
+ * was being started when the run died may still come and go after a first
+ * empty look. A leak outlives any deadline; the deadline only bounds the
+ * test, it asserts no speed. The counts of the last look. */
 #define SETTLE_S 30
+#define STABLE_POLLS 5
 
-static void settle(unsigned uid)
+static int settle(unsigned uid, int *of_uid, char *names, size_t len)
 {
-	char names[512];
+	int left = 0, empty = 0;
 
-	for (int tenth = 0; tenth < SETTLE_S * 10; tenth++) {
-		if (count_left(0, names, sizeof(names)) == 0 && (!uid || count_uid_alive(uid) == 0))
-			return;
-		usleep(100000);
+	for (int tenth = 0; tenth < SETTLE_S * 10 && empty < STABLE_POLLS; tenth++) {
+		if (tenth)
+			usleep(100000);
+		left = count_left(0, names, len);
+		*of_uid = uid ? count_uid_alive(uid) : 0;
+		empty = left == 0 && *of_uid == 0 ? empty + 1 : 0;
 	}
+	return left;
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -256,9 +290,8 @@ static void kill_grade(const char *what, const char *body, long ms)
 	snprintf(dir, sizeof(dir), "%s/assignments", tmp);
 	const char *argv[] = { bin, "grade", "--assignment", "sleeper", "--assignments", dir, sub, "--out", out,
 			       "--uid", uid, "--gid", uid, NULL };
-	int killed = start_and_kill(argv, ms);
-	settle(sandbox_uid);
-	int of_uid = count_uid_alive(sandbox_uid), ours = count_left(0, left, sizeof(left));
+	int killed = start_and_kill(argv, ms), of_uid;
+	int ours = settle(sandbox_uid, &of_uid, left, sizeof(left));
 	CHECK(killed == 0 && of_uid == 0 && ours == 0, name, "%s; %d of uid %u alive, %d of this build:%s",
 	      killed ? "it had ended before the kill" : "killed", of_uid, sandbox_uid, ours, left);
 }
