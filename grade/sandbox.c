@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -28,69 +27,18 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* How many processes have real uid uid, pid skip aside; zombies too
- * unless living_only. From /proc/PID/status, which a process cannot hide
- * (unlike the owner of /proc/PID, which follows its dumpable flag). */
-static int count_uid(uid_t uid, pid_t skip, int living_only)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char path[300], line[128], state = '?';
-	int count = 0;
-
-	while (d && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-		unsigned ruid;
-		if (pid <= 0 || pid == skip)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		FILE *f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f)) {
-			sscanf(line, "State: %c", &state);
-			if (sscanf(line, "Uid: %u", &ruid) == 1) {
-				count += ruid == uid && !(living_only && state == 'Z');
-				break;
-			}
-		}
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return count;
-}
-
-int fb_sandbox_count_uid(uid_t uid, pid_t skip)
-{
-	return count_uid(uid, skip, 0);
-}
-
-int fb_sandbox_count_uid_alive(uid_t uid, pid_t skip)
-{
-	return count_uid(uid, skip, 1);
-}
-
-/* A helper that takes the step's uid and signals every process of it
- * (kill(-1) skips only itself and init) until none is left: this catches
- * what escaped the process group, also where no cgroup can be made. It is
- * why the uid must serve grading only (fb_sandbox_init checks it is idle).
- * kill(-1) itself cannot say "none left": it counts the processes it was
- * denied, so the helper looks in /proc. */
+/* A helper that takes the step's uid and kills every process of it until
+ * none is left (fb_sandbox_sweep_uid): this catches what escaped the
+ * process group, also where no cgroup can be made. It is why the uid must
+ * serve grading only (fb_sandbox_init checks it is idle). Zombies count:
+ * we reap them as subreaper meanwhile. */
 static pid_t start_uid_sweep(const struct fb_sandbox *sb)
 {
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
-	if (fb_sandbox_drop_ids(sb))
-		_exit(1);
-	for (int i = 0; i < 5000; i++) {
-		kill(-1, SIGKILL);
-		if (fb_sandbox_count_uid(sb->uid, getpid()) == 0)
-			_exit(0);
-		sleep_ms(1);
-	}
-	_exit(1);
+	_exit(fb_sandbox_sweep_uid(sb, 0) ? 1 : 0);
 }
 
 /* Kill the step's process group, cgroup and uid, and reap what comes back

@@ -158,5 +158,9 @@ void fb_cg_remove(const char *path);
 int fb_sandbox_count_uid(uid_t uid, pid_t skip);
 /* The same, living ones only (zombies wait for their reaper, init perhaps). */
 int fb_sandbox_count_uid_alive(uid_t uid, pid_t skip);
+/* In a process of its own (it takes sb's uid): kill every process of that
+ * uid until /proc shows none (zombies too unless living_only). 0, or -1
+ * when the ids could not be taken or some were left after ~5 s. */
+int fb_sandbox_sweep_uid(const struct fb_sandbox *sb, int living_only);
 
 #endif

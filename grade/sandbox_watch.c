@@ -34,8 +34,7 @@ static void sleep_1ms(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Kill the step of msg and, with its own uid, every process of that uid
- * (kill(-1) as that uid spares only ourselves), for up to ~5 s. */
+/* Kill the step of msg and, with its own uid, every process of that uid. */
 static void sweep(const struct fb_sandbox *sb, const struct watch_msg *msg)
 {
 	if (msg->pgid > 0)
@@ -44,12 +43,8 @@ static void sweep(const struct fb_sandbox *sb, const struct watch_msg *msg)
 		sleep_1ms();
 	if (msg->cg[0])
 		fb_cg_remove(msg->cg);
-	if (!sb->drop_ids || fb_sandbox_drop_ids(sb))
-		return;
-	for (int i = 0; i < 5000 && fb_sandbox_count_uid_alive(sb->uid, getpid()) > 0; i++) {
-		kill(-1, SIGKILL);
-		sleep_1ms();
-	}
+	if (sb->drop_ids)
+		fb_sandbox_sweep_uid(sb, 1);   /* zombies are init's to reap now */
 }
 
 /* The watcher's body: steps on fd 0 until it ends, then the sweep. */
