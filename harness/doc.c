@@ -97,6 +97,11 @@ static const void *row_at(const struct fb_table *table, const void *rows, size_t
 	return (const char *)rows + i * table->row_size;
 }
 
+static int kept(const struct fb_table *table, const void *row)
+{
+	return !table->keep || table->keep(row, table->ctx);
+}
+
 /* One line of the terminal's columns (those below left out): the row's
  * cells, or the headers when row is NULL. */
 static void terminal_line(const struct fb_table *table, const void *row, FILE *out)
@@ -127,8 +132,11 @@ void fb_table_print(const struct fb_table *table, const void *rows, size_t nrows
 {
 	if (table->terminal_header)
 		terminal_line(table, NULL, out);
-	for (size_t i = 0; i < nrows; i++)
-		fb_table_print_row(table, row_at(table, rows, i), out);
+	for (size_t i = 0; i < nrows; i++) {
+		const void *row = row_at(table, rows, i);
+		if (kept(table, row))
+			fb_table_print_row(table, row, out);
+	}
 }
 
 void fb_doc_add_table(struct fb_doc *doc, const struct fb_table *table, const void *rows, size_t nrows)
@@ -141,12 +149,15 @@ void fb_doc_add_table(struct fb_doc *doc, const struct fb_table *table, const vo
 			json_array_append_new(head, json_string(table->cols[c].header));
 	open_table(doc, head);
 	for (size_t i = 0; i < nrows; i++) {
-		json_t *row = json_array();
+		const void *row = row_at(table, rows, i);
+		json_t *cells;
+		if (!kept(table, row))
+			continue;
+		cells = json_array();
 		for (size_t c = 0; c < table->ncols; c++)
 			if (shown(table, &table->cols[c], FB_SHOW_DOC))
-				json_array_append_new(row, json_string(cell_text(table, &table->cols[c],
-										 row_at(table, rows, i), buf)));
-		json_array_append_new(json_object_get(doc->table, "rows"), row);
+				json_array_append_new(cells, json_string(cell_text(table, &table->cols[c], row, buf)));
+		json_array_append_new(json_object_get(doc->table, "rows"), cells);
 	}
 }
 

@@ -52,6 +52,8 @@ struct fb_table {
 	const void *ctx;
 	int terminal_header;   /* the terminal prints a header line */
 	size_t row_size;       /* rows are an array of this stride */
+	/* NULL, or whether a row is in the table (in every rendering). */
+	int (*keep)(const void *row, const void *ctx);
 };
 
 /* Header line (if the table has one) and every row, on the terminal. */
