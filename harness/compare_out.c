@@ -1,5 +1,5 @@
-/* compare_out.c - the comparison as a terminal table, Markdown and JUnit
- * XML: formatting only (see compare.h). */
+/* compare_out.c - the comparison as one table described once (terminal and
+ * Markdown from the same columns) and as JUnit XML: formatting only (see compare.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +131,12 @@ static const struct fb_col compare_cols[] = {
 	{ .header = "threshold", .cell = cell_threshold, .show = FB_SHOW_DOC, .present = noise_file_used },
 };
 
+static struct fb_table compare_table(const struct compare_ctx *ctx)
+{
+	return (struct fb_table){ compare_cols, sizeof(compare_cols) / sizeof(compare_cols[0]), ctx,
+				  .terminal_header = 1, .row_size = sizeof(ctx->cmp->rows[0]) };
+}
+
 static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	fprintf(out, "Compared %zu benchmarks: %s; two-sided Mann-Whitney U test, alpha %g; a change counts when "
@@ -188,8 +194,7 @@ static void print_totals(const struct fb_comparison *cmp, FILE *out)
 void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	struct compare_ctx ctx = { cmp, opts };
-	struct fb_table table = { compare_cols, sizeof(compare_cols) / sizeof(compare_cols[0]), &ctx,
-				  .terminal_header = 1, .row_size = sizeof(cmp->rows[0]) };
+	struct fb_table table = compare_table(&ctx);
 
 	print_header(cmp, opts, out);
 	print_conditions(cmp, "  ", out);
@@ -203,8 +208,7 @@ void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_com
 void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
 	struct compare_ctx ctx = { cmp, opts };
-	struct fb_table table = { compare_cols, sizeof(compare_cols) / sizeof(compare_cols[0]), &ctx,
-				  .row_size = sizeof(cmp->rows[0]) };
+	struct fb_table table = compare_table(&ctx);
 
 	fprintf(out, "## Comparison\n\n");
 	print_header(cmp, opts, out);

@@ -1,4 +1,5 @@
-/* doc.c - build a report as data and write it as Markdown or HTML (see doc.h). */
+/* doc.c - build a report as data and write it as Markdown or HTML; a table
+ * described once, on the terminal or into a doc (see doc.h). */
 #define _GNU_SOURCE
 #include "doc.h"
 #include "util.h"
@@ -110,8 +111,9 @@ static void terminal_line(const struct fb_table *table, const void *row, FILE *o
 
 	for (size_t i = 0; i < table->ncols; i++) {
 		const struct fb_col *col = &table->cols[i];
-		if (shown(table, col, FB_SHOW_TERMINAL) && !col->below)
-			fprintf(out, "%*s%*s", col->gap, "", col->width, row ? cell_text(table, col, row, buf) : col->header);
+		if (!shown(table, col, FB_SHOW_TERMINAL) || col->below)
+			continue;
+		fprintf(out, "%*s%*s", col->gap, "", col->width, row ? cell_text(table, col, row, buf) : col->header);
 	}
 	fputc('\n', out);
 }

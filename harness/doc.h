@@ -1,6 +1,7 @@
 /* doc.h - a report as data: headings, paragraphs, tables, images and code
  * blocks kept in order, then written as Markdown or as one self-contained
- * HTML file. Renderers only format (STYLE 3). */
+ * HTML file; and a table described once (struct fb_table), printed on
+ * the terminal from the same description. Renderers only format (STYLE 3). */
 #ifndef FB_DOC_H
 #define FB_DOC_H
 
@@ -56,7 +57,7 @@ struct fb_table {
 	int (*keep)(const void *row, const void *ctx);
 };
 
-/* Header line (if the table has one) and every row, on the terminal. */
+/* Header line (if the table has one) and every row kept, on the terminal. */
 void fb_table_print(const struct fb_table *table, const void *rows, size_t nrows, FILE *out);
 /* One row, for a terminal listing that leaves some rows out. */
 void fb_table_print_row(const struct fb_table *table, const void *row, FILE *out);
