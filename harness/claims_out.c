@@ -95,10 +95,72 @@ int fb_claims_write(const char *run_dir, const struct fb_results *given, struct 
 	return 0;
 }
 
+static const char *cell_id(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->id;
+}
+
+/* The figure judged with its unit: "44.1 us", "1234 us", or "-". */
+static const char *cell_figure(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_claim_row *r = row;
+
+	(void)ctx;
+	if (isnan(r->value))
+		return "-";
+	snprintf(buf, len, r->value < 100 ? "%.3g %s" : "%.0f %s", r->value, r->unit);
+	return buf;
+}
+
+static const char *cell_claim(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->claim;
+}
+
+static const char *cell_measured(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->measured;
+}
+
+static const char *cell_benchmark(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->benchmark;
+}
+
+static const char *cell_conditions(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->conditions;
+}
+
+static const char *cell_verdict(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_claim_row *)row)->verdict;
+}
+
+/* One row per claim. The terminal lines up id, figure and verdict and puts
+ * the words under them; the report's table leads with the claim's words. */
+static const struct fb_col claim_cols[] = {
+	{ .header = "claim", .cell = cell_id, .show = FB_SHOW_TERMINAL, .gap = 0, .width = -28 },
+	{ .header = "figure", .cell = cell_figure, .show = FB_SHOW_TERMINAL, .gap = 1, .width = -14 },
+	{ .header = "claim (lecture 5)", .cell = cell_claim, .show = FB_SHOW_BOTH, .below = "  " },
+	{ .header = "measured now", .cell = cell_measured, .show = FB_SHOW_BOTH, .below = "  measured: " },
+	{ .header = "benchmark", .cell = cell_benchmark, .show = FB_SHOW_BOTH, .below = "  from: " },
+	{ .header = "conditions", .cell = cell_conditions, .show = FB_SHOW_BOTH, .below = "  conditions: " },
+	{ .header = "verdict", .cell = cell_verdict, .show = FB_SHOW_BOTH, .gap = 1 },
+};
+
+static const struct fb_table claims_table = { claim_cols, sizeof(claim_cols) / sizeof(claim_cols[0]), NULL,
+					      .terminal_header = 1, .row_size = sizeof(struct fb_claim_row) };
+
 void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res,
 		       const struct fb_claims *judged)
 {
-	static const char *const head[] = { "claim (lecture 5)", "measured now", "benchmark", "conditions", "verdict" };
 	static struct fb_claims own;   /* static: the rows are large for a stack */
 	const struct fb_claims *claims = judged ? judged : &own;
 
@@ -112,28 +174,10 @@ void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct 
 		    "a line through the sizes it did, only a short reach and only when the line fits, as the "
 		    "conditions say; else it is not measured in this run, with the command that measures it. The "
 		    "same rows are in claims.json (forkbench claims RUN).");
-	fb_doc_table(doc, 5, head);
-	for (size_t i = 0; i < claims->count; i++) {
-		const struct fb_claim_row *r = &claims->rows[i];
-		fb_doc_row(doc, (const char *const[]){ r->claim, r->measured, r->benchmark, r->conditions, r->verdict });
-	}
+	fb_doc_add_table(doc, &claims_table, claims->rows, claims->count);
 	fb_doc_heading(doc, 3, "How each claim is judged");
 	for (size_t i = 0; i < claims->count; i++)
 		fb_doc_para(doc, "%s: %s.", claims->rows[i].id, claims->rows[i].rule);
-}
-
-static void print_table(const struct fb_claims *claims, FILE *out)
-{
-	fprintf(out, "%-28s %-14s %s\n", "claim", "figure", "verdict");
-	for (size_t i = 0; i < claims->count; i++) {
-		const struct fb_claim_row *r = &claims->rows[i];
-		char figure[48] = "-";
-		if (!isnan(r->value))
-			snprintf(figure, sizeof(figure), r->value < 100 ? "%.3g %s" : "%.0f %s", r->value, r->unit);
-		fprintf(out, "%-28s %-14s %s\n", r->id, figure, r->verdict);
-		fprintf(out, "  %s\n  measured: %s\n  from: %s\n  conditions: %s\n", r->claim, r->measured,
-			r->benchmark, r->conditions);
-	}
 }
 
 int fb_cmd_claims(int argc, char **argv)
@@ -144,7 +188,7 @@ int fb_cmd_claims(int argc, char **argv)
 		return fb_usage(argc, argv, "forkbench claims RUN_FOLDER   (writes RUN_FOLDER/claims.json)");
 	if (fb_claims_write(argv[1], NULL, &claims))
 		return 2;
-	print_table(&claims, stdout);
+	fb_table_print(&claims_table, claims.rows, claims.count, stdout);
 	printf("%s/claims.json\n", argv[1]);
 	return 0;
 }

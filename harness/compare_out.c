@@ -1,42 +1,140 @@
-/* compare_out.c - the comparison as a terminal table, Markdown and JUnit
- * XML: formatting only (see compare.h). */
+/* compare_out.c - the comparison as one table described once (terminal and
+ * Markdown from the same columns) and as JUnit XML: formatting only (see compare.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "compare.h"
+#include "doc.h"
 #include "util.h"
 
-static void fmt_ratio(const struct fb_compare_row *r, char *buf, size_t len)
+/* What the table's cells need beside the row. */
+struct compare_ctx {
+	const struct fb_comparison *cmp;
+	const struct fb_compare_opts *opts;
+};
+
+static const char *fmt_ratio(const struct fb_compare_row *r, char *buf, size_t len)
 {
 	if (r->verdict == FB_NOT_COMPARABLE)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.3f [%.3f, %.3f]", r->ratio, r->ratio_low, r->ratio_high);
+	return buf;
 }
 
-static void fmt_p(const struct fb_compare_row *r, char *buf, size_t len)
+static const char *fmt_p(const struct fb_compare_row *r, char *buf, size_t len)
 {
 	if (isnan(r->p))
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.4f", r->p);
+	return buf;
 }
 
-static void fmt_medians(const struct fb_compare_row *r, const struct fb_compare_opts *opts,
-			char *base, char *new_run, size_t len)
+/* A median in microseconds, or as a multiple of what --normalize divided by. */
+static const char *fmt_median(const struct fb_compare_row *r, const struct fb_compare_opts *opts, double median,
+			      char *buf, size_t len)
 {
-	int absolute = strcmp(opts->normalize, "none") == 0;
-	if (r->verdict == FB_NOT_COMPARABLE) {
-		snprintf(base, len, "-");
-		snprintf(new_run, len, "-");
-	} else if (absolute) {
-		snprintf(base, len, "%.1f us", r->base_median_ns / 1e3);
-		snprintf(new_run, len, "%.1f us", r->new_median_ns / 1e3);
-	} else {
-		snprintf(base, len, "%.4g x", r->base_median_ns);
-		snprintf(new_run, len, "%.4g x", r->new_median_ns);
-	}
+	if (r->verdict == FB_NOT_COMPARABLE)
+		snprintf(buf, len, "-");
+	else if (strcmp(opts->normalize, "none") == 0)
+		snprintf(buf, len, "%.1f us", median / 1e3);
+	else
+		snprintf(buf, len, "%.4g x", median);
+	return buf;
+}
+
+static const char *cell_name(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_compare_row *)row)->name;
+}
+
+static const char *cell_base(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_compare_row *r = row;
+	return fmt_median(r, ((const struct compare_ctx *)ctx)->opts, r->base_median_ns, buf, len);
+}
+
+static const char *cell_new(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_compare_row *r = row;
+	return fmt_median(r, ((const struct compare_ctx *)ctx)->opts, r->new_median_ns, buf, len);
+}
+
+static const char *cell_ratio(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	return fmt_ratio(row, buf, len);
+}
+
+static const char *cell_p(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	return fmt_p(row, buf, len);
+}
+
+/* The terminal's verdict: why a row is not comparable, or the threshold it
+ * was judged by when a noise file made thresholds differ from row to row. */
+static const char *cell_verdict_terminal(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_compare_row *r = row;
+
+	(void)ctx;
+	if (r->verdict == FB_NOT_COMPARABLE)
+		snprintf(buf, len, "%s: %s", fb_verdict_name(r->verdict), r->note);
+	else if (r->threshold_note[0])
+		snprintf(buf, len, "%s; %s", fb_verdict_name(r->verdict), r->threshold_note);
+	else
+		return fb_verdict_name(r->verdict);
+	return buf;
+}
+
+/* Markdown's: a regression in bold; the threshold has a column of its own. */
+static const char *cell_verdict_doc(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_compare_row *r = row;
+
+	(void)ctx;
+	if (r->verdict == FB_SLOWER)
+		return "**slower**";
+	if (r->verdict != FB_NOT_COMPARABLE)
+		return fb_verdict_name(r->verdict);
+	snprintf(buf, len, "%s: %s", fb_verdict_name(r->verdict), r->note);
+	return buf;
+}
+
+static const char *cell_threshold(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_compare_row *r = row;
+
+	(void)ctx, (void)buf, (void)len;
+	return r->verdict == FB_NOT_COMPARABLE ? "-" : r->threshold_note;
+}
+
+/* With a noise file thresholds differ by row: then Markdown has a column. */
+static int noise_file_used(const void *ctx)
+{
+	return ((const struct compare_ctx *)ctx)->cmp->noise_note[0] != '\0';
+}
+
+/* One row per benchmark; the terminal's columns padded to line up. */
+static const struct fb_col compare_cols[] = {
+	{ .header = "benchmark", .cell = cell_name, .show = FB_SHOW_BOTH, .gap = 0, .width = -46 },
+	{ .header = "base", .cell = cell_base, .show = FB_SHOW_BOTH, .gap = 1, .width = 12 },
+	{ .header = "new", .cell = cell_new, .show = FB_SHOW_BOTH, .gap = 1, .width = 12 },
+	{ .header = "ratio new/base [interval]", .cell = cell_ratio, .show = FB_SHOW_BOTH, .gap = 1, .width = 26 },
+	{ .header = "p", .cell = cell_p, .show = FB_SHOW_BOTH, .gap = 1, .width = 8 },
+	{ .header = "verdict", .cell = cell_verdict_terminal, .show = FB_SHOW_TERMINAL, .gap = 2 },
+	{ .header = "verdict", .cell = cell_verdict_doc, .show = FB_SHOW_DOC },
+	{ .header = "threshold", .cell = cell_threshold, .show = FB_SHOW_DOC, .present = noise_file_used },
+};
+
+static struct fb_table compare_table(const struct compare_ctx *ctx)
+{
+	return (struct fb_table){ compare_cols, sizeof(compare_cols) / sizeof(compare_cols[0]), ctx,
+				  .terminal_header = 1, .row_size = sizeof(ctx->cmp->rows[0]) };
 }
 
 static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
@@ -86,19 +184,6 @@ static const char *threshold_text(const struct fb_compare_row *r, char *buf, siz
 	return buf;
 }
 
-/* After a comparable row's verdict in the table: its threshold, when a
- * noise file made thresholds differ from row to row. */
-static const char *row_suffix(const struct fb_compare_row *r, char *buf, size_t len)
-{
-	if (r->verdict == FB_NOT_COMPARABLE)
-		snprintf(buf, len, ": %s", r->note);
-	else if (r->threshold_note[0])
-		snprintf(buf, len, "; %s", r->threshold_note);
-	else
-		buf[0] = '\0';
-	return buf;
-}
-
 static void print_totals(const struct fb_comparison *cmp, FILE *out)
 {
 	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same\n", cmp->regressions,
@@ -108,50 +193,30 @@ static void print_totals(const struct fb_comparison *cmp, FILE *out)
 
 void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
-	char ratio[64], p[16], base[32], new_run[32], suffix[256];
+	struct compare_ctx ctx = { cmp, opts };
+	struct fb_table table = compare_table(&ctx);
 
 	print_header(cmp, opts, out);
 	print_conditions(cmp, "  ", out);
 	print_noise(cmp, "  ", out);
-	fprintf(out, "\n%-46s %12s %12s %26s %8s  %s\n", "benchmark", "base", "new", "ratio new/base [interval]",
-		"p", "verdict");
-	for (size_t i = 0; i < cmp->count; i++) {
-		const struct fb_compare_row *r = &cmp->rows[i];
-		fmt_ratio(r, ratio, sizeof(ratio));
-		fmt_p(r, p, sizeof(p));
-		fmt_medians(r, opts, base, new_run, sizeof(base));
-		fprintf(out, "%-46s %12s %12s %26s %8s  %s%s\n", r->name, base, new_run, ratio, p,
-			fb_verdict_name(r->verdict), row_suffix(r, suffix, sizeof(suffix)));
-	}
+	fputc('\n', out);
+	fb_table_print(&table, cmp->rows, cmp->count, out);
 	fputc('\n', out);
 	print_totals(cmp, out);
 }
 
 void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
-	char ratio[64], p[16], base[32], new_run[32];
-	int noise = cmp->noise_note[0] != '\0';   /* then a threshold column: they differ by row */
+	struct compare_ctx ctx = { cmp, opts };
+	struct fb_table table = compare_table(&ctx);
 
 	fprintf(out, "## Comparison\n\n");
 	print_header(cmp, opts, out);
 	fputc('\n', out);
 	print_conditions(cmp, "- ", out);
 	print_noise(cmp, "- ", out);
-	fprintf(out, "\n| benchmark | base | new | ratio new/base [interval] | p | verdict |%s\n"
-		"| --- | --- | --- | --- | --- | --- |%s\n", noise ? " threshold |" : "", noise ? " --- |" : "");
-	for (size_t i = 0; i < cmp->count; i++) {
-		const struct fb_compare_row *r = &cmp->rows[i];
-		fmt_ratio(r, ratio, sizeof(ratio));
-		fmt_p(r, p, sizeof(p));
-		fmt_medians(r, opts, base, new_run, sizeof(base));
-		fprintf(out, "| %s | %s | %s | %s | %s | %s%s%s |", r->name, base, new_run, ratio, p,
-			r->verdict == FB_SLOWER ? "**slower**" : fb_verdict_name(r->verdict),
-			r->verdict == FB_NOT_COMPARABLE ? ": " : "", r->verdict == FB_NOT_COMPARABLE ? r->note : "");
-		if (noise)
-			fprintf(out, " %s |", r->verdict == FB_NOT_COMPARABLE ? "-" : r->threshold_note);
-		fputc('\n', out);
-	}
 	fputc('\n', out);
+	fb_table_write_md(&table, cmp->rows, cmp->count, out);
 	print_totals(cmp, out);
 }
 
@@ -195,7 +260,8 @@ static void junit_failure(const struct fb_compare_row *r, const struct fb_compar
 
 	fmt_ratio(r, ratio, sizeof(ratio));
 	fmt_p(r, p, sizeof(p));
-	fmt_medians(r, opts, base, new_run, sizeof(base));
+	fmt_median(r, opts, r->base_median_ns, base, sizeof(base));
+	fmt_median(r, opts, r->new_median_ns, new_run, sizeof(new_run));
 	threshold_text(r, threshold, sizeof(threshold));
 	fputs("<failure message=\"", out);
 	snprintf(body, sizeof(body), "slower: ratio %s, p=%s, beyond %s", ratio, p, threshold);

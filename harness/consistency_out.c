@@ -48,19 +48,105 @@ json_t *fb_consistency_json(const struct fb_consistency *c)
 			 "repetitions", (json_int_t)c->repetitions, "steal_bound_pct", FB_STEAL_BOUND_PCT);
 }
 
-/* "spawn/fork/mem_mib:0/mode:4k 44.1 us vs calibrate/bare_fork/... 42.3 us: 1.04x" */
-static void pair_line(const struct fb_pair_result *p, int overhead, FILE *out)
+/* The table's ctx: whether its rows are overheads (against a target) or
+ * pairs (within a tolerance). */
+static int overhead_rows(const void *ctx)
 {
+	return *(const int *)ctx;
+}
+
+static const char *cell_verdict(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return verdict_word(row, overhead_rows(ctx));
+}
+
+/* The terminal's line: "fork round trip / bare loop: spawn/fork/mem_mib:0/mode:4k
+ * 44.1 us vs calibrate/bare_fork/... 42.3 us = 1.043x (target within 5%)". */
+static const char *cell_line(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_pair_result *p = row;
 	char a[32], b[32];
 
-	if (p->verdict == FB_UNCHECKED) {
-		fprintf(out, "  %-12s %s: %s\n", verdict_word(p, overhead), p->label, p->note);
-		return;
-	}
-	fprintf(out, "  %-12s %s: %s %s vs %s %s = %.3fx (%s %.0f%%)\n", verdict_word(p, overhead), p->label,
-		p->a, fb_fmt_ns(p->median_a, a, sizeof(a)), p->b, fb_fmt_ns(p->median_b, b, sizeof(b)), p->ratio,
-		overhead ? "target within" : "tolerance", p->tolerance * 100);
+	if (p->verdict == FB_UNCHECKED)
+		snprintf(buf, len, "%s: %s", p->label, p->note);
+	else
+		snprintf(buf, len, "%s: %s %s vs %s %s = %.3fx (%s %.0f%%)", p->label, p->a,
+			 fb_fmt_ns(p->median_a, a, sizeof(a)), p->b, fb_fmt_ns(p->median_b, b, sizeof(b)), p->ratio,
+			 overhead_rows(ctx) ? "target within" : "tolerance", p->tolerance * 100);
+	return buf;
 }
+
+static const char *cell_label(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct fb_pair_result *)row)->label;
+}
+
+/* "spawn/fork/mem_mib:0/mode:4k: 44.1 us"; an unchecked pair says why instead. */
+static const char *cell_figure(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_pair_result *p = row;
+	char ns[32];
+
+	(void)ctx;
+	if (p->verdict == FB_UNCHECKED)
+		return p->note;
+	snprintf(buf, len, "%s: %s", p->a, fb_fmt_ns(p->median_a, ns, sizeof(ns)));
+	return buf;
+}
+
+static const char *cell_second(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_pair_result *p = row;
+	char ns[32];
+
+	(void)ctx;
+	if (p->verdict == FB_UNCHECKED)
+		return "";
+	snprintf(buf, len, "%s: %s", p->b, fb_fmt_ns(p->median_b, ns, sizeof(ns)));
+	return buf;
+}
+
+static const char *cell_ratio(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_pair_result *p = row;
+
+	(void)ctx;
+	snprintf(buf, len, isnan(p->ratio) ? "-" : "%.3fx", p->ratio);
+	return buf;
+}
+
+/* An overhead's target ("<= 1.05x"), or a pair's tolerance and whether the
+ * medians' intervals meet. */
+static const char *cell_allowed(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct fb_pair_result *p = row;
+
+	if (overhead_rows(ctx))
+		snprintf(buf, len, "<= %.2fx", 1 + p->tolerance);
+	else
+		snprintf(buf, len, "+-%.0f%%%s", p->tolerance * 100,
+			 p->intervals_overlap ? ", intervals meet" : ", intervals apart");
+	return buf;
+}
+
+/* One row per pair: a line on the terminal, a table in the report. */
+static const struct fb_col pair_cols[] = {
+	{ .header = "verdict", .cell = cell_verdict, .show = FB_SHOW_BOTH, .gap = 2, .width = -12 },
+	{ .header = "pair", .cell = cell_line, .show = FB_SHOW_TERMINAL, .gap = 1 },
+	{ .header = "what", .cell = cell_label, .show = FB_SHOW_DOC },
+	{ .header = "figure", .cell = cell_figure, .show = FB_SHOW_DOC },
+	{ .header = "second method", .cell = cell_second, .show = FB_SHOW_DOC },
+	{ .header = "ratio", .cell = cell_ratio, .show = FB_SHOW_DOC },
+	{ .header = "allowed", .cell = cell_allowed, .show = FB_SHOW_DOC },
+};
+
+static const int pairs_ctx = 0, overheads_ctx = 1;
+static const struct fb_table pairs_table = { pair_cols, sizeof(pair_cols) / sizeof(pair_cols[0]), &pairs_ctx,
+					     .row_size = sizeof(struct fb_pair_result) };
+static const struct fb_table overheads_table = { pair_cols, sizeof(pair_cols) / sizeof(pair_cols[0]), &overheads_ctx,
+						 .row_size = sizeof(struct fb_pair_result) };
 
 /* Agreeing pairs are counted, not listed: a default run has dozens. */
 void fb_consistency_print(const struct fb_consistency *c, FILE *out)
@@ -72,36 +158,15 @@ void fb_consistency_print(const struct fb_consistency *c, FILE *out)
 		if (c->pairs[i].verdict == FB_AGREE)
 			agree++;
 		else
-			pair_line(&c->pairs[i], 0, out);
+			fb_table_print_row(&pairs_table, &c->pairs[i], out);
 	}
 	if (agree)
 		fprintf(out, "  %zu agree (the report lists them)\n", agree);
 	if (c->noverheads)
 		fprintf(out, "overhead of the instrument (against the bare loop):\n");
-	for (size_t i = 0; i < c->noverheads; i++)
-		pair_line(&c->overheads[i], 1, out);
+	fb_table_print(&overheads_table, c->overheads, c->noverheads, out);
 	fprintf(out, "workers restarted because a case changed them: %lu; repetitions under steal > %.0f%%: "
 		"%zu of %zu\n", c->worker_restarts, FB_STEAL_BOUND_PCT, c->steal_flagged, c->repetitions);
-}
-
-static void section_rows(struct fb_doc *doc, const struct fb_pair_result *list, size_t n, int overhead)
-{
-	static const char *const head[] = { "verdict", "what", "figure", "second method", "ratio", "allowed" };
-
-	fb_doc_table(doc, 6, head);
-	for (size_t i = 0; i < n; i++) {
-		const struct fb_pair_result *p = &list[i];
-		char a[200], b[200], ratio[32], allowed[48], ta[32], tb[32];
-		snprintf(a, sizeof(a), "%s: %s", p->a, fb_fmt_ns(p->median_a, ta, sizeof(ta)));
-		snprintf(b, sizeof(b), "%s: %s", p->b, fb_fmt_ns(p->median_b, tb, sizeof(tb)));
-		snprintf(ratio, sizeof(ratio), isnan(p->ratio) ? "-" : "%.3fx", p->ratio);
-		snprintf(allowed, sizeof(allowed), overhead ? "<= %.2fx" : "+-%.0f%%%s",
-			 overhead ? 1 + p->tolerance : p->tolerance * 100,
-			 overhead ? "" : p->intervals_overlap ? ", intervals meet" : ", intervals apart");
-		fb_doc_row(doc, (const char *const[]){ verdict_word(p, overhead), p->label,
-						       p->verdict == FB_UNCHECKED ? p->note : a,
-						       p->verdict == FB_UNCHECKED ? "" : b, ratio, allowed });
-	}
 }
 
 void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c)
@@ -112,13 +177,13 @@ void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c)
 		    "outside the tolerance and the 95%% intervals of the two medians do not meet. "
 		    "%zu of %zu pairs disagree.", c->disagree, c->npairs);
 	if (c->npairs)
-		section_rows(doc, c->pairs, c->npairs, 0);
+		fb_doc_add_table(doc, &pairs_table, c->pairs, c->npairs);
 	fb_doc_heading(doc, 3, "Overhead of the instrument");
 	fb_doc_para(doc, "The fork and vfork round trips from the worker against the leanest static C loop "
 		    "(fb-bare: fork or vfork, _exit, waitpid; no region, no pipe protocol), run interleaved "
 		    "with the suite. Target: within 1.05x.");
 	if (c->noverheads)
-		section_rows(doc, c->overheads, c->noverheads, 1);
+		fb_doc_add_table(doc, &overheads_table, c->overheads, c->noverheads);
 	fb_doc_para(doc, "Workers restarted because a case had changed them (mappings, resident memory, page "
 		    "tables, threads or huge pages moved from the worker's baseline): %lu. Repetitions during "
 		    "which the hypervisor stole more than %.0f%% of the CPU time: %zu of %zu.",

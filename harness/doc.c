@@ -1,4 +1,5 @@
-/* doc.c - build a report as data and write it as Markdown or HTML (see doc.h). */
+/* doc.c - build a report as data and write it as Markdown or HTML; a table
+ * described once, on the terminal or into a doc (see doc.h). */
 #define _GNU_SOURCE
 #include "doc.h"
 #include "util.h"
@@ -51,14 +52,20 @@ void fb_doc_code(struct fb_doc *doc, const char *text)
 	add(doc, json_pack("{s:s, s:s}", "kind", "code", "text", text));
 }
 
+/* A table block with its header (taken), rows to follow. */
+static void open_table(struct fb_doc *doc, json_t *head)
+{
+	json_t *table = json_pack("{s:s, s:o, s:[]}", "kind", "table", "header", head, "rows");
+	add(doc, table);
+	doc->table = table;
+}
+
 void fb_doc_table(struct fb_doc *doc, int ncols, const char *const *header)
 {
 	json_t *head = json_array();
 	for (int i = 0; i < ncols; i++)
 		json_array_append_new(head, json_string(header[i]));
-	json_t *table = json_pack("{s:s, s:o, s:[]}", "kind", "table", "header", head, "rows");
-	add(doc, table);
-	doc->table = table;
+	open_table(doc, head);
 }
 
 void fb_doc_row(struct fb_doc *doc, const char *const *cells)
@@ -68,6 +75,104 @@ void fb_doc_row(struct fb_doc *doc, const char *const *cells)
 	for (size_t i = 0; i < ncols; i++)
 		json_array_append_new(row, json_string(cells[i] ? cells[i] : ""));
 	json_array_append_new(json_object_get(doc->table, "rows"), row);
+}
+
+/* --- a table described once (struct fb_table), on the terminal or into a doc */
+
+#define CELL_LEN 1024   /* a made cell; the longest is a consistency pair's line */
+
+static int shown(const struct fb_table *table, const struct fb_col *col, enum fb_col_show where)
+{
+	return (col->show == FB_SHOW_BOTH || col->show == where) && (!col->present || col->present(table->ctx));
+}
+
+static const char *cell_text(const struct fb_table *table, const struct fb_col *col, const void *row, char *buf)
+{
+	buf[0] = '\0';
+	const char *text = col->cell(row, table->ctx, buf, CELL_LEN);
+	return text ? text : "";
+}
+
+static const void *row_at(const struct fb_table *table, const void *rows, size_t i)
+{
+	return (const char *)rows + i * table->row_size;
+}
+
+static int kept(const struct fb_table *table, const void *row)
+{
+	return !table->keep || table->keep(row, table->ctx);
+}
+
+/* One line of the terminal's columns (those below left out): the row's
+ * cells, or the headers when row is NULL. */
+static void terminal_line(const struct fb_table *table, const void *row, FILE *out)
+{
+	char buf[CELL_LEN];
+
+	for (size_t i = 0; i < table->ncols; i++) {
+		const struct fb_col *col = &table->cols[i];
+		if (!shown(table, col, FB_SHOW_TERMINAL) || col->below)
+			continue;
+		fprintf(out, "%*s%*s", col->gap, "", col->width, row ? cell_text(table, col, row, buf) : col->header);
+	}
+	fputc('\n', out);
+}
+
+void fb_table_print_row(const struct fb_table *table, const void *row, FILE *out)
+{
+	char buf[CELL_LEN];
+
+	terminal_line(table, row, out);
+	for (size_t i = 0; i < table->ncols; i++) {
+		const struct fb_col *col = &table->cols[i];
+		if (shown(table, col, FB_SHOW_TERMINAL) && col->below)
+			fprintf(out, "%s%s\n", col->below, cell_text(table, col, row, buf));
+	}
+}
+
+void fb_table_print(const struct fb_table *table, const void *rows, size_t nrows, FILE *out)
+{
+	if (table->terminal_header)
+		terminal_line(table, NULL, out);
+	for (size_t i = 0; i < nrows; i++) {
+		const void *row = row_at(table, rows, i);
+		if (kept(table, row))
+			fb_table_print_row(table, row, out);
+	}
+}
+
+void fb_doc_add_table(struct fb_doc *doc, const struct fb_table *table, const void *rows, size_t nrows)
+{
+	json_t *head = json_array();
+	char buf[CELL_LEN];
+
+	for (size_t c = 0; c < table->ncols; c++)
+		if (shown(table, &table->cols[c], FB_SHOW_DOC))
+			json_array_append_new(head, json_string(table->cols[c].header));
+	open_table(doc, head);
+	for (size_t i = 0; i < nrows; i++) {
+		const void *row = row_at(table, rows, i);
+		json_t *cells;
+		if (!kept(table, row))
+			continue;
+		cells = json_array();
+		for (size_t c = 0; c < table->ncols; c++)
+			if (shown(table, &table->cols[c], FB_SHOW_DOC))
+				json_array_append_new(cells, json_string(cell_text(table, &table->cols[c], row, buf)));
+		json_array_append_new(json_object_get(doc->table, "rows"), cells);
+	}
+}
+
+int fb_table_write_md(const struct fb_table *table, const void *rows, size_t nrows, FILE *out)
+{
+	struct fb_doc doc;
+	int e;
+
+	fb_doc_init(&doc);
+	fb_doc_add_table(&doc, table, rows, nrows);
+	e = fb_doc_write_md(&doc, out);
+	fb_doc_free(&doc);
+	return e;
 }
 
 void fb_doc_image(struct fb_doc *doc, const char *stem, const char *title)

@@ -228,9 +228,6 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 
 static int section_threads(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
 {
-	static const char *const head[] = { "comparison", "ratio of medians", "i.e. 1 :" };
-	char value[32], inverse[32];
-
 	if (!fb_plot_data_threads(run->results, run->dir))
 		return 0;
 	fb_doc_heading(doc, 2, "Threads, processes and user-level contexts");
@@ -242,15 +239,7 @@ static int section_threads(struct fb_doc *doc, const struct run_files *run, char
 			   "context'; ylab='median (us, log scale), whisker min..p90'; logy=1", err, len))
 		return -1;
 	fb_doc_image(doc, "threads_cost", "Creation cost: process, kernel threads, user-level contexts");
-	fb_doc_table(doc, 3, head);
-	for (size_t i = 0; i < fb_nratios; i++) {
-		double r = fb_ratio_value(run->results, &fb_ratios[i]);
-		if (isnan(r))
-			continue;
-		snprintf(value, sizeof(value), "%.4f", r);
-		snprintf(inverse, sizeof(inverse), "%.0f", 1 / r);
-		fb_doc_row(doc, (const char *const[]){ fb_ratios[i].label, value, inverse });
-	}
+	fb_ratios_add_table(doc, run->results);
 	fb_report_family_table(doc, run->dir, run->results, "threads");
 	return 0;
 }

@@ -2,7 +2,6 @@
 #include "summary.h"
 #include "ratios.h"
 
-#include <math.h>
 #include <string.h>
 
 #define MAX_COLS 16
@@ -98,19 +97,6 @@ static void print_table(const struct fb_results *res, const char *family, const 
 	}
 }
 
-static void print_ratios(const struct fb_results *res, FILE *out)
-{
-	int any = 0;
-	for (size_t i = 0; i < fb_nratios; i++) {
-		double r = fb_ratio_value(res, &fb_ratios[i]);
-		if (isnan(r))
-			continue;
-		if (!any++)
-			fprintf(out, "\nratios of medians in this run:\n");
-		fprintf(out, "  %-80s %9.4f  (1/%.0f)\n", fb_ratios[i].label, r, 1 / r);
-	}
-}
-
 static void print_problems(const struct fb_results *res, FILE *out)
 {
 	int any = 0;
@@ -142,6 +128,6 @@ void fb_summary_print(const struct fb_results *res, FILE *out)
 	}
 	for (size_t m = 0; m < 2; m++)
 		print_table(res, "cow", modes[m], &faults_table, out);
-	print_ratios(res, out);
+	fb_ratios_print(res, out);
 	print_problems(res, out);
 }

@@ -1,0 +1,167 @@
+/* test_doc.c - a table described once (struct fb_table in doc.h) comes out
+ * on the terminal, in Markdown and in HTML as worked out here by hand:
+ * widths and gaps, a cell on a line below, columns one output shows and
+ * the other not, a column this rendering leaves out, rows left out, and
+ * Markdown's '|' and HTML's '<' escaped. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "doc.h"
+
+struct sample {
+	const char *name;
+	double value_us;
+	const char *detail;
+	int hidden;
+};
+
+static const struct sample samples[] = {
+	{ "fork", 44.25, "made by fork()", 0 },
+	{ "gone", 1.0, "left out", 1 },
+	{ "vfork", 3.5, "made by vfork()", 0 },
+};
+
+static const char *cell_name(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct sample *)row)->name;
+}
+
+static const char *cell_value(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%.2f", ((const struct sample *)row)->value_us);
+	return buf;
+}
+
+/* Terminal only: a star beside figures above 10. */
+static const char *cell_flag(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct sample *)row)->value_us > 10 ? "*" : "";
+}
+
+/* Doc only, with the characters each format must escape. */
+static const char *cell_remark(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "a|b <%s>", ((const struct sample *)row)->name);
+	return buf;
+}
+
+static const char *cell_detail(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return ((const struct sample *)row)->detail;
+}
+
+static int never(const void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static int shown_rows(const void *row, const void *ctx)
+{
+	(void)ctx;
+	return !((const struct sample *)row)->hidden;
+}
+
+static const struct fb_col cols[] = {
+	{ .header = "name", .cell = cell_name, .show = FB_SHOW_BOTH, .gap = 2, .width = -6 },
+	{ .header = "value", .cell = cell_value, .show = FB_SHOW_BOTH, .gap = 1, .width = 7 },
+	{ .header = "flag", .cell = cell_flag, .show = FB_SHOW_TERMINAL, .gap = 2 },
+	{ .header = "remark", .cell = cell_remark, .show = FB_SHOW_DOC },
+	{ .header = "detail", .cell = cell_detail, .show = FB_SHOW_TERMINAL, .below = "    detail: " },
+	{ .header = "absent", .cell = cell_name, .show = FB_SHOW_BOTH, .gap = 1, .present = never },
+};
+
+static const struct fb_table table = { cols, sizeof(cols) / sizeof(cols[0]), NULL, .terminal_header = 1,
+				       .row_size = sizeof(samples[0]), .keep = shown_rows };
+
+/* What a renderer wrote into a memory file, to be freed. */
+struct captured {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *capture(struct captured *c)
+{
+	c->text = NULL;
+	return c->f = open_memstream(&c->text, &c->len);
+}
+
+static const char *captured(struct captured *c)
+{
+	fclose(c->f);
+	return c->text ? c->text : "";
+}
+
+static void check_terminal(void)
+{
+	struct captured c;
+	const char *want = "  name     value  flag\n"
+			   "  fork     44.25  *\n"
+			   "    detail: made by fork()\n"
+			   "  vfork     3.50  \n"
+			   "    detail: made by vfork()\n";
+
+	fb_table_print(&table, samples, 3, capture(&c));
+	CHECK(strcmp(captured(&c), want) == 0, "terminal: header, rows padded by gap and width, a line below each, "
+	      "the hidden row and the absent column left out", "got:\n%s", c.text);
+	free(c.text);
+
+	struct fb_table no_header = table;
+	no_header.terminal_header = 0;
+	fb_table_print_row(&no_header, &samples[2], capture(&c));
+	CHECK(strcmp(captured(&c), "  vfork     3.50  \n    detail: made by vfork()\n") == 0,
+	      "terminal: one row alone, no header", "got:\n%s", c.text);
+	free(c.text);
+}
+
+static void check_markdown(void)
+{
+	struct captured c;
+	const char *want = "| name | value | remark |\n"
+			   "| --- | --- | --- |\n"
+			   "| fork | 44.25 | a\\|b <fork> |\n"
+			   "| vfork | 3.50 | a\\|b <vfork> |\n"
+			   "\n";
+
+	fb_table_write_md(&table, samples, 3, capture(&c));
+	CHECK(strcmp(captured(&c), want) == 0, "Markdown: the doc's columns only, '|' escaped, hidden row left out",
+	      "got:\n%s", c.text);
+	free(c.text);
+}
+
+static void check_html(void)
+{
+	struct captured c;
+	struct fb_doc doc;
+	char err[256];
+	const char *want = "<table>\n<tr><th>name</th><th>value</th><th>remark</th></tr>\n"
+			   "<tr><td>fork</td><td>44.25</td><td>a|b &lt;fork&gt;</td></tr>\n"
+			   "<tr><td>vfork</td><td>3.50</td><td>a|b &lt;vfork&gt;</td></tr>\n</table>\n";
+
+	fb_doc_init(&doc);
+	fb_doc_add_table(&doc, &table, samples, 3);
+	int e = fb_doc_write_html(&doc, "t", ".", capture(&c), err, sizeof(err));
+	const char *html = captured(&c);
+	CHECK(e == 0 && strstr(html, want), "HTML: the same columns and rows as Markdown, '<' escaped",
+	      "write %d; got:\n%s", e, html);
+	free(c.text);
+	fb_doc_free(&doc);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	check_terminal();
+	check_markdown();
+	check_html();
+	return check_done();
+}
