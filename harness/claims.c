@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest.h"
 #include "sizes.h"
 #include "stats.h"
 
@@ -738,22 +739,6 @@ static void judge_one_to_one(const struct claim_def *def, const struct claim_ctx
 	conclude(def, row, &o, 1);
 }
 
-/* A setting as a number: a JSON number (runs since the conditions were
- * recorded) or a numeric text ("32768", older runs). 0, or -1 for anything
- * else (absent, "abc", "32768x"). */
-static int setting_number(const json_t *v, double *out)
-{
-	const char *text = json_string_value(v);
-	char *end;
-
-	if (json_is_number(v))
-		return *out = json_number_value(v), 0;
-	if (!text)
-		return -1;
-	*out = strtod(text, &end);
-	return end == text || end[strspn(end, " \t\n")] != '\0' ? -1 : 0;
-}
-
 /* pid_max against the lecture's 32768. The kernel's own default is
  * max(32768, 1024 per possible CPU), and pid_max can be raised up to
  * PID_MAX_LIMIT: 4194304 on 64-bit, 32768 on 32-bit. systemd (since 243)
@@ -774,7 +759,8 @@ static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, 
 	snprintf(row->conditions, sizeof(row->conditions), "%lld cores online, %s", cores, machine ? machine : "machine unknown");
 	snprintf(o.missing, sizeof(o.missing), "manifest.json has no %senvironment.kernel_settings.pid_max",
 		 pid_max ? "numeric " : "");
-	if (setting_number(pid_max, &value) == 0 && isfinite(value)) {
+	/* "32768" in older runs; "32768x" is no pid_max */
+	if (fb_manifest_number(pid_max, FB_NUMBER_WHOLE, &value) == 0 && isfinite(value)) {
 		o.value = o.lo = o.hi = value;
 		decide(def, &o);
 		/* both halves: the maximum is 32768, and it can be raised to ~4 million */

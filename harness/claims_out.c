@@ -6,11 +6,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "claims.h"
-#include "manifest.h"
 #include "commands.h"
+#include "run_folder.h"
 #include "util.h"
 
 /* NaN is not JSON: a figure not measured is null. */
@@ -42,54 +41,24 @@ json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id)
 			 "run_id", run_id ? json_string(run_id) : json_null(), "claims", list);
 }
 
-/* Load what the claims are judged from; -1 after one line naming the file. */
-static int load_inputs(const char *run_dir, json_t **manifest, const struct fb_results *given, struct fb_results *res)
-{
-	char path[PATH_MAX], err[PATH_MAX + 256];
-	json_error_t jerr;
-	struct stat st;
-
-	if (stat(run_dir, &st) || !S_ISDIR(st.st_mode))
-		return fb_error("claims: %s: no such run folder", run_dir), -1;
-	snprintf(path, sizeof(path), "%s/manifest.json", run_dir);
-	if (!(*manifest = json_load_file(path, 0, &jerr))) {
-		if (stat(path, &st))
-			return fb_error("claims: %s: missing", path), -1;
-		return fb_error("claims: %s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text), -1;
-	}
-	if (fb_manifest_check(*manifest, 0, err, sizeof(err))) {
-		json_decref(*manifest);
-		return fb_error("claims: %s: %s", path, err), -1;
-	}
-	snprintf(path, sizeof(path), "%s/bench.json", run_dir);
-	memset(res, 0, sizeof(*res));
-	if (given)
-		return 0;
-	if (stat(path, &st) ? (snprintf(err, sizeof(err), "%s: missing", path), 1)
-			    : fb_results_load(path, res, err, sizeof(err)) != 0) {
-		json_decref(*manifest);
-		return fb_error("claims: %s", err), -1;
-	}
-	return 0;
-}
-
 int fb_claims_write(const char *run_dir, const struct fb_results *given, struct fb_claims *out)
 {
 	struct fb_claims local, *claims = out ? out : &local;
-	struct fb_results res;
-	json_t *manifest, *doc;
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	json_t *doc;
 	int e;
 
-	if (load_inputs(run_dir, &manifest, given, &res))
-		return -1;
-	fb_claims_evaluate(manifest, given ? given : &res, claims);
-	doc = fb_claims_json(claims, json_string_value(json_object_get(manifest, "run_id")));
+	/* what the claims are judged from: the manifest, and bench.json unless given */
+	struct fb_run *run = fb_run_open(run_dir, FB_RUN_MANIFEST | (given ? 0 : FB_RUN_RESULTS), FB_RUN_WORDS_CLAIMS,
+					 err, sizeof(err));
+	if (!run)
+		return fb_error("claims: %s", err), -1;
+	fb_claims_evaluate(run->manifest, given ? given : &run->results, claims);
+	doc = fb_claims_json(claims, run->run_id);
 	snprintf(path, sizeof(path), "%s/claims.json", run_dir);
 	e = fb_write_json_atomic(path, doc);
 	json_decref(doc);
-	json_decref(manifest);
-	fb_results_free(&res);
+	fb_run_close(run);
 	if (e)
 		return fb_error("claims: %s: %s", path, strerror(-e)), -1;
 	return 0;

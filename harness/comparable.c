@@ -6,48 +6,51 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "run_folder.h"
 
-/* Each row: what the condition is, where the manifest keeps it, whether
- * a difference means another machine, and whether it moves the bare fork
- * and vfork loops' level (the machine-speed index drift.c reads): the
- * machine's rows and where the loops ran, not what else the run measured. Memory is compared in whole GiB: a
- * few MiB of MemTotal move with kernel reservations, not with the machine. */
+/* Each row: an environment item (its label and whether a difference
+ * means another machine are in fb_env_fields) or a config field, in the
+ * order compare lists them. The machine's items move the bare fork and
+ * vfork loops' level (the machine-speed index drift.c reads), and so does
+ * where the loops ran (speed), not what else the run measured. */
 static const struct condition {
-	const char *label;
-	const char *path[4];   /* keys from the manifest's root */
-	int machine;
+	enum fb_env_field env;
+	const char *config, *label;   /* a config field and how compare calls it */
 	int speed;
-	int as_gib;
+	int as_gib;                   /* KiB shown in whole GiB */
 } conditions[] = {
-	{ .label = "CPU model", .path = { "environment", "cpu", "model" }, .machine = 1, .speed = 1 },
-	{ .label = "cores online", .path = { "environment", "cpu", "cores_online" }, .machine = 1, .speed = 1 },
-	{ .label = "hypervisor", .path = { "environment", "cpu", "hypervisor" }, .machine = 1, .speed = 1 },
-	{ .label = "kernel", .path = { "environment", "versions", "kernel" }, .machine = 1, .speed = 1 },
-	{ .label = "architecture", .path = { "environment", "versions", "machine" }, .machine = 1, .speed = 1 },
-	{ .label = "memory (GiB)", .path = { "environment", "limits", "mem_total_kib" }, .machine = 1, .speed = 1, .as_gib = 1 },
-	{ .label = "THP enabled", .path = { "environment", "kernel_settings", "thp_enabled" } },
-	{ .label = "THP defrag", .path = { "environment", "kernel_settings", "thp_defrag" } },
-	{ .label = "glibc", .path = { "environment", "versions", "glibc" } },
-	{ .label = "page modes", .path = { "config", "modes" } },
-	{ .label = "profile", .path = { "config", "profile" } },
-	{ .label = "repetitions", .path = { "config", "repetitions" } },
-	{ .label = "sizes (MiB)", .path = { "config", "sizes_mib" } },
-	{ .label = "placement", .path = { "config", "placement" }, .speed = 1 },
-	{ .label = "CPUs used", .path = { "config", "cpus" }, .speed = 1 },
-	{ .label = "family limits", .path = { "config", "family_max_mib" } },
-	{ .label = "axis sweep", .path = { "config", "sweep" } },
-	{ .label = "minimum time (s)", .path = { "config", "min_time_s" } },
+	{ .env = FB_ENV_CPU_MODEL },
+	{ .env = FB_ENV_CORES },
+	{ .env = FB_ENV_HYPERVISOR },
+	{ .env = FB_ENV_KERNEL },
+	{ .env = FB_ENV_ARCH },
+	{ .env = FB_ENV_MEM_TOTAL_KIB, .as_gib = 1 },
+	{ .env = FB_ENV_THP_ENABLED },
+	{ .env = FB_ENV_THP_DEFRAG },
+	{ .env = FB_ENV_GLIBC },
+	{ .config = "modes", .label = "page modes" },
+	{ .config = "profile", .label = "profile" },
+	{ .config = "repetitions", .label = "repetitions" },
+	{ .config = "sizes_mib", .label = "sizes (MiB)" },
+	{ .config = "placement", .label = "placement", .speed = 1 },
+	{ .config = "cpus", .label = "CPUs used", .speed = 1 },
+	{ .config = "family_max_mib", .label = "family limits" },
+	{ .config = "sweep", .label = "axis sweep" },
+	{ .config = "min_time_s", .label = "minimum time (s)" },
 };
+
+static int is_machine(const struct condition *c)
+{
+	return c->env && fb_env_fields[c->env].machine;
+}
 
 /* A condition's value as text: "-" when the manifest does not hold it. */
 static void value_text(const json_t *manifest, const struct condition *c, char *buf, size_t len)
 {
-	const json_t *v = manifest;
-
+	const json_t *config = json_object_get(manifest, "config");
+	const json_t *v = c->env ? fb_run_env(manifest, c->env) : json_object_get(config, c->config);
 	char text[128];
 
-	for (size_t i = 0; i < 4 && c->path[i] && v; i++)
-		v = json_object_get(v, c->path[i]);
 	if (json_is_number(v) && c->as_gib) {
 		snprintf(buf, len, "%.0f", round(json_number_value(v) / (1 << 20)));
 		return;
@@ -66,10 +69,10 @@ void fb_conditions_compare(const json_t *base, const json_t *new_run, struct fb_
 		value_text(new_run, &conditions[i], d->new_run, sizeof(d->new_run));
 		if (strcmp(d->base, d->new_run) == 0 || out->count == FB_MAX_CONDITION_DIFFS)
 			continue;
-		d->label = conditions[i].label;
-		d->machine = conditions[i].machine;
+		d->label = conditions[i].env ? fb_env_label_compare(conditions[i].env) : conditions[i].label;
+		d->machine = is_machine(&conditions[i]);
 		out->machine += d->machine;
-		out->speed += conditions[i].speed;
+		out->speed += d->machine || conditions[i].speed;
 		out->count++;
 	}
 }

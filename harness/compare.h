@@ -59,10 +59,6 @@ struct fb_comparison {
 	char confirm_note[400];                /* what re-measuring the flagged ones found, or "" */
 };
 
-/* A run folder (its manifest, checked, into *manifest, and its bench.json)
- * or a bare bench.json (*manifest NULL). 0, or -1 with err naming the file. */
-int fb_compare_load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len);
-
 /* 0, or -1 with err (bad options, or calibration missing for --normalize). */
 int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len);

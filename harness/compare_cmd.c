@@ -2,16 +2,14 @@
  * regressed, 1 when one did, 2 on bad input. BASE and NEW are run folders
  * or bench.json files. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "comparable.h"
 #include "compare.h"
-#include "manifest.h"
+#include "run_folder.h"
 #include "options.h"
 #include "util.h"
 
@@ -32,39 +30,11 @@ static const struct fb_option compare_options[] = {
 };
 #define N_COMPARE_OPTIONS (sizeof(compare_options) / sizeof(compare_options[0]))
 
-/* A run folder's manifest must be of our schema (kept in *manifest for the
- * conditions); a bare bench.json is taken as Google Benchmark's JSON, with
- * no manifest. */
-int fb_compare_load_input(const char *path, struct fb_results *res, json_t **manifest, char *err, size_t len)
+/* A run folder (its manifest of our schema, kept for the conditions) or a
+ * bare bench.json (Google Benchmark's JSON, no manifest). */
+static struct fb_run *open_input(const char *path, char *err, size_t len)
 {
-	char file[PATH_MAX + 32];
-	struct stat st;
-	json_error_t jerr;
-
-	*manifest = NULL;
-	if (stat(path, &st))
-		return snprintf(err, len, "%s: %s", path, strerror(errno)), -1;
-	if (!S_ISDIR(st.st_mode))
-		return fb_results_load(path, res, err, len);
-	snprintf(file, sizeof(file), "%s/manifest.json", path);
-	json_t *m = json_load_file(file, 0, &jerr);
-	json_t *version = json_object_get(m, "schema_version");
-	char why[200];
-	if (!m)
-		return snprintf(err, len, "%s: %s", file, jerr.text), -1;
-	if (json_is_integer(version) && json_integer_value(version) != FB_SCHEMA_VERSION) {
-		snprintf(err, len, "%s: schema version %lld, this forkbench reads version %d",
-			 file, (long long)json_integer_value(version), FB_SCHEMA_VERSION);
-		json_decref(m);
-		return -1;
-	}
-	if (fb_manifest_check(m, 1, why, sizeof(why))) {
-		json_decref(m);
-		return snprintf(err, len, "%s: %s", file, why), -1;
-	}
-	*manifest = m;
-	snprintf(file, sizeof(file), "%s/bench.json", path);
-	return fb_results_load(file, res, err, len);
+	return fb_run_open(path, FB_RUN_CONFIG | FB_RUN_RESULTS | FB_RUN_BENCH_FILE, FB_RUN_WORDS_COMPARE, err, len);
 }
 
 typedef void (*exporter)(const struct fb_comparison *, const struct fb_compare_opts *, FILE *);
@@ -154,19 +124,17 @@ static int write_flagged(const char *path, const struct fb_comparison *cmp)
 static int confirm(const struct fb_results *base, const char *path, const struct fb_compare_opts *opts,
 		   struct fb_comparison *cmp, char *err, size_t len)
 {
-	struct fb_results again;
 	struct fb_comparison second;
-	json_t *manifest;
+	struct fb_run *again = open_input(path, err, len);
 
-	if (fb_compare_load_input(path, &again, &manifest, err, len))
+	if (!again)
 		return -1;
-	json_decref(manifest);
-	int rc = fb_compare(base, &again, opts, &second, err, len);
+	int rc = fb_compare(base, &again->results, opts, &second, err, len);
 	if (rc == 0) {
 		fb_compare_confirm(cmp, &second, path);
 		fb_comparison_free(&second);
 	}
-	fb_results_free(&again);
+	fb_run_close(again);
 	return rc;
 }
 
@@ -234,7 +202,6 @@ int fb_cmd_compare(int argc, char **argv)
 {
 	struct fb_opt_values v;
 	struct fb_compare_opts opts;
-	struct fb_results base, new_run;
 	struct fb_noise noise = { .root = NULL };
 	char err[PATH_MAX + 256];
 
@@ -254,24 +221,22 @@ int fb_cmd_compare(int argc, char **argv)
 	opts.screen = fb_opt_given(&v, "screen");
 	if (fb_opt_text(&v, "family-threshold"))
 		snprintf(opts.family_thresholds, sizeof(opts.family_thresholds), "%s", fb_opt_text(&v, "family-threshold"));
-	json_t *manifests[2] = { NULL, NULL };
-	if (fb_compare_load_input(v.positional[0], &base, &manifests[0], err, sizeof(err)))
+	struct fb_run *base = open_input(v.positional[0], err, sizeof(err));
+	if (!base)
 		return usage(err);
-	if (fb_compare_load_input(v.positional[1], &new_run, &manifests[1], err, sizeof(err))) {
-		fb_results_free(&base);
-		json_decref(manifests[0]);
+	struct fb_run *new_run = open_input(v.positional[1], err, sizeof(err));
+	if (!new_run) {
+		fb_run_close(base);
 		return usage(err);
 	}
 	struct fb_conditions_diff diff;
-	fb_conditions_compare(manifests[0], manifests[1], &diff);
-	json_decref(manifests[0]);
-	json_decref(manifests[1]);
+	fb_conditions_compare(base->manifest, new_run->manifest, &diff);
 	int rc = check_comparable(&diff, &opts, fb_opt_given(&v, "allow-different-machines"), err, sizeof(err))
 			 ? usage(err) : load_noise(v.positional[0], &v, &noise, &opts);
 	if (rc == 0)
-		rc = compare_and_export(&base, &new_run, &opts, &diff, &v);
+		rc = compare_and_export(&base->results, &new_run->results, &opts, &diff, &v);
 	fb_noise_free(&noise);
-	fb_results_free(&base);
-	fb_results_free(&new_run);
+	fb_run_close(base);
+	fb_run_close(new_run);
 	return rc;
 }

@@ -296,3 +296,18 @@ const char *fb_manifest_text(const json_t *value, char *buf, size_t len)
 	}
 	return NULL;
 }
+
+int fb_manifest_number(const json_t *value, enum fb_number_text how, double *out)
+{
+	const char *text = json_string_value(value);
+	char *end;
+
+	if (json_is_number(value))
+		return *out = json_number_value(value), 0;
+	if (!text)
+		return -1;
+	*out = strtod(text, &end);
+	if (end == text)
+		return -1;
+	return how == FB_NUMBER_WHOLE && end[strspn(end, " \t\n")] != '\0' ? -1 : 0;
+}

@@ -19,6 +19,15 @@ json_t *fb_manifest_environment_here(void);
  * or null. buf holds what had to be formatted. */
 const char *fb_manifest_text(const json_t *value, char *buf, size_t len);
 
+/* A setting as a number: a JSON number (runs since the conditions were
+ * recorded) or the number a text holds (older runs recorded settings as
+ * text). FB_NUMBER_WHOLE: the text is the number, blanks after it at most
+ * ("32768"; "32768x" is not one); FB_NUMBER_LEADING: a number it starts
+ * with will do ("0.52 0.48 0.50 1/234 5678" of /proc/loadavg). 0, or -1
+ * (absent, null, no number). */
+enum fb_number_text { FB_NUMBER_WHOLE, FB_NUMBER_LEADING };
+int fb_manifest_number(const json_t *value, enum fb_number_text how, double *out);
+
 /* The fields of a manifest that the report, claims and compare rely on,
  * type-checked: schema_version (this one), run_id, config (profile, sizes,
  * modes: strings; repetitions: a positive integer; min_time_s: a number),

@@ -2,8 +2,8 @@
  * people otherwise keep by hand across platforms (Redis, for one, documents
  * fork's milliseconds per GB on each platform), rebuilt from run folders.
  * Every figure is one row of `figures`, every condition one row of
- * `conditions`; the runs are read through results.h and the manifest's own
- * check, and written through doc.h and plot.h. */
+ * `conditions`; the runs are opened through run_folder.h and written
+ * through doc.h and plot.h. */
 #define _GNU_SOURCE
 #include "matrix.h"
 
@@ -22,6 +22,7 @@
 #include "options.h"
 #include "plot.h"
 #include "results.h"
+#include "run_folder.h"
 #include "stats.h"
 #include "util.h"
 
@@ -89,16 +90,16 @@ enum condition_kind {
 	COND_HYPERVISOR, /* a boolean, with the DMI vendor when it is true */
 };
 
+/* The environment items (fb_env_fields: path, label) a row shows, in order. */
 static const struct condition {
-	const char *label;
-	const char *group, *key;   /* environment.<group>.<key> */
+	enum fb_env_field field;
 	enum condition_kind how;
 } conditions[] = {
-	{ "kernel", "versions", "kernel", COND_PLAIN },
-	{ "hypervisor", "cpu", "hypervisor", COND_HYPERVISOR },
-	{ "CPU", "cpu", "model", COND_PLAIN },
-	{ "cores", "cpu", "cores_online", COND_PLAIN },
-	{ "THP", "kernel_settings", "thp_enabled", COND_SELECTED },
+	{ FB_ENV_KERNEL, COND_PLAIN },
+	{ FB_ENV_HYPERVISOR, COND_HYPERVISOR },
+	{ FB_ENV_CPU_MODEL, COND_PLAIN },
+	{ FB_ENV_CORES, COND_PLAIN },
+	{ FB_ENV_THP_ENABLED, COND_SELECTED },
 };
 #define NCONDITIONS (sizeof(conditions) / sizeof(conditions[0]))
 #define NCOLUMNS (1 + NCONDITIONS + NFIGURES)
@@ -111,8 +112,7 @@ struct cell {
 
 struct matrix_run {
 	const char *dir;
-	json_t *manifest;
-	struct fb_results res;
+	struct fb_run *run;   /* its manifest (checked) and results */
 	struct cell cells[NFIGURES];
 };
 
@@ -247,12 +247,11 @@ static void evaluate(const struct fb_results *res, const struct figure *fig, str
  * does not hold it. */
 static int condition_text(const json_t *manifest, const struct condition *c, char *buf, size_t len)
 {
-	const json_t *env = json_object_get(manifest, "environment");
-	const json_t *v = json_object_get(json_object_get(env, c->group), c->key);
+	const json_t *v = fb_run_env(manifest, c->field);
 	const char *s = json_string_value(v);
 
 	if (c->how == COND_HYPERVISOR && json_is_true(v)) {
-		const char *vendor = json_string_value(json_object_get(json_object_get(env, "kernel_settings"), "sys_vendor"));
+		const char *vendor = json_string_value(fb_run_env(manifest, FB_ENV_VENDOR));
 		snprintf(buf, len, "yes%s%s%s", vendor ? " (" : "", vendor ? vendor : "", vendor ? ")" : "");
 	} else if (c->how == COND_SELECTED && s && strchr(s, '[') && strchr(strchr(s, '['), ']')) {
 		const char *open = strchr(s, '[');
@@ -268,42 +267,27 @@ static int condition_text(const json_t *manifest, const struct condition *c, cha
 
 static const char *run_id(const struct matrix_run *run)
 {
-	return json_string_value(json_object_get(run->manifest, "run_id"));   /* checked on load */
+	return run->run->run_id;   /* checked on load */
 }
 
 /* ---- input -------------------------------------------------------------- */
 
-/* manifest.json (of this forkbench's schema) and bench.json of one run
- * folder, with its figures. 0, or -1 with err naming the file. */
+/* manifest.json (checked) and bench.json of one run folder, with its
+ * figures. 0, or -1 with err naming the file. */
 static int load_run(const char *dir, struct matrix_run *run, char *err, size_t len)
 {
-	char path[PATH_MAX], why[200];
-	json_error_t jerr;
-
 	run->dir = dir;
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if (access(path, F_OK))
-		return snprintf(err, len, "%s: %s", path, strerror(errno)), -1;
-	if (!(run->manifest = json_load_file(path, 0, &jerr)))
-		return snprintf(err, len, "%s: not valid JSON (line %d: %s)", path, jerr.line, jerr.text), -1;
-	if (fb_manifest_check(run->manifest, 0, why, sizeof(why)))
-		return snprintf(err, len, "%s: %s", path, why), -1;
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	if (access(path, F_OK))
-		return snprintf(err, len, "%s: %s", path, strerror(errno)), -1;
-	if (fb_results_load(path, &run->res, err, len))
+	if (!(run->run = fb_run_open(dir, FB_RUN_MANIFEST | FB_RUN_RESULTS, FB_RUN_WORDS_MATRIX, err, len)))
 		return -1;
 	for (size_t f = 0; f < NFIGURES; f++)
-		evaluate(&run->res, &figures[f], &run->cells[f]);
+		evaluate(&run->run->results, &figures[f], &run->cells[f]);
 	return 0;
 }
 
 static void free_runs(struct matrix_run *runs, size_t nruns)
 {
-	for (size_t i = 0; i < nruns; i++) {
-		json_decref(runs[i].manifest);
-		fb_results_free(&runs[i].res);
-	}
+	for (size_t i = 0; i < nruns; i++)
+		fb_run_close(runs[i].run);
 	free(runs);
 }
 
@@ -324,7 +308,7 @@ static void add_matrix_table(struct fb_doc *doc, const struct matrix_run *runs, 
 
 	cells[0] = "run";
 	for (size_t c = 0; c < NCONDITIONS; c++)
-		cells[1 + c] = conditions[c].label;
+		cells[1 + c] = fb_env_label_matrix(conditions[c].field);
 	for (size_t f = 0; f < NFIGURES; f++)
 		figure_heading(&figures[f], text[1 + NCONDITIONS + f], sizeof(text[0]));
 	for (size_t f = 0; f < NFIGURES; f++)
@@ -335,7 +319,7 @@ static void add_matrix_table(struct fb_doc *doc, const struct matrix_run *runs, 
 			cells[i] = text[i];
 		snprintf(text[0], sizeof(text[0]), "%s", run_id(&runs[r]));
 		for (size_t c = 0; c < NCONDITIONS; c++)
-			condition_text(runs[r].manifest, &conditions[c], text[1 + c], sizeof(text[0]));
+			condition_text(runs[r].run->manifest, &conditions[c], text[1 + c], sizeof(text[0]));
 		for (size_t f = 0; f < NFIGURES; f++) {
 			double value = runs[r].cells[f].value;
 			if (isfinite(value))
@@ -370,10 +354,11 @@ static void add_notes(struct fb_doc *doc, const struct matrix_run *runs, size_t 
 	fb_doc_table(doc, 3, head);
 	for (size_t r = 0; r < nruns; r++) {
 		for (size_t c = 0; c < NCONDITIONS; c++)
-			if (condition_text(runs[r].manifest, &conditions[c], value, sizeof(value))) {
-				snprintf(text, sizeof(text), "not recorded in %s/manifest.json (environment.%s.%s)",
-					 runs[r].dir, conditions[c].group, conditions[c].key);
-				fb_doc_row(doc, (const char *const[]){ run_id(&runs[r]), conditions[c].label, text });
+			if (condition_text(runs[r].run->manifest, &conditions[c], value, sizeof(value))) {
+				snprintf(text, sizeof(text), "not recorded in %s/manifest.json (environment.%s)",
+					 runs[r].dir, fb_env_fields[conditions[c].field].path);
+				fb_doc_row(doc, (const char *const[]){ run_id(&runs[r]), fb_env_label_matrix(conditions[c].field),
+								       text });
 			}
 		for (size_t f = 0; f < NFIGURES; f++) {
 			const struct cell *cell = &runs[r].cells[f];
@@ -397,7 +382,7 @@ static void add_sources(struct fb_doc *doc, const struct matrix_run *runs, size_
 	fb_doc_heading(doc, 2, "Runs");
 	fb_doc_table(doc, 7, head);
 	for (size_t r = 0; r < nruns; r++) {
-		const json_t *m = runs[r].manifest, *config = json_object_get(m, "config");
+		const json_t *m = runs[r].run->manifest, *config = json_object_get(m, "config");
 		const json_t *n = json_object_get(config, "repetitions");
 		const char *finished = json_string_value(json_object_get(m, "finished_utc"));
 		const char *profile = json_string_value(json_object_get(config, "profile"));

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "comparable.h"
-#include "compare.h"
+#include "run_folder.h"
 #include "util.h"
 
 /* ---- reading noise.json ------------------------------------------------ */
@@ -125,9 +125,10 @@ void fb_noise_free(struct fb_noise *noise)
 /* A run folder as loaded for the command. */
 struct aa_run {
 	const char *path;
-	struct fb_results res;
-	json_t *manifest;
-	const char *id;   /* its manifest's run_id */
+	struct fb_run *run;               /* its manifest and results */
+	const struct fb_results *res;     /* run's */
+	const json_t *manifest;           /* run's */
+	const char *id;                   /* its manifest's run_id */
 };
 
 /* Only run folders: their manifests say how they were run, which is what
@@ -140,9 +141,11 @@ static int load_run(const char *path, struct aa_run *run, char *err, size_t len)
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
 		return snprintf(err, len, "%s: not a run folder (a bench.json alone does not say how it was run)",
 				path), -1;
-	if (fb_compare_load_input(path, &run->res, &run->manifest, err, len))
+	if (!(run->run = fb_run_open(path, FB_RUN_CONFIG | FB_RUN_RESULTS, FB_RUN_WORDS_COMPARE, err, len)))
 		return -1;
-	run->id = json_string_value(json_object_get(run->manifest, "run_id"));   /* checked: a string */
+	run->res = &run->run->results;
+	run->manifest = run->run->manifest;
+	run->id = run->run->run_id;   /* checked: a string */
 	return 0;
 }
 
@@ -187,12 +190,12 @@ static json_t *benchmark_entry(const struct fb_result *b, const struct aa_run *b
 			       size_t nruns)
 {
 	double base = usable_median(b), noise = -1, noise_bare = -1;
-	double bare_base = usable_median(fb_results_get(&base_run->res, &bare_loop));
+	double bare_base = usable_median(fb_results_get(base_run->res, &bare_loop));
 	json_t *ratios = json_array();
 
 	for (size_t i = 0; i < nruns; i++) {
-		double ratio = usable_median(fb_results_find(&runs[i].res, b->name)) / base;
-		double bare = usable_median(fb_results_get(&runs[i].res, &bare_loop)) / bare_base;
+		double ratio = usable_median(fb_results_find(runs[i].res, b->name)) / base;
+		double bare = usable_median(fb_results_get(runs[i].res, &bare_loop)) / bare_base;
 		json_array_append_new(ratios, isfinite(ratio) ? json_real(round6(ratio)) : json_null());
 		if (isfinite(ratio) && fabs(ratio - 1) > noise)
 			noise = fabs(ratio - 1);
@@ -215,10 +218,10 @@ static json_t *noise_doc(const struct aa_run *base, const struct aa_run *runs, s
 
 	for (size_t i = 0; i < nruns; i++)
 		json_array_append_new(ids, json_string(runs[i].id));
-	for (size_t i = 0; i < base->res.count; i++) {
-		json_t *entry = benchmark_entry(&base->res.items[i], base, runs, nruns);
+	for (size_t i = 0; i < base->res->count; i++) {
+		json_t *entry = benchmark_entry(&base->res->items[i], base, runs, nruns);
 		if (entry)
-			json_object_set_new(benchmarks, base->res.items[i].name, entry);
+			json_object_set_new(benchmarks, base->res->items[i].name, entry);
 	}
 	return json_pack("{s:i, s:s, s:o, s:o}", "schema_version", FB_NOISE_SCHEMA_VERSION, "baseline", base->id,
 			 "runs", ids, "benchmarks", benchmarks);
@@ -292,10 +295,8 @@ int fb_cmd_noise(int argc, char **argv)
 		       : load_all(argv + 1, n, runs, err, sizeof(err)) ? -1 : write_noise(runs, n, err, sizeof(err));
 	if (rc)
 		fb_error("noise: %s", err);
-	for (size_t i = 0; runs && i < n; i++) {
-		fb_results_free(&runs[i].res);
-		json_decref(runs[i].manifest);
-	}
+	for (size_t i = 0; runs && i < n; i++)
+		fb_run_close(runs[i].run);
 	free(runs);
 	return rc ? 2 : 0;
 }

@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "consistency.h"
 #include "drift.h"
 #include "results.h"
+#include "run_folder.h"
 #include "stats.h"
 #include "util.h"
 
@@ -51,36 +51,32 @@ size_t fb_precision_keys(const struct fb_bench_key **out, size_t max)
 	return n;
 }
 
-/* RUN (a run folder) or a bench.json file. 0, or -1 with err. */
-static int load_run(const char *path, struct fb_results *res, char *err, size_t len)
+/* RUN (a run folder) or a bench.json file: its results only. NULL with err. */
+static struct fb_run *open_run(const char *path, char *err, size_t len)
 {
-	char file[PATH_MAX + 16];
-	struct stat st;
-
-	snprintf(file, sizeof(file), "%s%s", path, stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "/bench.json" : "");
-	return fb_results_load(file, res, err, len);
+	return fb_run_open(path, FB_RUN_RESULTS | FB_RUN_BENCH_FILE, FB_RUN_WORDS_LOADER, err, len);
 }
 
 int fb_cmd_consistency(int argc, char **argv)
 {
 	int strict = argc == 3 && strcmp(argv[2], "--strict") == 0;
-	struct fb_results res;
 	struct fb_consistency cons;
 	char err[PATH_MAX + 256];
 
 	if ((argc != 2 && !strict) || argv[1][0] == '-') {
 		return fb_usage(argc, argv, "forkbench consistency RUN_FOLDER [--strict]");
 	}
-	if (load_run(argv[1], &res, err, sizeof(err)))
+	struct fb_run *run = open_run(argv[1], err, sizeof(err));
+	if (!run)
 		return fb_error("consistency: %s", err), 2;
-	if (fb_consistency_evaluate(&res, &cons)) {
-		fb_results_free(&res);
+	if (fb_consistency_evaluate(&run->results, &cons)) {
+		fb_run_close(run);
 		return fb_error("consistency: out of memory"), 1;
 	}
 	fb_consistency_print(&cons, stdout);
 	size_t disagree = cons.disagree;
 	fb_consistency_free(&cons);
-	fb_results_free(&res);
+	fb_run_close(run);
 	return strict && disagree ? 1 : 0;
 }
 
@@ -245,7 +241,8 @@ static void print_checks(struct fb_results *runs, int n, char **names)
 
 int fb_cmd_precision(int argc, char **argv)
 {
-	struct fb_results runs[MAX_RUNS];
+	struct fb_run *opened[MAX_RUNS];
+	struct fb_results runs[MAX_RUNS];   /* opened[i]'s results, side by side for drift.h */
 	char err[PATH_MAX + 256];
 	int n = argc - 1;
 
@@ -253,16 +250,18 @@ int fb_cmd_precision(int argc, char **argv)
 		return fb_usage(argc, argv, "forkbench precision RUN RUN [RUN...] (2 to %d run folders, oldest first)",
 				MAX_RUNS);
 	}
-	for (int i = 0; i < n; i++)
-		if (load_run(argv[i + 1], &runs[i], err, sizeof(err))) {
+	for (int i = 0; i < n; i++) {
+		if (!(opened[i] = open_run(argv[i + 1], err, sizeof(err)))) {
 			while (i--)
-				fb_results_free(&runs[i]);
+				fb_run_close(opened[i]);
 			return fb_error("precision: %s", err), 2;
 		}
+		runs[i] = opened[i]->results;   /* borrowed: freed with opened[i] */
+	}
 	print_checks(runs, n, argv + 1);
 	print_spread(runs, n);
 	print_coverage(runs, n, argv + 1);
 	for (int i = 0; i < n; i++)
-		fb_results_free(&runs[i]);
+		fb_run_close(opened[i]);
 	return 0;
 }

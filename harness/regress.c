@@ -25,6 +25,7 @@
 #include "regress.h"
 #include "run_config.h"
 #include "results.h"
+#include "run_folder.h"
 #include "util.h"
 
 /* Did the compare options (argv[2..]) ask to compare across machines? */
@@ -169,21 +170,20 @@ static const struct fb_bench_key headline[] = {
 /* Add to keys[0..*n) the headline cases the baseline ran, once. */
 static void add_headline(const char *baseline, struct fb_bench_key *keys, size_t *n, size_t max)
 {
-	char path[PATH_MAX + 16], err[PATH_MAX + 64];
-	struct fb_results res;
+	char err[PATH_MAX + 64];
+	struct fb_run *run = fb_run_open(baseline, FB_RUN_RESULTS, FB_RUN_WORDS_LOADER, err, sizeof(err));
 
-	snprintf(path, sizeof(path), "%s/bench.json", baseline);
-	if (fb_results_load(path, &res, err, sizeof(err)))
+	if (!run)
 		return;
 	for (size_t h = 0; h < sizeof(headline) / sizeof(headline[0]) && *n < max; h++) {
-		const struct fb_result *r = fb_results_get(&res, &headline[h]);
+		const struct fb_result *r = fb_results_get(&run->results, &headline[h]);
 		size_t i = 0;
 		while (i < *n && !fb_key_equal(&keys[i], &headline[h]))
 			i++;
 		if (i == *n && r && !r->error && r->nreps)
 			keys[(*n)++] = headline[h];
 	}
-	fb_results_free(&res);
+	fb_run_close(run);
 }
 
 /* The headline cases and the flagged benchmarks side by side with the
@@ -210,41 +210,40 @@ static int side_by_side(const char *baseline_dir, const json_t *baseline, const 
 static int has_bare_loop(const char *baseline)
 {
 	static const struct fb_bench_key bare = FB_KEY0("calibrate", "bare_fork");
-	char path[PATH_MAX + 16], err[256];
-	struct fb_results res;
+	char err[PATH_MAX + 64];
+	struct fb_run *run = fb_run_open(baseline, FB_RUN_RESULTS, FB_RUN_WORDS_LOADER, err, sizeof(err));
 
-	snprintf(path, sizeof(path), "%s/bench.json", baseline);
-	if (fb_results_load(path, &res, err, sizeof(err)))
+	if (!run)
 		return 0;
-	const struct fb_result *r = fb_results_get(&res, &bare);
+	const struct fb_result *r = fb_results_get(&run->results, &bare);
 	int has = r && !r->error && r->nreps;
-	fb_results_free(&res);
+	fb_run_close(run);
 	return has;
 }
 
 int fb_cmd_regress(int argc, char **argv)
 {
-	char path[PATH_MAX + 32], final[PATH_MAX], again[PATH_MAX + 32], why[1024], flagged[] = "/tmp/fb-regress-XXXXXX";
-	struct fb_run_config config;
+	char final[PATH_MAX], again[PATH_MAX + 32], why[PATH_MAX + 1024], flagged[] = "/tmp/fb-regress-XXXXXX";
 	struct fb_argv run;
-	json_error_t jerr;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		return fb_usage(argc, argv, "forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
 	}
-	snprintf(path, sizeof(path), "%s/manifest.json", argv[1]);
-	json_t *m = json_load_file(path, 0, &jerr);
 	/* Run as the baseline was run: the same sweep, repetitions, filter
-	 * and placement (which CPU parent and child share moves fork figures). */
-	int bad = !m || fb_run_config_from_json(json_object_get(m, "config"), &config, why, sizeof(why)) ||
-		  fb_run_config_run_argv(&config, &run);
-	if (bad) {
-		json_decref(m);
-		return fb_error("regress: %s: %s", path, m ? why : jerr.text), 2;
+	 * and placement (which CPU parent and child share moves fork figures).
+	 * Only its config is needed, so its manifest is not checked further. */
+	struct fb_run *baseline = fb_run_open(argv[1], FB_RUN_UNCHECKED, FB_RUN_WORDS_LOADER, why, sizeof(why));
+	if (!baseline)
+		return fb_error("regress: %s", why), 2;
+	const struct fb_run_config *config = &baseline->config;
+	const json_t *m = baseline->manifest;
+	if (!baseline->config_ok || fb_run_config_run_argv(config, &run)) {
+		fb_error("regress: %s: %s", baseline->manifest_path, baseline->config_err);
+		return fb_run_close(baseline), 2;
 	}
-	bad = check_machine(m, argc, argv, why, sizeof(why)) || check_noise(argc, argv, why, sizeof(why));
+	int bad = check_machine(m, argc, argv, why, sizeof(why)) || check_noise(argc, argv, why, sizeof(why));
 	if (bad) {
-		json_decref(m);
+		fb_run_close(baseline);
 		return fb_error("regress: %s", why), 2;
 	}
 	/* By default figures are divided by each run's own bare fork loop: the
@@ -254,7 +253,7 @@ int fb_cmd_regress(int argc, char **argv)
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	int fd = rc ? -1 : mkstemp(flagged);
 	if (rc || fd < 0) {
-		json_decref(m);
+		fb_run_close(baseline);
 		return rc ? (rc == 2 ? 2 : rc) : (fb_error("regress: mkstemp: %s", strerror(errno)), 2);
 	}
 	close(fd);
@@ -266,14 +265,14 @@ int fb_cmd_regress(int argc, char **argv)
 	if (!side)
 		printf("\nregress: %s: what is found slower will be measured again against the baseline's figures\n", why);
 	rc = compare_runs(argc, argv, final, bare, side, "--flagged-out", flagged);
-	if (rc != 2 && side && side_by_side(argv[1], m, &config, threshold_given(argc, argv), flagged, final, again,
+	if (rc != 2 && side && side_by_side(argv[1], m, config, threshold_given(argc, argv), flagged, final, again,
 					    sizeof(again)) == 0)
 		rc = compare_runs(argc, argv, final, bare, 1, "--confirm-ab", again);
 	else if (rc == 1 && side)
 		side = 0, rc = compare_runs(argc, argv, final, bare, 0, "--flagged-out", flagged);
-	if (rc == 1 && !side && (rc = measure_again(&config, flagged, bare, again, sizeof(again))) == 0)
+	if (rc == 1 && !side && (rc = measure_again(config, flagged, bare, again, sizeof(again))) == 0)
 		rc = compare_runs(argc, argv, final, bare, 0, "--confirm", again);
 	unlink(flagged);
-	json_decref(m);
+	fb_run_close(baseline);
 	return rc;
 }

@@ -21,129 +21,45 @@
 #include "report.h"
 #include "report_parts.h"
 #include "run_config.h"
+#include "run_folder.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
 
 struct run_files {
 	const char *dir;
-	json_t *manifest;
-	const struct fb_results *results;   /* the caller's, or own */
-	struct fb_results own;              /* loaded here when the caller has none */
+	struct fb_run *run;                 /* manifest, config, hyperfine, perf */
+	const json_t *manifest;
+	const struct fb_results *results;   /* the caller's, or the run's */
 	const struct fb_claims *claims;     /* judged by the caller, or NULL */
-	json_t *hyperfine;    /* NULL when absent */
-	json_t *perf;         /* NULL when absent */
 };
-
-static json_t *load_json(const char *dir, const char *name, int optional, char *err, size_t len)
-{
-	char path[PATH_MAX];
-	json_error_t jerr;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (optional && access(path, F_OK) != 0)
-		return NULL;
-	json_t *json = json_load_file(path, 0, &jerr);
-	if (!json)
-		snprintf(err, len, "%s: %s (line %d)", path, access(path, F_OK) ? "missing" : jerr.text, jerr.line);
-	return json;
-}
-
-static int load_run(const char *dir, const struct fb_results *res, struct run_files *run, char *err, size_t len)
-{
-	char path[PATH_MAX];
-
-	memset(run, 0, sizeof(*run));
-	run->dir = dir;
-	run->results = res ? res : &run->own;
-	if (!(run->manifest = load_json(dir, "manifest.json", 0, err, len)))
-		return -1;
-	char why[200];
-	if (fb_manifest_check(run->manifest, 1, why, sizeof(why)))
-		return snprintf(err, len, "%s/manifest.json: %s", dir, why), -1;
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	if (!res && access(path, F_OK))
-		return snprintf(err, len, "%s: missing", path), -1;
-	if (!res && fb_results_load(path, &run->own, err, len))
-		return -1;
-	err[0] = '\0';
-	run->hyperfine = load_json(dir, "hyperfine.json", 1, err, len);
-	run->perf = load_json(dir, "perf-stat.json", 1, err, len);
-	return err[0] ? -1 : 0;
-}
-
-static void free_run(struct run_files *run)
-{
-	json_decref(run->manifest);
-	json_decref(run->hyperfine);
-	json_decref(run->perf);
-	fb_results_free(&run->own);   /* zeroed when the caller's were used */
-}
 
 /* An environment item as text: strings as they are, numbers as numbers
  * (settings are numbers since the conditions were recorded; strings in
  * older runs), arrays and objects as compact JSON. buf holds the text. */
-static const char *manifest_value(const json_t *m, const char *group, const char *sub, const char *key,
-				  char *buf, size_t len)
+static const char *env_text(const json_t *m, enum fb_env_field field, char *buf, size_t len)
 {
-	json_t *g = json_object_get(json_object_get(m, "environment"), group);
-
-	return fb_manifest_text(json_object_get(sub ? json_object_get(g, sub) : g, key), buf, len);
+	return fb_manifest_text(fb_run_env(m, field), buf, len);
 }
 
 static void section_environment(struct fb_doc *doc, const json_t *m)
 {
-	static const char *const rows[][4] = {
-		{ "kernel", "versions", NULL, "kernel" },
-		{ "distribution", "versions", NULL, "distribution" },
-		{ "CPU", "cpu", NULL, "model" },
-		{ "THP enabled", "kernel_settings", NULL, "thp_enabled" },
-		{ "THP defrag", "kernel_settings", NULL, "thp_defrag" },
-		{ "ASLR", "kernel_settings", NULL, "aslr" },
-		{ "perf_event_paranoid", "kernel_settings", NULL, "perf_event_paranoid" },
-		{ "pid_max", "kernel_settings", NULL, "pid_max" },
-		{ "threads-max", "kernel_settings", NULL, "threads_max" },
-		{ "load average at start", "kernel_settings", NULL, "loadavg" },
-		{ "vendor", "kernel_settings", NULL, "sys_vendor" },
-		{ "DAMON kdamonds running", "conditions", "damon", "kdamonds_on" },
-		{ "DAMON schemes", "conditions", "damon", "scheme_actions" },
-		{ "DAMON kdamond threads", "conditions", "damon", "kdamond_threads" },
-		{ "khugepaged pages per scan", "conditions", NULL, "khugepaged_pages_to_scan" },
-		{ "khugepaged scan sleep, ms", "conditions", NULL, "khugepaged_scan_sleep_ms" },
-		{ "khugepaged defrag", "conditions", NULL, "khugepaged_defrag" },
-		{ "khugepaged max_ptes_none", "conditions", NULL, "khugepaged_max_ptes_none" },
-		{ "KSM run", "conditions", NULL, "ksm_run" },
-		{ "swap, KiB", "conditions", "swap", "total_kib" },
-		{ "swap used, KiB", "conditions", "swap", "used_kib" },
-		{ "zswap", "conditions", NULL, "zswap_enabled" },
-		{ "NUMA balancing", "conditions", NULL, "numa_balancing" },
-		{ "NUMA nodes", "conditions", NULL, "numa_nodes" },
-		{ "SMT active", "conditions", NULL, "smt_active" },
-		{ "kernel command line", "conditions", "kernel_cmdline", "line" },
-		{ "CPU affinity", "conditions", "affinity", "cpus" },
-		{ "CPUs in the affinity", "conditions", "affinity", "count" },
-		{ "cgroup limits", "conditions", NULL, "cgroup" },
-		{ "steal during the run, %", "during_run", NULL, "steal_pct" },
-		{ "compiler", "versions", NULL, "compiler" },
-		{ "glibc", "versions", NULL, "glibc" },
-		{ "Google Benchmark", "versions", NULL, "google_benchmark" },
-		{ "git revision", "git", NULL, "revision" },
-	};
 	static const char *const head[] = { "item", "value" };
-	json_t *cpu = json_object_get(json_object_get(m, "environment"), "cpu");
 	char cores[64], buf[1024];
 
 	fb_doc_heading(doc, 2, "Environment");
 	fb_doc_table(doc, 2, head);
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const char *value = manifest_value(m, rows[i][1], rows[i][2], rows[i][3], buf, sizeof(buf));
-		fb_doc_row(doc, (const char *const[]){ rows[i][0], value ? value : "(not available)" });
+	for (enum fb_env_field f = FB_ENV_NONE; f < FB_ENV_COUNT; f++) {
+		if (!fb_env_fields[f].report)
+			continue;
+		const char *value = env_text(m, f, buf, sizeof(buf));
+		fb_doc_row(doc, (const char *const[]){ fb_env_fields[f].label, value ? value : "(not available)" });
 	}
-	snprintf(cores, sizeof(cores), "%lld%s", (long long)json_integer_value(json_object_get(cpu, "cores_online")),
-		 json_is_true(json_object_get(cpu, "hypervisor")) ? ", virtual machine" : "");
-	fb_doc_row(doc, (const char *const[]){ "cores", cores });
-	json_t *dirty = json_object_get(json_object_get(json_object_get(m, "environment"), "git"), "dirty");
-	fb_doc_row(doc, (const char *const[]){ "uncommitted changes", json_is_true(dirty) ? "yes" :
+	snprintf(cores, sizeof(cores), "%lld%s", (long long)json_integer_value(fb_run_env(m, FB_ENV_CORES)),
+		 json_is_true(fb_run_env(m, FB_ENV_HYPERVISOR)) ? ", virtual machine" : "");
+	fb_doc_row(doc, (const char *const[]){ fb_env_fields[FB_ENV_CORES].label, cores });
+	const json_t *dirty = fb_run_env(m, FB_ENV_GIT_DIRTY);
+	fb_doc_row(doc, (const char *const[]){ fb_env_fields[FB_ENV_GIT_DIRTY].label, json_is_true(dirty) ? "yes" :
 					       json_is_false(dirty) ? "no" : "unknown" });
 }
 
@@ -358,18 +274,17 @@ static void section_consistency(struct fb_doc *doc, const struct fb_results *res
 	fb_consistency_free(&cons);
 }
 
-static void section_reproduce(struct fb_doc *doc, const json_t *m)
+static void section_reproduce(struct fb_doc *doc, const struct fb_run *run)
 {
-	struct fb_run_config config;
-	char cmd[2048], rev[64], why[256];
+	char cmd[2048], rev[64];
 
 	fb_doc_heading(doc, 2, "Reproduce this run");
-	if (fb_run_config_from_json(json_object_get(m, "config"), &config, why, sizeof(why))) {
-		fb_doc_para(doc, "The manifest's run configuration cannot be read back: %s.", why);
+	if (!run->config_ok) {
+		fb_doc_para(doc, "The manifest's run configuration cannot be read back: %s.", run->config_err);
 		return;
 	}
-	fb_run_config_command(&config, cmd, sizeof(cmd));
-	const char *revision = manifest_value(m, "git", NULL, "revision", rev, sizeof(rev));
+	fb_run_config_command(&run->config, cmd, sizeof(cmd));
+	const char *revision = env_text(run->manifest, FB_ENV_GIT_REVISION, rev, sizeof(rev));
 	fb_doc_para(doc, "From a checkout of git revision %s (make all first):", revision ? revision : "unknown");
 	fb_doc_code(doc, cmd);
 }
@@ -396,36 +311,35 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	if (fb_report_breadth(doc, run->dir, run->results, err, len))
 		return -1;
 	section_other_families(doc, run->dir, run->results);
-	section_hyperfine(doc, run->hyperfine);
-	section_perf(doc, run->perf);
+	section_hyperfine(doc, run->run->hyperfine);
+	section_perf(doc, run->run->perf);
 	fb_claims_section(doc, m, run->results, run->claims);
 	section_validate(doc, run->dir);
 	section_environment(doc, m);
-	section_reproduce(doc, m);
+	section_reproduce(doc, run->run);
 	return 0;
 }
 
 int fb_report_render(const char *run_dir, const struct fb_results *res, const struct fb_claims *claims, char *err,
 		     size_t err_len)
 {
-	struct run_files run;
+	unsigned flags = FB_RUN_CONFIG | FB_RUN_EXTERNAL | (res ? 0 : FB_RUN_RESULTS);
+	struct fb_run *opened = fb_run_open(run_dir, flags, FB_RUN_WORDS_REPORT, err, err_len);
 	struct fb_doc doc;
 	char log[PATH_MAX + 32];
 	int rc;
 
-	int failed = load_run(run_dir, res, &run, err, err_len);
-	run.claims = claims;
-	if (failed) {
-		free_run(&run);
+	if (!opened)
 		return -1;
-	}
+	const struct run_files run = { .dir = run_dir, .run = opened, .manifest = opened->manifest,
+				       .results = res ? res : &opened->results, .claims = claims };
 	fb_doc_init(&doc);
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
 	unlink(log);   /* each rendering starts its own log */
 	rc = build_doc(&doc, &run, err, err_len) ||
 	     fb_doc_write_files(&doc, run_dir, "report", "forkbench report", err, err_len) ? -1 : 0;
 	fb_doc_free(&doc);
-	free_run(&run);
+	fb_run_close(opened);
 	return rc;
 }
 

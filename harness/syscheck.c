@@ -6,25 +6,24 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *env_text(const json_t *env, const char *group, const char *key)
+#include "manifest.h"
+#include "run_folder.h"
+
+static const char *env_text(const json_t *env, enum fb_env_field field)
 {
-	return json_string_value(json_object_get(json_object_get(env, group), key));
+	return json_string_value(fb_env_get(env, field));
 }
 
-/* A setting as a number, whether the manifest holds it as a number (runs
- * since the conditions were recorded) or as text (older runs). 0 when
- * present. */
-static int env_number(const json_t *env, const char *group, const char *key, double *out)
+/* A setting as a number, whether the manifest holds it as a number or as
+ * text that starts with one (older runs). 0 when present. */
+static int env_number(const json_t *env, enum fb_env_field field, double *out)
 {
-	json_t *v = json_object_get(json_object_get(env, group), key);
-	char *end;
+	return fb_manifest_number(fb_env_get(env, field), FB_NUMBER_LEADING, out);
+}
 
-	if (json_is_number(v))
-		return *out = json_number_value(v), 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = strtod(json_string_value(v), &end);
-	return end == json_string_value(v) ? -1 : 0;
+static json_int_t env_integer(const json_t *env, enum fb_env_field field)
+{
+	return json_integer_value(fb_env_get(env, field));
 }
 
 static void warn(json_t *list, const char *name, const char *message)
@@ -34,10 +33,10 @@ static void warn(json_t *list, const char *name, const char *message)
 
 static void check_vm(const json_t *env, json_t *list)
 {
-	const char *vendor = env_text(env, "kernel_settings", "sys_vendor");
+	const char *vendor = env_text(env, FB_ENV_VENDOR);
 	char msg[256];
 
-	if (!json_is_true(json_object_get(json_object_get(env, "cpu"), "hypervisor")))
+	if (!json_is_true(fb_env_get(env, FB_ENV_HYPERVISOR)))
 		return;
 	snprintf(msg, sizeof(msg), "virtual machine%s%s: page-table work (fork, COW) also pays for "
 		 "nested paging, and other guests steal time", vendor ? " by " : "", vendor ? vendor : "");
@@ -47,11 +46,11 @@ static void check_vm(const json_t *env, json_t *list)
 static void check_load_and_cores(const json_t *env, json_t *list)
 {
 	double load = 0;
-	json_int_t cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
+	json_int_t cores = env_integer(env, FB_ENV_CORES);
 	char msg[256];
 
-	if (env_number(env, "kernel_settings", "loadavg_1min", &load))
-		env_number(env, "kernel_settings", "loadavg", &load);
+	if (env_number(env, FB_ENV_LOADAVG_1MIN, &load))
+		env_number(env, FB_ENV_LOADAVG, &load);
 	if (cores > 0 && load > 0.5 * (double)cores) {
 		snprintf(msg, sizeof(msg), "1-minute load average %.2f on %lld cores at start: other work "
 			 "competes with the benchmarks", load, (long long)cores);
@@ -66,7 +65,7 @@ static void check_load_and_cores(const json_t *env, json_t *list)
 
 static void check_frequency(const json_t *env, json_t *list)
 {
-	const char *governor = env_text(env, "kernel_settings", "governor");
+	const char *governor = env_text(env, FB_ENV_GOVERNOR);
 	double no_turbo = -1;
 	char msg[256];
 
@@ -75,13 +74,13 @@ static void check_frequency(const json_t *env, json_t *list)
 			 "speed changes under the benchmark", governor);
 		warn(list, "governor", msg);
 	}
-	if (env_number(env, "kernel_settings", "no_turbo", &no_turbo) == 0 && no_turbo == 0)
+	if (env_number(env, FB_ENV_NO_TURBO, &no_turbo) == 0 && no_turbo == 0)
 		warn(list, "turbo", "turbo boost is on: the clock speed depends on temperature and load");
 }
 
 static void check_kernel(const json_t *env, json_t *list)
 {
-	const char *thp = env_text(env, "kernel_settings", "thp_enabled");
+	const char *thp = env_text(env, FB_ENV_THP_ENABLED);
 	double paranoid = 0;
 	char msg[256];
 
@@ -94,13 +93,8 @@ static void check_kernel(const json_t *env, json_t *list)
 			 "processes' memory may be huge-page backed", thp);
 		warn(list, "thp", msg);
 	}
-	if (env_number(env, "kernel_settings", "perf_event_paranoid", &paranoid) == 0 && paranoid > 2)
+	if (env_number(env, FB_ENV_PERF_PARANOID, &paranoid) == 0 && paranoid > 2)
 		warn(list, "perf-paranoid", "perf_event_paranoid > 2: fault counts come from getrusage only");
-}
-
-static const json_t *conditions(const json_t *env)
-{
-	return json_object_get(env, "conditions");
 }
 
 /* Whether a DAMON scheme pages memory out, and of whom: "pageout on paddr"
@@ -145,11 +139,11 @@ static const char *damon_effect(const char *reach, json_int_t sysfs_on)
  * scheme can reclaim the benchmark's resident memory behind it. */
 static void check_damon(const json_t *env, json_t *list)
 {
-	json_t *damon = json_object_get(conditions(env), "damon");
-	json_int_t on = json_integer_value(json_object_get(damon, "kdamonds_on"));
-	json_int_t threads = json_integer_value(json_object_get(damon, "kdamond_threads"));
+	const json_t *damon = fb_env_get(env, FB_ENV_DAMON);
+	json_int_t on = env_integer(env, FB_ENV_DAMON_KDAMONDS_ON);
+	json_int_t threads = env_integer(env, FB_ENV_DAMON_THREADS);
 	const char *reach = damon_reach(damon);
-	char msg[600], *actions = json_dumps(json_object_get(damon, "scheme_actions"), JSON_COMPACT);
+	char msg[600], *actions = json_dumps(fb_env_get(env, FB_ENV_DAMON_SCHEMES), JSON_COMPACT);
 
 	if (on > 0 || threads > 0 || reach) {
 		snprintf(msg, sizeof(msg), "DAMON is running (%lld kdamond%s on in sysfs, %lld kdamond thread%s, "
@@ -168,15 +162,15 @@ static void check_damon(const json_t *env, json_t *list)
  * every 10 s: 16 MiB per 10 s) take minutes over a GiB: no warning. */
 static void check_khugepaged(const json_t *env, json_t *list)
 {
-	const char *thp = env_text(env, "kernel_settings", "thp_enabled");
+	const char *thp = env_text(env, FB_ENV_THP_ENABLED);
 	double pages = 0, sleep_ms = 0, ptes_none = 0, defrag = 0;
 	char msg[500];
 
-	if (!thp || strstr(thp, "[never]") || env_number(env, "conditions", "khugepaged_pages_to_scan", &pages) ||
-	    env_number(env, "conditions", "khugepaged_scan_sleep_ms", &sleep_ms) || pages <= 0)
+	if (!thp || strstr(thp, "[never]") || env_number(env, FB_ENV_KHUGEPAGED_PAGES, &pages) ||
+	    env_number(env, FB_ENV_KHUGEPAGED_SLEEP_MS, &sleep_ms) || pages <= 0)
 		return;
-	env_number(env, "conditions", "khugepaged_max_ptes_none", &ptes_none);
-	env_number(env, "conditions", "khugepaged_defrag", &defrag);
+	env_number(env, FB_ENV_KHUGEPAGED_PTES_NONE, &ptes_none);
+	env_number(env, FB_ENV_KHUGEPAGED_DEFRAG, &defrag);
 	double mib_per_min = pages * 4096 / 1048576 * 60000 / (sleep_ms > 0 ? sleep_ms : 1);
 	int fast = mib_per_min >= 1024, always = strstr(thp, "[always]") && ptes_none > 0;
 	if (!fast && !always)
@@ -193,26 +187,25 @@ static void check_khugepaged(const json_t *env, json_t *list)
 /* Memory management that works behind the benchmark's back. */
 static void check_memory_management(const json_t *env, json_t *list)
 {
-	const json_t *c = conditions(env);
-	json_t *swap = json_object_get(c, "swap");
-	const char *zswap = json_string_value(json_object_get(c, "zswap_enabled"));
+	json_int_t swap_kib = env_integer(env, FB_ENV_SWAP_KIB);
+	const char *zswap = env_text(env, FB_ENV_ZSWAP);
 	char msg[400];
 	double v = 0;
 
-	if (env_number(env, "conditions", "ksm_run", &v) == 0 && v == 1)
+	if (env_number(env, FB_ENV_KSM_RUN, &v) == 0 && v == 1)
 		warn(list, "ksm", "KSM is merging pages: a write to a merged page is a COW fault of its own, "
 			 "and ksmd scans memory in the background");
-	if (json_integer_value(json_object_get(swap, "total_kib")) > 0) {
+	if (swap_kib > 0) {
 		snprintf(msg, sizeof(msg), "%lld MiB of swap (%lld MiB used): pages of a large parent may be swapped "
-			 "out and faulted back in during fork or COW", (long long)json_integer_value(json_object_get(swap, "total_kib")) / 1024,
-			 (long long)json_integer_value(json_object_get(swap, "used_kib")) / 1024);
+			 "out and faulted back in during fork or COW", (long long)swap_kib / 1024,
+			 (long long)env_integer(env, FB_ENV_SWAP_USED_KIB) / 1024);
 		warn(list, "swap", msg);
 	}
 	if (zswap && (strcmp(zswap, "Y") == 0 || strcmp(zswap, "1") == 0))
 		warn(list, "zswap", "zswap is enabled: reclaimed pages of a large parent are compressed in memory "
 			 "and a later fault decompresses them");
-	if (env_number(env, "conditions", "numa_balancing", &v) == 0 && v >= 1 &&
-	    json_integer_value(json_object_get(c, "numa_nodes")) > 1)
+	if (env_number(env, FB_ENV_NUMA_BALANCING, &v) == 0 && v >= 1 &&
+	    env_integer(env, FB_ENV_NUMA_NODES) > 1)
 		warn(list, "numa-balancing", "NUMA balancing is on with several nodes: hinting faults unmap pages "
 			 "behind the benchmark and page-table work varies with placement");
 }
@@ -239,7 +232,7 @@ static void check_cmdline(const json_t *env, json_t *list)
 		{ "transparent_hugepage", NULL, "sets the boot-time THP mode that the thp rows (and the 4k rows' "
 						"neighbours) depend on" },
 	};
-	json_t *params = json_object_get(json_object_get(conditions(env), "kernel_cmdline"), "params");
+	const json_t *params = fb_env_get(env, FB_ENV_CMDLINE_PARAMS);
 	char msg[400];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -254,14 +247,13 @@ static void check_cmdline(const json_t *env, json_t *list)
 /* CPUs: SMT siblings, an affinity narrower than the online CPUs. */
 static void check_cpus(const json_t *env, json_t *list)
 {
-	const json_t *c = conditions(env), *affinity = json_object_get(c, "affinity");
-	json_int_t cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
-	json_int_t allowed = json_integer_value(json_object_get(affinity, "count"));
-	const char *cpus = json_string_value(json_object_get(affinity, "cpus"));
+	json_int_t cores = env_integer(env, FB_ENV_CORES);
+	json_int_t allowed = env_integer(env, FB_ENV_AFFINITY_COUNT);
+	const char *cpus = env_text(env, FB_ENV_AFFINITY_CPUS);
 	double v = 0;
 	char msg[300];
 
-	if (env_number(env, "conditions", "smt_active", &v) == 0 && v == 1)
+	if (env_number(env, FB_ENV_SMT_ACTIVE, &v) == 0 && v == 1)
 		warn(list, "smt", "SMT is active: a parent and child on sibling threads share one core's execution "
 			 "units and caches, so the figures depend on where the scheduler puts them");
 	if (allowed > 0 && cores > 0 && allowed < cores) {
@@ -291,7 +283,7 @@ static double cgroup_memory_limit(const json_t *cg)
  * above 0) or a memory limit below the machine's memory. */
 static void check_cgroup(const json_t *env, json_t *list)
 {
-	const json_t *cg = json_object_get(conditions(env), "cgroup");
+	const json_t *cg = fb_env_get(env, FB_ENV_CGROUP);
 	const char *cpu_max = json_string_value(json_object_get(cg, "cpu.max"));
 	json_int_t quota = json_integer_value(json_object_get(cg, "v1_cpu_cfs_quota_us"));
 	json_int_t period = json_integer_value(json_object_get(cg, "v1_cpu_cfs_period_us"));
@@ -307,7 +299,7 @@ static void check_cgroup(const json_t *env, json_t *list)
 			 "throttled mid-repetition");
 		warn(list, "cgroup-cpu", msg);
 	}
-	env_number(env, "limits", "mem_total_kib", &total_kib);
+	env_number(env, FB_ENV_MEM_TOTAL_KIB, &total_kib);
 	if (limit > 0 && total_kib > 0 && limit < total_kib * 1024) {
 		snprintf(msg, sizeof(msg), "a cgroup memory limit of %.0f MiB (the machine has %.0f MiB): a large "
 			 "parent may be reclaimed, swapped or refused", limit / 1048576, total_kib / 1024);
@@ -321,7 +313,7 @@ static void check_steal(const json_t *env, json_t *list)
 	double steal = 0;
 	char msg[200];
 
-	if (env_number(env, "during_run", "steal_pct", &steal) == 0 && steal > 1.0) {
+	if (env_number(env, FB_ENV_STEAL_PCT, &steal) == 0 && steal > 1.0) {
 		snprintf(msg, sizeof(msg), "the hypervisor stole %.1f%% of the CPU time while the benchmarks ran", steal);
 		warn(list, "steal", msg);
 	}
