@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "run_folder.h"
 #include "sizes.h"
 #include "stats.h"
 
@@ -746,19 +747,19 @@ static void judge_one_to_one(const struct claim_def *def, const struct claim_ctx
  * for possible CPUs. */
 static void judge_pid(const struct claim_def *def, const struct claim_ctx *ctx, struct fb_claim_row *row)
 {
-	const json_t *env = json_object_get(ctx->manifest, "environment");
-	json_t *pid_max = json_object_get(json_object_get(env, "kernel_settings"), "pid_max");
+	const json_t *pid_max = fb_run_env(ctx->manifest, FB_ENV_PID_MAX);
 	double value;
-	const char *machine = json_string_value(json_object_get(json_object_get(env, "versions"), "machine"));
-	long long cores = json_integer_value(json_object_get(json_object_get(env, "cpu"), "cores_online"));
+	const char *machine = json_string_value(fb_run_env(ctx->manifest, FB_ENV_ARCH));
+	long long cores = json_integer_value(fb_run_env(ctx->manifest, FB_ENV_CORES));
 	long long limit = machine && strstr(machine, "64") ? 4194304 : 32768;
 	long long kernel_default = cores * 1024 > 32768 ? (cores * 1024 < limit ? cores * 1024 : limit) : 32768;
 	struct outcome o = { .label = "pid_max" };
 
-	snprintf(row->benchmark, sizeof(row->benchmark), "manifest.json: environment.kernel_settings.pid_max");
+	const char *path = fb_env_fields[FB_ENV_PID_MAX].path;
+	snprintf(row->benchmark, sizeof(row->benchmark), "manifest.json: environment.%s", path);
 	snprintf(row->conditions, sizeof(row->conditions), "%lld cores online, %s", cores, machine ? machine : "machine unknown");
-	snprintf(o.missing, sizeof(o.missing), "manifest.json has no %senvironment.kernel_settings.pid_max",
-		 pid_max ? "numeric " : "");
+	snprintf(o.missing, sizeof(o.missing), "manifest.json has no %senvironment.%s", pid_max ? "numeric " : "",
+		 path);
 	/* "32768" in older runs; "32768x" is no pid_max */
 	if (fb_manifest_number(pid_max, FB_NUMBER_WHOLE, &value) == 0 && isfinite(value)) {
 		o.value = o.lo = o.hi = value;
@@ -930,8 +931,7 @@ static void describe_rule(const struct claim_def *def, char *buf, size_t len)
 void fb_claims_evaluate(const json_t *manifest, const struct fb_results *res, struct fb_claims *out)
 {
 	const struct claim_ctx ctx = { manifest, res };
-	const json_t *versions = json_object_get(json_object_get(manifest, "environment"), "versions");
-	const char *kernel = json_string_value(json_object_get(versions, "kernel"));
+	const char *kernel = json_string_value(fb_run_env(manifest, FB_ENV_KERNEL));
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < N_CLAIMS; i++) {

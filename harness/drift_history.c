@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "comparable.h"
+#include "run_folder.h"
 #include "util.h"
 
 #define HISTORY_SCHEMA 1
@@ -37,11 +38,13 @@ static time_t finished_at(const json_t *manifest)
 	return end && !*end ? timegm(&tm) : (time_t)-1;
 }
 
-static json_t *load_manifest(const char *results_dir, const char *name)
+/* results_dir/name opened as flags ask (its manifest unchecked: any run
+ * of the machine counts), or NULL. */
+static struct fb_run *open_run(const char *results_dir, const char *name, unsigned flags)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s/manifest.json", results_dir, name);
-	return json_load_file(path, 0, NULL);
+	char path[PATH_MAX], err[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", results_dir, name);
+	return fb_run_open(path, FB_RUN_UNCHECKED | flags, FB_RUN_WORDS_LOADER, err, sizeof(err));
 }
 
 /* Does an earlier run qualify: same machine, placement and CPUs, finished
@@ -75,10 +78,10 @@ static size_t find_candidates(const char *results_dir, const json_t *this_run, s
 	while (dir && n < MAX_CANDIDATES && (e = readdir(dir))) {
 		if (e->d_name[0] == '.')
 			continue;
-		json_t *m = load_manifest(results_dir, e->d_name);
-		if (m && qualifies(m, this_run, now, &out[n].finished))
+		struct fb_run *run = open_run(results_dir, e->d_name, 0);
+		if (run && qualifies(run->manifest, this_run, now, &out[n].finished))
 			snprintf(out[n++].name, sizeof(out[0].name), "%s", e->d_name);
-		json_decref(m);
+		fb_run_close(run);
 	}
 	if (dir)
 		closedir(dir);
@@ -91,16 +94,16 @@ static size_t find_candidates(const char *results_dir, const json_t *this_run, s
 static json_t *history_entry(const char *results_dir, const struct candidate *c)
 {
 	const struct fb_bench_key *keys[FB_DRIFT_SPEED_KEYS];
-	char path[PATH_MAX], err[PATH_MAX + 64], name[FB_KEY_NAME_MAX], stamp[32];
-	struct fb_results res;
+	char name[FB_KEY_NAME_MAX], stamp[32];
+	struct fb_run *run = open_run(results_dir, c->name, FB_RUN_RESULTS);
 	json_t *entry = NULL;
 
-	snprintf(path, sizeof(path), "%s/%s/bench.json", results_dir, c->name);
-	if (fb_results_load(path, &res, err, sizeof(err)))
+	if (!run)
 		return NULL;
+	const struct fb_results *res = &run->results;
 	size_t nkeys = fb_drift_keys(keys, FB_DRIFT_SPEED_KEYS);
 	for (size_t i = 0; i < nkeys; i++) {
-		double median = fb_result_median_ns(fb_results_get(&res, keys[i]));
+		double median = fb_result_median_ns(fb_results_get(res, keys[i]));
 		if (isnan(median))
 			continue;
 		if (!entry) {
@@ -109,14 +112,15 @@ static json_t *history_entry(const char *results_dir, const struct candidate *c)
 		}
 		json_object_set_new(entry, fb_key_format(keys[i], name, sizeof(name)), json_real(median));
 	}
-	fb_results_free(&res);
+	fb_run_close(run);
 	return entry;
 }
 
 int fb_drift_history_record(const char *run_dir, const char *results_dir)
 {
 	struct candidate *found = malloc(MAX_CANDIDATES * sizeof(*found));
-	json_t *this_run = load_manifest(run_dir, ".");
+	struct fb_run *this = open_run(run_dir, ".", 0);
+	const json_t *this_run = this ? this->manifest : NULL;
 	json_t *runs = json_array();
 	char path[PATH_MAX];
 	int err = -ENOMEM;
@@ -138,7 +142,7 @@ int fb_drift_history_record(const char *run_dir, const char *results_dir)
 		json_decref(doc);
 	}
 	json_decref(runs);
-	json_decref(this_run);
+	fb_run_close(this);
 	free(found);
 	return err;
 }
