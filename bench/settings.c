@@ -37,9 +37,6 @@ const struct fb_setting fb_settings[] = {
 	{ .option = "min-time", .help = "minimum measured seconds per repetition", .kind = FB_SETTING_NUMBER,
 	  .min = 0.001, .max = 60, FIELD(min_time_s), .bench = "--benchmark_min_time", .key = "min_time_s",
 	  .required = 1 },
-	/* the first iterations pay for cold caches and page tables: not measured */
-	{ .option = "warmup", .help = "seconds each benchmark runs unmeasured first", .kind = FB_SETTING_NUMBER,
-	  .min = 0, .max = 60, FIELD(warmup_s), .bench = "--benchmark_min_warmup_time", .key = "warmup_s" },
 	/* the CPUs used as the run resolved them (harness/run.c): which CPU
 	 * parent and child share moves fork figures */
 	{ .option = "cpus", .help = "the CPUs the benchmarks and their children may use, e.g. 1 or 0-1 (default: all)",

@@ -41,7 +41,6 @@ struct fb_run_config {
 	struct fb_modes modes;
 	int repetitions;
 	double min_time_s;       /* per repetition */
-	double warmup_s;         /* run before each benchmark's repetitions, unmeasured */
 	char cpus[32];           /* the CPUs used, e.g. "1"; "" when not pinned */
 	enum fb_placement placement;
 	struct fb_family_caps family_max;   /* per-family size limits */
