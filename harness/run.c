@@ -43,8 +43,10 @@ static const struct own_option {
 	struct fb_option option;
 } own_options[] = {
 	{ "cpus", { "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" } },
-	{ NULL, { "strict", FB_OPT_FLAG, 0, 0, NULL, "exit 1 when a consistency pair disagrees (the run folder is still written)" } },
-	{ NULL, { "out", FB_OPT_STRING, 0, 0, NULL, "exact run folder to create (must not exist), e.g. results/baselines/main" } },
+	{ NULL, { "strict", FB_OPT_FLAG, 0, 0, NULL,
+		  "exit 1 when a consistency pair disagrees (the run folder is still written)" } },
+	{ NULL, { "out", FB_OPT_STRING, 0, 0, NULL,
+		  "exact run folder to create (must not exist), e.g. results/baselines/main" } },
 	{ NULL, { "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" } },
 };
 
