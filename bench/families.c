@@ -56,10 +56,11 @@ static const struct fb_case *find_point(const struct fb_bench_key *key)
 int fb_key_registered(const struct fb_bench_key *key)
 {
 	const struct fb_case *c = find_point(key);
+	enum fb_page_mode mode;
 
-	if (!c || (strcmp(key->mode, "4k") != 0 && strcmp(key->mode, "thp") != 0))
+	if (!c || fb_page_mode_parse(key->mode, &mode))
 		return 0;
-	if (strcmp(key->mode, "thp") == 0 && !(c->axes & FB_AXIS_MODE))
+	if (mode == FB_PAGES_THP && !(c->axes & FB_AXIS_MODE))
 		return 0;
 	if (key->mem_mib == 0)
 		return !(c->axes & FB_AXIS_NO_ZERO);

@@ -1,12 +1,10 @@
 /* main.c - forkbench-bench: registers every family's cases over the memory
  * sizes and page modes with Google Benchmark and runs them in fb-worker
- * processes. Own flags (after Google Benchmark's --benchmark_*):
- *   --sizes=0,1,16   memory sizes in MiB (default 0,1,16,64,256,1024)
- *   --max-mem=MIB    drop default sizes above MIB (and add MIB itself)
- *   --modes=4k,thp   page modes (default both)
- *   --family-max-mib=cow:64   a family's largest size (see sizes.h)
- *   --sweep=short|long   a case's own axis (family.h): values up to its
- *                    short_max (default), or all of them
+ * processes. Own flags (after Google Benchmark's --benchmark_*): the run
+ * settings' rows with a bench flag (bench/settings.c: --sizes=0,1,16,
+ * --max-mem=MIB, --modes=4k,thp, --family-max-mib=cow:64, --sweep=long;
+ * the default sweep, both modes, no family limit, the short axis sweep when
+ * not given), and
  *   --progress-fd=N  write a progress line to file descriptor N */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +29,7 @@
 #include "fdio.h"
 #include "gbench.h"
 #include "pool.h"
+#include "settings.h"
 #include "sizes.h"
 
 /* Where the points run: the workers, and fb-bare for the floor cases. */
@@ -68,10 +67,12 @@ static struct progress progress = { .fd = -1 };
 /* Read before gb_initialize, which consumes the --benchmark_* flags. */
 static long repetitions_flag(int argc, char **argv)
 {
+	const struct fb_setting *row = fb_setting_named("repetitions");
 	long reps = 1;
+
 	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--benchmark_repetitions=", 24) == 0)
-			reps = strtol(argv[i] + 24, NULL, 10);
+		if (fb_setting_bench_value(row, argv[i]))
+			reps = strtol(fb_setting_bench_value(row, argv[i]), NULL, 10);
 	return reps;
 }
 
@@ -327,54 +328,22 @@ static void run_point(gb_state *st, void *ctx)
 	free(rep.times_ns);
 }
 
-struct options {
-	struct fb_sizes sizes;
-	int modes[2];   /* modes[FB_PAGES_4K], modes[FB_PAGES_THP]: 1 = run */
-	struct fb_family_caps caps;
-	int long_sweep;   /* --sweep=long: every value of the cases' own axes */
-};
-
-static int parse_modes(const char *list, struct options *opt)
-{
-	char copy[64], *save = NULL;
-
-	opt->modes[0] = opt->modes[1] = 0;
-	snprintf(copy, sizeof(copy), "%s", list);
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "4k") && strcmp(tok, "thp"))
-			return -1;
-		opt->modes[strcmp(tok, "thp") == 0] = 1;
-	}
-	return opt->modes[0] || opt->modes[1] ? 0 : -1;
-}
-
-/* Our flags, after gb_initialize took Google Benchmark's. Exit 2 on error. */
-static void parse_options(int argc, char **argv, struct options *opt)
+/* Our flags, after gb_initialize took Google Benchmark's: the run settings
+ * (settings.h) and --progress-fd. Exit 2 on error. */
+static void parse_options(int argc, char **argv, struct fb_run_config *opt)
 {
 	char err[256] = "";
-	long mib;
 
 	memset(opt, 0, sizeof(*opt));
-	fb_sizes_default(&opt->sizes, -1);
-	opt->modes[0] = opt->modes[1] = 1;
+	if (fb_run_config_set(opt, "modes", fb_setting_named("modes")->fallback, err, sizeof(err)))
+		abort();   /* the table's own default */
 	for (int i = 1; i < argc && !err[0]; i++) {
-		if (strncmp(argv[i], "--sizes=", 8) == 0)
-			fb_sizes_parse(argv[i] + 8, &opt->sizes, err, sizeof(err));
-		else if (strncmp(argv[i], "--max-mem=", 10) == 0) {
-			if (fb_mib_parse(argv[i] + 10, &mib, err, sizeof(err)) == 0)
-				fb_sizes_default(&opt->sizes, mib);
-		} else if (strncmp(argv[i], "--progress-fd=", 14) == 0) {
+		if (strncmp(argv[i], "--progress-fd=", 14) == 0)
 			progress.fd = atoi(argv[i] + 14);
-		} else if (strncmp(argv[i], "--family-max-mib=", 17) == 0) {
-			fb_family_caps_parse(argv[i] + 17, &opt->caps, err, sizeof(err));
-		} else if (strcmp(argv[i], "--sweep=short") == 0 || strcmp(argv[i], "--sweep=long") == 0) {
-			opt->long_sweep = strcmp(argv[i], "--sweep=long") == 0;
-		} else if (strncmp(argv[i], "--modes=", 8) == 0) {
-			if (parse_modes(argv[i] + 8, opt))
-				snprintf(err, sizeof(err), "--modes takes 4k, thp or 4k,thp, not '%s'", argv[i] + 8);
-		} else
+		else if (fb_setting_bench_arg(opt, argv[i], err, sizeof(err)) == 0)
 			snprintf(err, sizeof(err), "unknown argument '%s' (see the comment at the top of bench/main.c)", argv[i]);
 	}
+	fb_run_config_complete(opt);
 	if (!err[0])
 		fb_sizes_check_memory(&opt->sizes, err, sizeof(err));
 	if (err[0]) {
@@ -408,14 +377,14 @@ static void register_point(unsigned f, unsigned c, int64_t axis_value, size_t mi
 }
 
 /* One case at one value of its own axis: mode x size. */
-static long register_case(const struct options *opt, unsigned f, unsigned c, int64_t axis_value,
+static long register_case(const struct fb_run_config *opt, unsigned f, unsigned c, int64_t axis_value,
 			  struct bench_ctx *p)
 {
 	const struct fb_case *kase = &fb_families[f]->cases[c];
-	long cap = fb_family_cap(&opt->caps, fb_families[f]->name), registered = 0;
+	long cap = fb_family_cap(&opt->family_max, fb_families[f]->name), registered = 0;
 
-	for (int mode = 0; mode < 2; mode++) {
-		if (!opt->modes[mode] || (mode && !(kase->axes & FB_AXIS_MODE)))
+	for (int mode = 0; mode < FB_PAGE_MODES; mode++) {
+		if (!fb_modes_has(&opt->modes, (enum fb_page_mode)mode) || (mode == FB_PAGES_THP && !(kase->axes & FB_AXIS_MODE)))
 			continue;
 		for (size_t s = 0; s < opt->sizes.count; s++) {
 			size_t mib = opt->sizes.mib[s];
@@ -432,7 +401,7 @@ static long register_case(const struct options *opt, unsigned f, unsigned c, int
 /* Register case x axis value x mode x size, named
  * "family/case[/axis:N]/mem_mib:N/mode:M" so a --benchmark_filter regex can
  * pick any slice. */
-static long register_all(const struct options *opt, struct bench_ctx *p)
+static long register_all(const struct fb_run_config *opt, struct bench_ctx *p)
 {
 	long registered = 0;
 
@@ -444,7 +413,7 @@ static long register_all(const struct options *opt, struct bench_ctx *p)
 				continue;
 			}
 			for (size_t v = 0; v < FB_AXIS_MAX_VALUES && axis->values[v]; v++)
-				if (opt->long_sweep || axis->values[v] <= axis->short_max)
+				if (opt->sweep == FB_SWEEP_LONG || axis->values[v] <= axis->short_max)
 					registered += register_case(opt, f, c, axis->values[v], p);
 		}
 	}
@@ -462,7 +431,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	struct options opt;
+	struct fb_run_config opt;
 	char self[PATH_MAX], worker[PATH_MAX + 16];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 

@@ -12,9 +12,20 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+/* The page modes' names: in benchmark names, --modes and the worker's argv. */
+static const char *const page_mode_names[FB_PAGE_MODES] = { [FB_PAGES_4K] = "4k", [FB_PAGES_THP] = "thp" };
+
 const char *fb_page_mode_name(enum fb_page_mode mode)
 {
-	return mode == FB_PAGES_THP ? "thp" : "4k";
+	return page_mode_names[mode == FB_PAGES_THP];
+}
+
+int fb_page_mode_parse(const char *name, enum fb_page_mode *mode)
+{
+	for (int m = 0; m < FB_PAGE_MODES; m++)
+		if (strcmp(name, page_mode_names[m]) == 0)
+			return *mode = (enum fb_page_mode)m, 0;
+	return -1;
 }
 
 const char *fb_thp_unavailable_reason(void)

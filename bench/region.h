@@ -8,6 +8,7 @@
 #include <time.h>
 
 enum fb_page_mode { FB_PAGES_4K, FB_PAGES_THP };
+#define FB_PAGE_MODES 2   /* how many there are */
 
 #define FB_HUGE_BYTES ((size_t)2 << 20)
 
@@ -30,6 +31,8 @@ int fb_region_measure(struct fb_region *r);
 void fb_region_destroy(struct fb_region *r);
 
 const char *fb_page_mode_name(enum fb_page_mode mode);   /* "4k" / "thp" */
+/* The mode named name: 0, or -1 when no mode has that name. */
+int fb_page_mode_parse(const char *name, enum fb_page_mode *mode);
 /* NULL when THP can be used through MADV_HUGEPAGE, else why not. */
 const char *fb_thp_unavailable_reason(void);
 

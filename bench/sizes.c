@@ -9,6 +9,7 @@
 
 #include "region.h"
 
+/* The default sweep, the one place it is spelled (the help texts are made from it). */
 static const size_t default_mib[] = { 0, 1, 16, 64, 256, 1024 };
 
 void fb_sizes_default(struct fb_sizes *sizes, long max_mib)
@@ -35,6 +36,17 @@ int fb_mib_parse(const char *text, long *mib, char *err, size_t err_len)
 	return 0;
 }
 
+int fb_sizes_add(struct fb_sizes *sizes, long mib, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < sizes->count; i++)
+		if (sizes->mib[i] == (size_t)mib)
+			return snprintf(err, err_len, "size %ld MiB is listed twice", mib), -1;
+	if (sizes->count == FB_MAX_SIZES)
+		return snprintf(err, err_len, "more than %d sizes", FB_MAX_SIZES), -1;
+	sizes->mib[sizes->count++] = (size_t)mib;
+	return 0;
+}
+
 int fb_sizes_parse(const char *list, struct fb_sizes *sizes, char *err, size_t err_len)
 {
 	char copy[256], *save = NULL;
@@ -42,16 +54,9 @@ int fb_sizes_parse(const char *list, struct fb_sizes *sizes, char *err, size_t e
 
 	memset(sizes, 0, sizeof(*sizes));
 	snprintf(copy, sizeof(copy), "%s", list);
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (fb_mib_parse(tok, &mib, err, err_len))
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (fb_mib_parse(tok, &mib, err, err_len) || fb_sizes_add(sizes, mib, err, err_len))
 			return -1;
-		for (size_t i = 0; i < sizes->count; i++)
-			if (sizes->mib[i] == (size_t)mib)
-				return snprintf(err, err_len, "size %ld MiB is listed twice", mib), -1;
-		if (sizes->count == FB_MAX_SIZES)
-			return snprintf(err, err_len, "more than %d sizes", FB_MAX_SIZES), -1;
-		sizes->mib[sizes->count++] = (size_t)mib;
-	}
 	if (sizes->count == 0)
 		return snprintf(err, err_len, "no size in '%s'", list), -1;
 	return 0;
@@ -111,6 +116,15 @@ int fb_family_caps_parse(const char *text, struct fb_family_caps *caps, char *er
 		caps->max_mib[caps->count++] = mib;
 	}
 	return 0;
+}
+
+void fb_family_caps_format(const struct fb_family_caps *caps, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	snprintf(buf, len, "none");
+	for (size_t i = 0; i < caps->count && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s:%ld", i ? "," : "", caps->family[i], caps->max_mib[i]);
 }
 
 long fb_family_cap(const struct fb_family_caps *caps, const char *family)

@@ -13,13 +13,15 @@ struct fb_sizes {
 	size_t count;
 };
 
-/* The default sweep 0,1,16,64,256,1024 MiB, without sizes above max_mib
+/* The default sweep (default_mib in sizes.c), without sizes above max_mib
  * (and with max_mib itself added when it is not in the list); max_mib < 0
  * means no limit. */
 void fb_sizes_default(struct fb_sizes *sizes, long max_mib);
 /* Parse "0,1,16" (MiB, ascending or not, no duplicates). Returns 0, or -1
  * with err saying what is wrong. */
 int fb_sizes_parse(const char *list, struct fb_sizes *sizes, char *err, size_t err_len);
+/* Add mib to sizes: 0, or -1 with err (listed twice, too many sizes). */
+int fb_sizes_add(struct fb_sizes *sizes, long mib, char *err, size_t err_len);
 /* Parse one non-negative MiB count. Returns 0 or -1 with err. */
 int fb_mib_parse(const char *text, long *mib, char *err, size_t err_len);
 /* 0 when every size fits in half of MemAvailable; else -1 with err naming
@@ -40,6 +42,8 @@ struct fb_family_caps {
 };
 /* 0, or -1 with err (an unknown family, a size that is not a MiB count). */
 int fb_family_caps_parse(const char *text, struct fb_family_caps *caps, char *err, size_t err_len);
+/* "cow:64,storm:64" into buf, or "none" when there is no limit. */
+void fb_family_caps_format(const struct fb_family_caps *caps, char *buf, size_t len);
 /* The largest size family may run at; -1 when it has no limit. */
 long fb_family_cap(const struct fb_family_caps *caps, const char *family);
 

@@ -116,8 +116,9 @@ int main(int argc, char **argv)
 	struct fb_region region;
 	struct fb_worker_hello hello;
 	char self[PATH_MAX];
+	enum fb_page_mode mode;
 
-	if (argc != 4 || (strcmp(argv[2], "4k") && strcmp(argv[2], "thp"))) {
+	if (argc != 4 || fb_page_mode_parse(argv[2], &mode)) {
 		fprintf(stderr, "usage: fb-worker SIZE_BYTES 4k|thp PARENT_PID (started by forkbench-bench)\n");
 		return 2;
 	}
@@ -130,8 +131,7 @@ int main(int argc, char **argv)
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[len > 0 ? len : 0] = '\0';
 	env.helper_dir = dirname(self);
-	int err = fb_region_create(&region, strtoull(argv[1], NULL, 10),
-				   strcmp(argv[2], "thp") ? FB_PAGES_4K : FB_PAGES_THP);
+	int err = fb_region_create(&region, strtoull(argv[1], NULL, 10), mode);
 	env.region = &region;
 	hello_fill(&hello, &region, err, argv);
 	if (fb_write_full(1, &hello, sizeof(hello)) || err)

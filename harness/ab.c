@@ -34,7 +34,7 @@ static const struct fb_option ab_options[] = {
 	{ "b-build", FB_OPT_STRING, 0, 0, NULL, "side B's build folder (default: this forkbench's)" },
 	{ "a-prefix", FB_OPT_STRING, 0, 0, NULL, "command prefix side A's benchmarks run under, words split at spaces" },
 	{ "b-prefix", FB_OPT_STRING, 0, 0, NULL, "command prefix side B's benchmarks run under, e.g. 'setarch -R'" },
-	{ "rounds", FB_OPT_INT, 3, 99, "9", "repetitions per side, interleaved ABBA..." },
+	{ "rounds", FB_OPT_INT, 3, 99, FB_TEXT_OF(FB_REPETITIONS_RECOMMENDED), "repetitions per side, interleaved ABBA..." },
 	{ "filter", FB_OPT_STRING, 0, 0, "^spawn/(fork|vfork|posix_spawn_static)/", "benchmarks (regex)" },
 	{ "sizes", FB_OPT_STRING, 0, 0, "0,64", "memory sizes in MiB" },
 	{ "modes", FB_OPT_STRING, 0, 0, "4k", "page modes: 4k, thp or 4k,thp" },
@@ -168,16 +168,16 @@ static int run_sides(struct side sides[2], const struct fb_run_config *cfg, cons
 	return write_side(&sides[0], dir, err, len) || write_side(&sides[1], dir, err, len) ? -1 : 0;
 }
 
+/* The settings both sides run with, through the settings' own parsers. */
 static int config_from(const struct fb_opt_values *v, struct fb_run_config *c, char *err, size_t len)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->profile, sizeof(c->profile), "ab");
-	snprintf(c->filter, sizeof(c->filter), "%s", fb_opt_text(v, "filter"));
-	snprintf(c->placement, sizeof(c->placement), "one-cpu");
 	c->repetitions = 1;   /* one per round: the rounds are the repetitions */
 	c->min_time_s = fb_opt_number(v, "min-time");
-	if (fb_run_config_set_modes(c, fb_opt_text(v, "modes"), err, len) ||
-	    fb_sizes_parse(fb_opt_text(v, "sizes"), &c->sizes, err, len))
+	if (fb_run_config_set(c, "profile", "ab", err, len) || fb_run_config_set(c, "placement", "one-cpu", err, len) ||
+	    fb_run_config_set(c, "filter", fb_opt_text(v, "filter"), err, len) ||
+	    fb_run_config_set(c, "modes", fb_opt_text(v, "modes"), err, len) ||
+	    fb_run_config_set(c, "sizes", fb_opt_text(v, "sizes"), err, len))
 		return -1;
 	return fb_sizes_check_memory(&c->sizes, err, len);
 }
@@ -207,8 +207,8 @@ static int compare_sides(const char *dir, const struct fb_opt_values *v)
 	snprintf(md, sizeof(md), "%s/compare.md", dir);
 	snprintf(junit, sizeof(junit), "%s/junit.xml", dir);
 	snprintf(threshold, sizeof(threshold), "%g", fb_opt_number(v, "threshold"));
-	const char *argv[] = { "compare", a, b, "--threshold", threshold, "--markdown", md, "--junit", junit, NULL };
-	return fb_cmd_compare(9, (char **)argv);
+	const char *argv[] = { "compare", a, b, "--threshold", threshold, "--markdown", md, "--junit", junit };
+	return fb_cmd_compare((int)(sizeof(argv) / sizeof(argv[0])), (char **)argv);
 }
 
 int fb_cmd_ab(int argc, char **argv)

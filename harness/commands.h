@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "benchkey.h"
+#include "options.h"
 
 /* forkbench's version: in --version, bench.json's context and manifests. */
 #define FB_VERSION "0.9.0"
@@ -15,6 +16,10 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len);
 int fb_cmd_regress(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
 int fb_cmd_compare(int argc, char **argv);
+/* compare's option table, for regress, which passes the user's compare
+ * options on. */
+extern const struct fb_option fb_compare_options[];
+extern const size_t fb_ncompare_options;
 int fb_cmd_validate(int argc, char **argv);
 /* All semantic checks, quietly, into tap_path (and junit_path): failed count or -errno. */
 int fb_validate_to_file(const char *tap_path, const char *junit_path);

@@ -13,7 +13,7 @@
 #include "options.h"
 #include "util.h"
 
-static const struct fb_option compare_options[] = {
+const struct fb_option fb_compare_options[] = {
 	{ "alpha", FB_OPT_DOUBLE, 1e-6, 0.5, "0.05", "significance level of the U test" },
 	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
 	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
@@ -28,7 +28,7 @@ static const struct fb_option compare_options[] = {
 	{ "flagged-out", FB_OPT_STRING, 0, 0, NULL, "write the names of the benchmarks found slower to this file, one a line" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
-#define N_COMPARE_OPTIONS (sizeof(compare_options) / sizeof(compare_options[0]))
+const size_t fb_ncompare_options = sizeof(fb_compare_options) / sizeof(fb_compare_options[0]);
 
 /* A run folder (its manifest of our schema, kept for the conditions) or a
  * bare bench.json (Google Benchmark's JSON, no manifest). */
@@ -205,11 +205,11 @@ int fb_cmd_compare(int argc, char **argv)
 	struct fb_noise noise = { .root = NULL };
 	char err[PATH_MAX + 256];
 
-	if (fb_options_parse(compare_options, N_COMPARE_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
+	if (fb_options_parse(fb_compare_options, fb_ncompare_options, argc - 1, argv + 1, &v, err, sizeof(err)))
 		return usage(err);
 	if (fb_opt_given(&v, "help")) {
 		printf("usage: forkbench compare BASE NEW [options]   (run folders or bench.json files)\n");
-		fb_options_help(compare_options, N_COMPARE_OPTIONS, stdout);
+		fb_options_help(fb_compare_options, fb_ncompare_options, stdout);
 		return 0;
 	}
 	if (v.npositional != 2)

@@ -6,6 +6,7 @@
 
 #include "compare.h"
 #include "doc.h"
+#include "settings.h"
 #include "util.h"
 
 /* What the table's cells need beside the row. */
@@ -157,10 +158,10 @@ static void print_conditions(const struct fb_comparison *cmp, const char *bullet
 	for (size_t i = 0; i < d->count; i++)
 		fprintf(out, "%s%s differs%s: base '%s', new '%s'\n", bullet, d->items[i].label,
 			d->items[i].machine ? " (another machine)" : "", d->items[i].base, d->items[i].new_run);
-	if (cmp->base_repetitions && cmp->base_repetitions < 9)
-		fprintf(out, "%sBASE has %zu repetitions per benchmark: 9 or more are recommended (so says Google "
+	if (cmp->base_repetitions && cmp->base_repetitions < FB_REPETITIONS_RECOMMENDED)
+		fprintf(out, "%sBASE has %zu repetitions per benchmark: %d or more are recommended (so says Google "
 			"Benchmark's compare.py), or small changes cannot reach significance\n", bullet,
-			cmp->base_repetitions);
+			cmp->base_repetitions, FB_REPETITIONS_RECOMMENDED);
 }
 
 /* The noise file that raised thresholds, and the rule: said before the

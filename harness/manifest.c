@@ -211,19 +211,34 @@ json_t *fb_manifest_environment(const char *repo_dir)
 	return env;
 }
 
-/* What a config field must be: a string, a positive integer or a number. */
-enum field_type { FIELD_STRING, FIELD_COUNT, FIELD_NUMBER };
+/* What a config field must be: a string, a positive integer, a number, or
+ * a list of whole numbers (or, in older runs, a string of them). */
+enum field_type { FIELD_STRING, FIELD_COUNT, FIELD_NUMBER, FIELD_LIST };
 
 static const struct {
 	const char *key;
 	enum field_type type;
 } config_fields[] = {
-	{ "profile", FIELD_STRING }, { "sizes_mib", FIELD_STRING }, { "modes", FIELD_STRING },
+	{ "profile", FIELD_STRING }, { "sizes_mib", FIELD_LIST }, { "modes", FIELD_STRING },
 	{ "repetitions", FIELD_COUNT }, { "min_time_s", FIELD_NUMBER },
 };
 
+/* A non-empty list of whole numbers. */
+static int counts_ok(const json_t *v)
+{
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(v, i, item)
+		if (!json_is_integer(item))
+			return 0;
+	return json_array_size(v) > 0;
+}
+
 static int field_ok(const json_t *v, enum field_type type)
 {
+	if (type == FIELD_LIST)
+		return json_is_string(v) || counts_ok(v);
 	if (type == FIELD_STRING)
 		return json_is_string(v);
 	if (type == FIELD_COUNT)
@@ -261,6 +276,7 @@ int fb_manifest_check(const json_t *m, int need_config, char *why, size_t len)
 		if (!field_ok(json_object_get(cfg, config_fields[i].key), config_fields[i].type))
 			return snprintf(why, len, "config.%s is not a %s", config_fields[i].key,
 					config_fields[i].type == FIELD_STRING ? "string" :
+					config_fields[i].type == FIELD_LIST ? "list of whole numbers (or a string of them)" :
 					config_fields[i].type == FIELD_COUNT ? "positive integer" : "non-negative number"), -1;
 	if (!json_is_object(json_object_get(m, "environment")))
 		return snprintf(why, len, "environment is not an object"), -1;
@@ -278,6 +294,20 @@ json_t *fb_manifest_environment_here(void)
 	return fb_manifest_environment(repo);
 }
 
+/* "0,1,16" of a list of whole numbers into buf. */
+static const char *list_text(const json_t *list, char *buf, size_t len)
+{
+	const json_t *item;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(list, i, item)
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%lld", i ? "," : "",
+						 (long long)json_integer_value(item));
+	return buf;
+}
+
 const char *fb_manifest_text(const json_t *value, char *buf, size_t len)
 {
 	if (json_is_string(value))
@@ -288,6 +318,8 @@ const char *fb_manifest_text(const json_t *value, char *buf, size_t len)
 		return snprintf(buf, len, "%g", json_real_value(value)), buf;
 	if (json_is_boolean(value))
 		return json_is_true(value) ? "yes" : "no";
+	if (counts_ok(value))   /* "0,1,16" as older runs recorded the sizes */
+		return list_text(value, buf, len);
 	if (json_is_array(value) || json_is_object(value)) {
 		char *text = json_dumps(value, JSON_COMPACT);
 		snprintf(buf, len, "%s", text ? text : "");

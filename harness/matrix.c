@@ -386,7 +386,8 @@ static void add_sources(struct fb_doc *doc, const struct matrix_run *runs, size_
 		const json_t *n = json_object_get(config, "repetitions");
 		const char *finished = json_string_value(json_object_get(m, "finished_utc"));
 		const char *profile = json_string_value(json_object_get(config, "profile"));
-		const char *sizes = json_string_value(json_object_get(config, "sizes_mib"));
+		char sizes_text[160];   /* a list in new runs, a text in older ones */
+		const char *sizes = fb_manifest_text(json_object_get(config, "sizes_mib"), sizes_text, sizeof(sizes_text));
 		const char *modes = json_string_value(json_object_get(config, "modes"));
 		if (json_is_integer(n))
 			snprintf(reps, sizeof(reps), "%lld", (long long)json_integer_value(n));

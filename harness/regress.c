@@ -22,32 +22,28 @@
 #include "comparable.h"
 #include "manifest.h"
 #include "noise.h"
+#include "options.h"
 #include "regress.h"
 #include "run_config.h"
 #include "results.h"
 #include "run_folder.h"
 #include "util.h"
 
-/* Did the compare options (argv[2..]) ask to compare across machines? */
-static int across_machines_allowed(int argc, char **argv)
+/* Did the compare options ask to compare across machines? */
+static int across_machines_allowed(const struct fb_opt_values *compare)
 {
-	for (int i = 2; i < argc; i++) {
-		const char *normalize = strncmp(argv[i], "--normalize=", 12) == 0 ? argv[i] + 12
-					: strcmp(argv[i], "--normalize") == 0 && i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(argv[i], "--allow-different-machines") == 0 || (normalize && strcmp(normalize, "none")))
-			return 1;
-	}
-	return 0;
+	return fb_opt_given(compare, "allow-different-machines") || strcmp(fb_opt_text(compare, "normalize"), "none");
 }
 
 /* Before minutes of benchmarks: is this the baseline's machine? compare
  * would refuse the two runs afterwards; say it now. 0, or -1 with err. */
-static int check_machine(const json_t *baseline, int argc, char **argv, char *err, size_t len)
+static int check_machine(const json_t *baseline, const char *baseline_dir, const struct fb_opt_values *compare,
+			 char *err, size_t len)
 {
 	char machine[640];
 	struct fb_conditions_diff diff;
 
-	if (across_machines_allowed(argc, argv))
+	if (across_machines_allowed(compare))
 		return 0;
 	json_t *here = json_pack("{s:o}", "environment", fb_manifest_environment_here());
 	fb_conditions_compare(baseline, here, &diff);
@@ -56,32 +52,22 @@ static int check_machine(const json_t *baseline, int argc, char **argv, char *er
 		return 0;
 	fb_conditions_machine_text(&diff, machine, sizeof(machine));
 	snprintf(err, len, "the baseline %s was made on another machine (%s): make a baseline here (make baseline "
-		 "NAME=...), or compare with --normalize syscall|touch or --allow-different-machines", argv[1], machine);
+		 "NAME=...), or compare with --normalize syscall|touch or --allow-different-machines", baseline_dir, machine);
 	return -1;
 }
 
 /* Before minutes of benchmarks: is the baseline's noise.json readable (or
  * absent, or ignored with --no-noise)? compare would refuse a corrupt one
  * afterwards. 0, or -1 with err. */
-static int check_noise(int argc, char **argv, char *err, size_t len)
+static int check_noise(const char *baseline_dir, const struct fb_opt_values *compare, char *err, size_t len)
 {
 	struct fb_noise noise;
 
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--no-noise") == 0)
-			return 0;
-	int got = fb_noise_load(argv[1], &noise, err, len);
+	if (fb_opt_given(compare, "no-noise"))
+		return 0;
+	int got = fb_noise_load(baseline_dir, &noise, err, len);
 	fb_noise_free(&noise);
 	return got < 0 ? -1 : 0;
-}
-
-/* Does the user name a normalisation (compare's --normalize)? */
-static int normalize_given(int argc, char **argv)
-{
-	for (int i = 2; i < argc; i++)
-		if (strncmp(argv[i], "--normalize", 11) == 0)
-			return 1;
-	return 0;
 }
 
 /* compare BASELINE NEW [--normalize bare] [--screen] [the user's options]
@@ -145,18 +131,6 @@ static int measure_again(const struct fb_run_config *baseline, const char *flagg
 	       n - (bare ? 2 : 0) == 1 ? "" : "s", n - (bare ? 2 : 0) == 1 ? "it" : "them");
 	int rc = fb_run_main(run.argc, (char **)run.argv, again, len);
 	return rc == 2 ? 2 : rc;
-}
-
-/* compare's --threshold among the user's options (its default, 0.10, else). */
-static double threshold_given(int argc, char **argv)
-{
-	for (int i = 2; i < argc; i++) {
-		const char *t = strncmp(argv[i], "--threshold=", 12) == 0 ? argv[i] + 12
-				: strcmp(argv[i], "--threshold") == 0 && i + 1 < argc ? argv[i + 1] : NULL;
-		if (t)
-			return atof(t);
-	}
-	return 0.10;
 }
 
 /* The headline spawn cases, measured side by side in every regress
@@ -224,11 +198,15 @@ static int has_bare_loop(const char *baseline)
 int fb_cmd_regress(int argc, char **argv)
 {
 	char final[PATH_MAX], again[PATH_MAX + 32], why[PATH_MAX + 1024], flagged[] = "/tmp/fb-regress-XXXXXX";
+	struct fb_opt_values compare;
 	struct fb_argv run;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		return fb_usage(argc, argv, "forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
 	}
+	/* the user's compare options (passed on as given), read with compare's own table */
+	if (fb_options_parse(fb_compare_options, fb_ncompare_options, argc - 2, argv + 2, &compare, why, sizeof(why)))
+		return fb_error("regress: %s", why), 2;
 	/* Run as the baseline was run: the same sweep, repetitions, filter
 	 * and placement (which CPU parent and child share moves fork figures).
 	 * Only its config is needed, so its manifest is not checked further. */
@@ -241,7 +219,7 @@ int fb_cmd_regress(int argc, char **argv)
 		fb_error("regress: %s: %s", baseline->manifest_path, baseline->config_err);
 		return fb_run_close(baseline), 2;
 	}
-	int bad = check_machine(m, argc, argv, why, sizeof(why)) || check_noise(argc, argv, why, sizeof(why));
+	int bad = check_machine(m, argv[1], &compare, why, sizeof(why)) || check_noise(argv[1], &compare, why, sizeof(why));
 	if (bad) {
 		fb_run_close(baseline);
 		return fb_error("regress: %s", why), 2;
@@ -249,7 +227,7 @@ int fb_cmd_regress(int argc, char **argv)
 	/* By default figures are divided by each run's own bare fork loop: the
 	 * machine's speed moves both alike, a change of forkbench's code only
 	 * the figure. */
-	int bare = !normalize_given(argc, argv) && has_bare_loop(argv[1]);
+	int bare = !fb_opt_given(&compare, "normalize") && has_bare_loop(argv[1]);
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	int fd = rc ? -1 : mkstemp(flagged);
 	if (rc || fd < 0) {
@@ -265,7 +243,7 @@ int fb_cmd_regress(int argc, char **argv)
 	if (!side)
 		printf("\nregress: %s: what is found slower will be measured again against the baseline's figures\n", why);
 	rc = compare_runs(argc, argv, final, bare, side, "--flagged-out", flagged);
-	if (rc != 2 && side && side_by_side(argv[1], m, config, threshold_given(argc, argv), flagged, final, again,
+	if (rc != 2 && side && side_by_side(argv[1], m, config, fb_opt_number(&compare, "threshold"), flagged, final, again,
 					    sizeof(again)) == 0)
 		rc = compare_runs(argc, argv, final, bare, 1, "--confirm-ab", again);
 	else if (rc == 1 && side)

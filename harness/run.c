@@ -35,60 +35,42 @@
 #include "syscheck.h"
 #include "util.h"
 
-/* Profiles fix repetitions, the minimum measured time per repetition and
- * the largest memory size of the default sweep; explicit options override
- * them. Odd repetition counts: Google Benchmark 1.7.1's median aggregate is
- * wrong for even ones. */
-struct profile {
-	const char *name;
-	int repetitions;
-	double min_time_s;
-	int hyperfine_runs;
-	long max_mem_mib;      /* -1: the whole default sweep */
-	const char *family_max; /* per-family limits on the sweep (sizes.h) */
-	const char *sweep;      /* the cases' own axes: "short" or "long" (family.h) */
+/* `forkbench run`'s own options, beside the run settings' (bench/settings.c,
+ * harness/run_config.c); each shown in --help before the setting it names
+ * (NULL: at the end). */
+static const struct own_option {
+	const char *before;
+	struct fb_option option;
+} own_options[] = {
+	{ "cpus", { "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" } },
+	{ NULL, { "strict", FB_OPT_FLAG, 0, 0, NULL,
+		  "exit 1 when a consistency pair disagrees (the run folder is still written)" } },
+	{ NULL, { "out", FB_OPT_STRING, 0, 0, NULL,
+		  "exact run folder to create (must not exist), e.g. results/baselines/main" } },
+	{ NULL, { "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" } },
 };
 
-static const struct profile profiles[] = {
-	/* 5 repetitions: the fewest with which a U test can reach p < 0.05
-	 * (3 against 3 never goes below 0.1). Up to 256 MiB. */
-	{ "quick", 5, 0.01, 30, 256, "cow:64,storm:64", "short" },
-	/* cow up to 64 MiB: one COW iteration at 1 GiB (fork, 262144 faults,
-	 * exit) took 1 s on one 2-core VM and 6.5 s on another (a PVM guest,
-	 * 25 us per fault), where the cow family alone made `make bench` take
-	 * 16 minutes; fork, vfork and exec still reach 1 GiB, and the claims
-	 * that rest on the COW figures at 1 GiB read "not measured in this
-	 * run", with the command that measures them. storm up to
-	 * 64 MiB too: its fork beside faulting siblings took 27-62 ms at 1 GiB
-	 * here, 6-7 s of the run for that one point with its worker. */
-	{ "default", 9, 0.03, 200, -1, "cow:64,storm:64", "short" },
-	/* everything over the whole sweep: the COW figures at 1 GiB measured,
-	 * the parent's shape to 65536 mappings and 100000 fds, forkers to 2x
-	 * the cores */
-	{ "full", 9, 0.03, 200, -1, "none", "long" },
-};
+/* The settings' options with ours among them, into rows[FB_MAX_OPTIONS]:
+ * how many. */
+static size_t run_options(struct fb_option *rows)
+{
+	struct fb_option settings[FB_MAX_OPTIONS];
+	size_t nsettings = fb_run_config_options(settings, FB_MAX_OPTIONS), n = 0;
 
-static const struct fb_option run_options[] = {
-	{ "profile", FB_OPT_STRING, 0, 0, "default", "quick (5 repetitions, up to 256 MiB, cow and storm to 64, short axis sweep), default (9, up to 1024 MiB, cow and storm to 64, short) or full (9, everything to 1024 MiB, long)" },
-	{ "filter", FB_OPT_STRING, 0, 0, NULL, "regex over benchmark names, e.g. 'spawn/fork/'" },
-	{ "max-mem", FB_OPT_INT, 0, 1 << 30, NULL, "largest memory size in MiB (default sweep 0,1,16,64,256,1024)" },
-	{ "sizes", FB_OPT_STRING, 0, 0, NULL, "explicit memory sizes in MiB, e.g. 0,64,512" },
-	{ "modes", FB_OPT_STRING, 0, 0, "4k,thp", "page modes: 4k, thp or both" },
-	{ "repetitions", FB_OPT_INT, 1, 99, NULL, "repetitions per benchmark (profile's by default)" },
-	{ "min-time", FB_OPT_DOUBLE, 0.001, 60, NULL, "minimum measured seconds per repetition" },
-	{ "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" },
-	{ "cpus", FB_OPT_STRING, 0, 0, NULL, "the CPUs the benchmarks and their children may use, e.g. 1 or 0-1 (default: all)" },
-	{ "placement", FB_OPT_STRING, 0, 0, "one-cpu", "one-cpu (parent and child share the last of those CPUs) or free (the scheduler places them)" },
-	{ "family-max", FB_OPT_STRING, 0, 0, NULL, "a family's largest size, e.g. cow:64, or none (profile's by default)" },
-	{ "sweep", FB_OPT_STRING, 0, 0, NULL, "short or long: the values of the cases' own axes (VMAs, threads, fds, forkers) up to the short sweep's end, or all (full: long; others: short)" },
-	{ "strict", FB_OPT_FLAG, 0, 0, NULL, "exit 1 when a consistency pair disagrees (the run folder is still written)" },
-	{ "out", FB_OPT_STRING, 0, 0, NULL, "exact run folder to create (must not exist), e.g. results/baselines/main" },
-	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
-};
-#define N_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+	for (size_t i = 0; i <= nsettings; i++) {
+		for (size_t o = 0; o < sizeof(own_options) / sizeof(own_options[0]) && n < FB_MAX_OPTIONS; o++) {
+			const char *before = own_options[o].before;
+			if (before ? i < nsettings && strcmp(before, settings[i].name) == 0 : i == nsettings)
+				rows[n++] = own_options[o].option;
+		}
+		if (i < nsettings && n < FB_MAX_OPTIONS)
+			rows[n++] = settings[i];
+	}
+	return n;
+}
 
 struct run_config {
-	const struct profile *profile;
+	const struct fb_profile *profile;
 	struct fb_run_config run;      /* what defines the run: sizes, modes, repetitions, cpus as
 				        * recorded ("" when not pinned)... (run_config.h) */
 	const char *cpus_text;         /* --cpus as given, or NULL */
@@ -177,13 +159,11 @@ static int parse_cpus(const char *text, cpu_set_t *set)
 static int resolve_placement(struct run_config *cfg, char *err, size_t len)
 {
 	cpu_set_t allowed;
+	char one[16];
 
-	if (strcmp(cfg->run.placement, "one-cpu") && strcmp(cfg->run.placement, "free"))
-		return snprintf(err, len, "--placement takes one-cpu or free, not '%s'", cfg->run.placement), -1;
-	if (strcmp(cfg->run.placement, "free") == 0) {
+	if (cfg->run.placement == FB_PLACEMENT_FREE) {
 		cfg->pinned = cfg->cpus_text != NULL;
-		snprintf(cfg->run.cpus, sizeof(cfg->run.cpus), "%.31s", cfg->cpus_text ? cfg->cpus_text : "");
-		return 0;
+		return fb_run_config_set(&cfg->run, "cpus", cfg->cpus_text ? cfg->cpus_text : "", err, len);
 	}
 	if (cfg->cpus_text)
 		allowed = cfg->cpus;
@@ -193,62 +173,24 @@ static int resolve_placement(struct run_config *cfg, char *err, size_t len)
 	CPU_ZERO(&cfg->cpus);
 	CPU_SET(last, &cfg->cpus);
 	cfg->pinned = 1;
-	snprintf(cfg->run.cpus, sizeof(cfg->run.cpus), "%d", last);
-	return 0;
+	snprintf(one, sizeof(one), "%d", last);
+	return fb_run_config_set(&cfg->run, "cpus", one, err, len);
 }
 
+/* The run's settings (run_config.c), then where it runs and is written. */
 static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg, char *err, size_t len)
 {
-	const char *profile = fb_opt_text(v, "profile");
-
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-		if (strcmp(profiles[i].name, profile) == 0)
-			cfg->profile = &profiles[i];
-	if (!cfg->profile)
-		return snprintf(err, len, "unknown profile '%s' (quick, default or full)", profile), -1;
-	struct fb_run_config *run = &cfg->run;
-	snprintf(run->profile, sizeof(run->profile), "%s", cfg->profile->name);
-	run->repetitions = fb_opt_given(v, "repetitions") ? (int)fb_opt_number(v, "repetitions")
-							  : cfg->profile->repetitions;
-	run->min_time_s = fb_opt_given(v, "min-time") ? fb_opt_number(v, "min-time") : cfg->profile->min_time_s;
-	const char *filter = fb_opt_text(v, "filter"), *modes = fb_opt_text(v, "modes");
-	if (filter && strlen(filter) >= sizeof(run->filter))
-		return snprintf(err, len, "--filter is longer than %zu bytes", sizeof(run->filter) - 1), -1;
-	snprintf(run->filter, sizeof(run->filter), "%s", filter ? filter : "");
+	if (fb_run_config_from_options(v, &cfg->run, &cfg->profile, err, len))
+		return -1;
 	cfg->cpus_text = fb_opt_text(v, "cpus");
 	if (cfg->cpus_text && parse_cpus(cfg->cpus_text, &cfg->cpus))
 		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
 				cfg->cpus_text), -1;
-	snprintf(run->placement, sizeof(run->placement), "%.15s", fb_opt_text(v, "placement"));
-	/* the profile's limits shape its own sweep; sizes asked for explicitly run as asked */
-	const char *family_max = fb_opt_given(v, "family-max") ? fb_opt_text(v, "family-max")
-				 : fb_opt_given(v, "sizes") || fb_opt_given(v, "max-mem") ? "none"
-				 : cfg->profile->family_max;
-	struct fb_family_caps caps;
-	if (fb_family_caps_parse(family_max, &caps, err, len))
-		return -1;
-	snprintf(run->family_max, sizeof(run->family_max), "%.63s", family_max);
 	cfg->strict = fb_opt_given(v, "strict");
 	if (resolve_placement(cfg, err, len))
 		return -1;
-	if (resolve_output(v, cfg, err, len))
-		return -1;
-	if (fb_opt_given(v, "sizes") && fb_opt_given(v, "max-mem"))
-		return snprintf(err, len, "give --sizes or --max-mem, not both"), -1;
-	if (fb_opt_given(v, "sizes")) {
-		if (fb_sizes_parse(fb_opt_text(v, "sizes"), &run->sizes, err, len))
-			return -1;
-	} else {
-		fb_sizes_default(&run->sizes, fb_opt_given(v, "max-mem") ? (long)fb_opt_number(v, "max-mem")
-									 : cfg->profile->max_mem_mib);
-	}
-	if (fb_run_config_set_modes(run, modes, err, len))
-		return -1;
-	if (fb_run_config_set_sweep(run, fb_opt_given(v, "sweep") ? fb_opt_text(v, "sweep") : cfg->profile->sweep,
-				    err, len))
-		return -1;
-	return fb_sizes_check_memory(&run->sizes, err, len);
+	return resolve_output(v, cfg, err, len);
 }
 
 /* Start forkbench-bench writing tmp_dir/bench.json; its console output goes
@@ -551,14 +493,16 @@ static void run_companions(const struct run_config *cfg, const char *tmp)
  * usage errors) when the run cannot start. */
 static int prepare(int argc, char **argv, struct run_config *cfg, char *tmp, size_t tmp_len, int *help)
 {
+	struct fb_option options[FB_MAX_OPTIONS];
+	size_t noptions = run_options(options);
 	struct fb_opt_values v;
 	char err[PATH_MAX + 256];
 
-	if (fb_options_parse(run_options, N_RUN_OPTIONS, argc - 1, argv + 1, &v, err, sizeof(err)))
+	if (fb_options_parse(options, noptions, argc - 1, argv + 1, &v, err, sizeof(err)))
 		return usage_error(err);
 	if ((*help = fb_opt_given(&v, "help"))) {
 		printf("usage: forkbench run [options]\n");
-		fb_options_help(run_options, N_RUN_OPTIONS, stdout);
+		fb_options_help(options, noptions, stdout);
 		return 0;
 	}
 	if (v.npositional)

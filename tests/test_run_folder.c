@@ -41,6 +41,22 @@ static int copy_ci(const char *dir, void (*edit)(json_t *manifest))
 /* ---- the CI baseline ------------------------------------------------------ */
 
 /* The values below are read off results/baselines/ci/manifest.json by eye. */
+
+/* A setting of c as its option spells it ("4k,thp"), through the table. */
+static void setting_text(const struct fb_run_config *c, const char *option, char *buf, size_t len)
+{
+	const struct fb_setting *s = fb_setting_named(option);
+	if (s)
+		fb_setting_format(c, s, buf, len);
+	else
+		snprintf(buf, len, "(no setting %s)", option);
+}
+
+static int recorded_setting(const struct fb_run_config *c, const char *option)
+{
+	const struct fb_setting *s = fb_setting_named(option);
+	return s && fb_setting_recorded(c, s);
+}
 static void check_ci(void)
 {
 	char err[PATH_MAX + 256] = "";
@@ -59,11 +75,15 @@ static void check_ci(void)
 	CHECK(c->sizes.count == 5 && c->sizes.mib[0] == 0 && c->sizes.mib[1] == 1 && c->sizes.mib[2] == 16 &&
 	      c->sizes.mib[3] == 64 && c->sizes.mib[4] == 256, "sizes 0,1,16,64,256 as numbers", "%zu sizes",
 	      c->sizes.count);
-	CHECK(strcmp(c->modes, "4k,thp") == 0 && strcmp(c->placement, "one-cpu") == 0 && strcmp(c->cpus, "1") == 0,
-	      "modes, placement, CPUs", "%s %s %s", c->modes, c->placement, c->cpus);
+	char modes[32], placement[32];
+	setting_text(c, "modes", modes, sizeof(modes));
+	setting_text(c, "placement", placement, sizeof(placement));
+	CHECK(strcmp(modes, "4k,thp") == 0 && strcmp(placement, "one-cpu") == 0 && strcmp(c->cpus, "1") == 0,
+	      "modes, placement, CPUs", "%s %s %s", modes, placement, c->cpus);
 	/* made before the per-family limits and the axes: not recorded */
-	CHECK(!c->family_max[0] && !c->sweep[0] && !c->filter[0], "family limits, sweep and filter not recorded",
-	      "'%s' '%s' '%s'", c->family_max, c->sweep, c->filter);
+	int recorded = recorded_setting(c, "family-max") + recorded_setting(c, "sweep");
+	CHECK(recorded == 0 && !c->filter[0], "family limits, sweep and filter not recorded", "%d recorded, filter '%s'",
+	      recorded, c->filter);
 	const struct fb_result *fork = fb_results_at(&run->results, "spawn", "fork", 0, "4k");
 	CHECK(run->results.count > 0 && fork && fork->nreps == 5, "bench.json: spawn/fork at 0 MiB, 4k, 5 repetitions",
 	      "%zu results, fork %s", run->results.count, fork ? "found" : "missing");
@@ -184,9 +204,10 @@ static void check_old(void)
 		BROKEN("an older manifest opens", "%s", err);
 		return;
 	}
-	CHECK(run->config_ok && !run->config.placement[0] && !run->config.cpus[0] && run->config.repetitions == 5,
-	      "an older manifest: its config reads back, placement and CPUs not recorded", "%s '%s' '%s'",
-	      run->config_err, run->config.placement, run->config.cpus);
+	CHECK(run->config_ok && !recorded_setting(&run->config, "placement") && !run->config.cpus[0] &&
+	      run->config.repetitions == 5, "an older manifest: its config reads back, placement and CPUs not recorded",
+	      "%s, placement %s, cpus '%s'", run->config_err,
+	      recorded_setting(&run->config, "placement") ? "recorded" : "not recorded", run->config.cpus);
 	const json_t *text = fb_run_env(run->manifest, FB_ENV_PID_MAX);
 	CHECK(json_is_string(text) && fb_manifest_number(text, FB_NUMBER_WHOLE, &pid_max) == 0 && pid_max == 32768,
 	      "an older manifest: pid_max recorded as text reads as 32768", "%g", pid_max);
