@@ -146,7 +146,7 @@ static int measure_again(const struct fb_run_config *baseline, const char *flagg
 	return rc == 2 ? 2 : rc;
 }
 
-/* compare's --threshold among the user's options (its default, 0.10, else). */
+/* compare's --threshold among the user's options (its default, FB_THRESHOLD_DEFAULT, else). */
 static double threshold_given(int argc, char **argv)
 {
 	for (int i = 2; i < argc; i++) {
@@ -155,7 +155,7 @@ static double threshold_given(int argc, char **argv)
 		if (t)
 			return atof(t);
 	}
-	return 0.10;
+	return FB_THRESHOLD_DEFAULT;
 }
 
 /* The headline spawn cases, measured side by side in every regress
