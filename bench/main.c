@@ -28,6 +28,7 @@
 #include "family.h"
 #include "fdio.h"
 #include "gbench.h"
+#include "outcome.h"
 #include "pool.h"
 #include "sizes.h"
 
@@ -254,16 +255,16 @@ static int run_bare(gb_state *st, const struct bench_point *pt, struct repetitio
 	return 0;
 }
 
-/* Failures and lack of resources are errors in the JSON; "no-resource: "
+/* Failures and lack of resources are errors in the JSON; FB_PREFIX_NO_RESOURCE
  * tells EAGAIN/ENOMEM (the machine's limits) from a kernel misbehaving. */
 static void report_failure(gb_state *st, int err, const char *reason)
 {
 	char msg[FB_REASON_LEN + 80];
 
 	if (err == FB_NO_RESOURCE)
-		snprintf(msg, sizeof(msg), "no-resource: %s", reason);
+		snprintf(msg, sizeof(msg), FB_PREFIX_NO_RESOURCE "%s", reason);
 	else
-		snprintf(msg, sizeof(msg), "failed (%s): %s", strerror(err < 0 ? -err : err), reason);
+		snprintf(msg, sizeof(msg), FB_PREFIX_FAILED "(%s): %s", strerror(err < 0 ? -err : err), reason);
 	gb_skip_with_error(st, msg);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outcome.h"
 #include "stats.h"
 #include "util.h"
 
@@ -37,12 +38,21 @@ void fb_results_base_name(const char *run_name, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, run_name);
 }
 
+/* The bench side's error_message prefixes (bench/outcome.h) and what each
+ * says; any other message is a failure. */
+static const struct {
+	const char *prefix;
+	enum fb_outcome outcome;
+} outcome_prefixes[] = {
+	{ FB_PREFIX_SKIPPED, FB_OUTCOME_SKIPPED },
+	{ FB_PREFIX_NO_RESOURCE, FB_OUTCOME_NO_RESOURCE },
+};
+
 static enum fb_outcome outcome_of(const char *error)
 {
-	if (error && strncmp(error, "skipped: ", 9) == 0)
-		return FB_OUTCOME_SKIPPED;
-	if (error && strncmp(error, "no-resource: ", 13) == 0)
-		return FB_OUTCOME_NO_RESOURCE;
+	for (size_t i = 0; error && i < sizeof(outcome_prefixes) / sizeof(outcome_prefixes[0]); i++)
+		if (strncmp(error, outcome_prefixes[i].prefix, strlen(outcome_prefixes[i].prefix)) == 0)
+			return outcome_prefixes[i].outcome;
 	return FB_OUTCOME_FAILED;
 }
 
