@@ -210,7 +210,7 @@ static int figure_get(const struct fb_results *res, const struct fb_bench_key *k
 	f->value = f->lo = f->hi = NAN;
 	fb_key_format(key, f->bench, sizeof(f->bench));
 	snprintf(f->how, sizeof(f->how), "%ld MiB", key->mem_mib);
-	f->thp_coverage = fb_result_counter_median(r, "thp_coverage");
+	f->thp_coverage = fb_result_counter_median(r, fb_ctr_thp_coverage);
 	if (summary_of(r, counter, &s) == 0) {
 		f->value = s.median;
 		f->lo = s.ci_low;
@@ -323,7 +323,7 @@ static void extrapolate(const struct fb_results *res, const char *counter, struc
 	snprintf(f->how, sizeof(f->how), "%ld MiB not measured: read off the line through %s (%.2gx the largest; "
 		 "largest residual %.1f%%)", f->key.mem_mib, sizes, reach, l.miss * 100);
 	fb_key_format(&top[0]->key, f->bench, sizeof(f->bench));
-	f->thp_coverage = fb_result_counter_median(top[0], "thp_coverage");
+	f->thp_coverage = fb_result_counter_median(top[0], fb_ctr_thp_coverage);
 }
 
 /* The figure of family/case in mode at target_mib: measured there, or read
