@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bare.h"
 #include "stackpage.h"
-
-#define MAX_ROUNDS 4096
+#include "stringify.h"
 
 /* Touched before the loop, so the loop's own writes do not grow what fork
  * copies while it runs. */
-static int64_t round_ns[MAX_ROUNDS];
+static int64_t round_ns[FB_BARE_MAX_ROUNDS];
 
 static int64_t now_ns(void)
 {
@@ -72,8 +72,9 @@ int main(int argc, char **argv)
 	long n = argc == 4 ? strtol(argv[2], NULL, 10) : 0;
 	int is_fork = argc == 4 && strcmp(argv[1], "fork") == 0;
 
-	if (n < 1 || n > MAX_ROUNDS || (!is_fork && strcmp(argv[1], "vfork"))) {
-		static const char usage[] = "usage: fb-bare fork|vfork N PARENT_PID (N 1..4096; run by forkbench-bench)\n";
+	if (n < 1 || n > FB_BARE_MAX_ROUNDS || (!is_fork && strcmp(argv[1], "vfork"))) {
+		static const char usage[] = "usage: fb-bare fork|vfork N PARENT_PID (N 1.." FB_STRINGIFY(FB_BARE_MAX_ROUNDS)
+					    "; run by forkbench-bench)\n";
 		return write(2, usage, sizeof(usage) - 1) < 0 ? 2 : 2;
 	}
 	/* Die with forkbench-bench, whatever kills it (and leave at once if it

@@ -19,8 +19,6 @@
 #include "cowcore.h"
 #include "faults.h"
 
-#define PAGE 4096UL
-
 enum cow_pattern {
 	CHILD_WRITES_ALL,      /* child writes one byte in every 4 KiB page */
 	CHILD_WRITES_HALF,     /* every other page */
@@ -71,7 +69,7 @@ long fb_cow_write_pages(char *base, size_t bytes, size_t stride)
 {
 	long pages = 0;
 	for (size_t off = 0; off < bytes; off += stride, pages++)
-		((volatile char *)base)[off] = (char)~(off / PAGE + 1);
+		((volatile char *)base)[off] = (char)~(off / FB_PAGE_BYTES + 1);
 	return pages;
 }
 
@@ -79,7 +77,7 @@ __attribute__((no_sanitize("address", "undefined"), noinline))
 static long read_pages(const char *base, size_t bytes)
 {
 	long sum = 0;
-	for (size_t off = 0; off < bytes; off += PAGE)
+	for (size_t off = 0; off < bytes; off += FB_PAGE_BYTES)
 		sum += ((const volatile char *)base)[off];
 	return sum;
 }
@@ -87,8 +85,8 @@ static long read_pages(const char *base, size_t bytes)
 static size_t stride_of(enum cow_pattern p)
 {
 	if (p == CHILD_WRITES_HALF)
-		return 2 * PAGE;
-	return p == CHILD_WRITES_PER_2M ? FB_HUGE_BYTES : PAGE;
+		return 2 * FB_PAGE_BYTES;
+	return p == CHILD_WRITES_PER_2M ? FB_HUGE_BYTES : FB_PAGE_BYTES;
 }
 
 /* Measure one loop in the calling task. A dry run first: after fork the
@@ -126,9 +124,9 @@ static void measure(struct cow_result *res, char *base, size_t bytes, size_t str
 /* First bytes of up to SAMPLES pages spread over the region. */
 static void sample_bytes(const char *base, size_t bytes, char *out)
 {
-	size_t pages = bytes / PAGE;
+	size_t pages = bytes / FB_PAGE_BYTES;
 	for (size_t i = 0; i < SAMPLES; i++)
-		out[i] = pages ? base[(i * pages / SAMPLES) * PAGE] : 0;
+		out[i] = pages ? base[(i * pages / SAMPLES) * FB_PAGE_BYTES] : 0;
 }
 
 static char *fresh_like(const struct fb_region *r)
@@ -164,7 +162,7 @@ static void child_side(enum cow_pattern p, struct fb_region *r, struct cow_resul
 	 * (seen: a PVM guest booted with pvm_no_zero_page=1), and the writes
 	 * would then take no fault at all. */
 	if (p == WIPEONFORK)
-		res->held = read_pages(r->base + PAGE / 2, r->size_bytes - PAGE / 2) == 0;
+		res->held = read_pages(r->base + FB_PAGE_BYTES / 2, r->size_bytes - FB_PAGE_BYTES / 2) == 0;
 }
 
 /* PARENT_WRITES, child's side: note what it sees, wait while the parent
@@ -273,7 +271,7 @@ static void run_parent(struct cow_ctx *c, pid_t pid, struct cow_iteration *it, s
 	if (write(c->go[1], &byte, 1) != 1)
 		return;
 	if (c->pattern == PARENT_WRITES) {
-		measure(res, r->base, r->size_bytes, PAGE, 0);
+		measure(res, r->base, r->size_bytes, FB_PAGE_BYTES, 0);
 		if (write(c->done[1], &byte, 1) != 1)
 			return;
 	}
@@ -413,7 +411,7 @@ static int naive_copy(struct fb_env *env, struct fb_sample *out, size_t n)
 		munmap(dest, r->size_bytes);
 		out[i].time_ns = (double)(t1 - t0);
 		out[i].values[C_FAULTS_RUSAGE] = (double)c.rusage;
-		out[i].values[C_PAGES_COPIED] = (double)(r->size_bytes / PAGE);
+		out[i].values[C_PAGES_COPIED] = (double)(r->size_bytes / FB_PAGE_BYTES);
 		out[i].values[C_PREFAULTED_COPY_NS] = (double)(t2 - t1);
 		out[i].values[C_GIB_PER_S] = (double)r->size_bytes / (1 << 30) / ((double)(t1 - t0) / 1e9);
 	}

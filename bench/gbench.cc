@@ -1,6 +1,7 @@
 // gbench.cc - the C interface of bench/gbench.h over Google Benchmark: the
 // only C++ in forkbench. Builds against 1.7.1 (Debian 12) and newer.
 #include "gbench.h"
+#include "outcome.h"
 
 #include <benchmark/benchmark.h>
 
@@ -27,11 +28,6 @@ void skip_impl(State &st, const std::string &msg, long)
 {
 	st.SkipWithError(msg.c_str());
 }
-
-// 1.8+ reports skips through error_occurred false + "skipped" fields; make
-// sure a skip is recognisable the same way on every version: its message
-// starts with "skipped: " (what the harness reads).
-const char kSkipPrefix[] = "skipped: ";
 
 }  // namespace
 
@@ -97,7 +93,10 @@ void gb_skip_with_error(gb_state *st, const char *msg) { S(st).SkipWithError(msg
 
 void gb_skip(gb_state *st, const char *reason)
 {
-	skip_impl(S(st), std::string(kSkipPrefix) + reason, 0);
+	// 1.8+ reports skips through error_occurred false + "skipped" fields;
+	// the prefix makes a skip recognisable the same way on every version
+	// (what the harness reads, bench/outcome.h).
+	skip_impl(S(st), std::string(FB_PREFIX_SKIPPED) + reason, 0);
 }
 
 bool gb_error_occurred(const gb_state *st) { return S(st).error_occurred(); }

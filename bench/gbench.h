@@ -62,7 +62,7 @@ void gb_set_label(gb_state *st, const char *label);
  * error_message. The caller must stop iterating (return) afterwards. */
 void gb_skip_with_error(gb_state *st, const char *msg);
 /* A skip (feature missing, not a failure): a message starting with
- * "skipped: ". Newer Google Benchmark releases have SkipWithMessage; 1.7.1
+ * FB_PREFIX_SKIPPED (outcome.h). Newer Google Benchmark releases have SkipWithMessage; 1.7.1
  * only has SkipWithError, so both are recorded as error_message text with
  * that prefix, which is what the harness reads. */
 void gb_skip(gb_state *st, const char *reason);

@@ -96,25 +96,23 @@ void fb_limit_text(int err, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-int fb_cpu_list_parse(const char *text, cpu_set_t *set)
+int fb_cpu_list_parse(const char *text, long ncpus, cpu_set_t *set)
 {
 	const char *p = text;
+	char *end;
 
 	CPU_ZERO(set);
-	while (*p && *p != '\n') {
-		char *end;
+	while (*p) {
 		long lo = strtol(p, &end, 10), hi = lo;
 		if (end == p || lo < 0)
 			return -1;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p)
-				return -1;
-		}
-		for (long cpu = lo; cpu <= hi && cpu < CPU_SETSIZE; cpu++)
+		if (*end == '-' && (p = end + 1, hi = strtol(p, &end, 10), end == p))
+			return -1;
+		if (hi < lo || hi >= ncpus || (*end && *end != ','))
+			return -1;
+		for (long cpu = lo; cpu <= hi; cpu++)
 			CPU_SET(cpu, set);
-		p = *end == ',' ? end + 1 : end;
+		p = *end ? end + 1 : end;
 	}
 	return CPU_COUNT(set) ? 0 : -1;
 }
@@ -123,8 +121,9 @@ void fb_cpus_usable(cpu_set_t *set)
 {
 	cpu_set_t init_cpus, both;
 	char text[256];
-	int have_online = read_short("/sys/devices/system/cpu/online", text, sizeof(text)) > 0 &&
-			  fb_cpu_list_parse(text, set) == 0;
+	int have_read = read_short("/sys/devices/system/cpu/online", text, sizeof(text)) > 0;
+	text[strcspn(text, "\n")] = '\0';
+	int have_online = have_read && fb_cpu_list_parse(text, CPU_SETSIZE, set) == 0;
 	int have_init = sched_getaffinity(1, sizeof(init_cpus), &init_cpus) == 0;
 
 	if (have_online && have_init) {

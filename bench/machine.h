@@ -18,9 +18,11 @@ long fb_proc_number(const char *path, const char *name);
  * most likely hit (RLIMIT_NPROC unless root, which it does not bind; a pids
  * cgroup's pids.max; kernel.pid_max and threads-max). "" for any other err. */
 void fb_limit_text(int err, char *buf, size_t len);
-/* "0-3,6" (sysfs's CPU lists) into set. 0, or -1 when it is not such a list
- * or names no CPU. */
-int fb_cpu_list_parse(const char *text, cpu_set_t *set);
+/* A CPU list, the one grammar of sysfs's lists and forkbench run --cpus:
+ * CPU numbers N and ranges N-M (N <= M), comma-separated, nothing else
+ * ("0-3,6"; read a sysfs file's newline off first), into set. 0, or -1 when
+ * text is not such a list, names no CPU, or names one at or above ncpus. */
+int fb_cpu_list_parse(const char *text, long ncpus, cpu_set_t *set);
 /* The CPUs a task may use here: those online within pid 1's mask (a
  * container's cpuset); not this process's own mask, which forkbench run pins
  * to one CPU. Falls back to what can be read, at worst CPU 0. */

@@ -20,14 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Most round trips fb-bare takes per start (bench/bare.c's MAX_ROUNDS). */
-#define BARE_MAX_ROUNDS 4096
-
+#include "bare.h"
 #include "cpustat.h"
 #include "benchkey.h"
 #include "family.h"
 #include "fdio.h"
 #include "gbench.h"
+#include "outcome.h"
 #include "pool.h"
 #include "settings.h"
 #include "sizes.h"
@@ -200,7 +199,7 @@ static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_
 	return 0;
 }
 
-/* Start fb-bare for n (<= BARE_MAX_ROUNDS) round trips; read its times. */
+/* Start fb-bare for n (<= FB_BARE_MAX_ROUNDS) round trips; read its times. */
 static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t *ns, char *reason, size_t len)
 {
 	char count[24], parent[24];
@@ -234,12 +233,12 @@ static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t
 static int run_bare(gb_state *st, const struct bench_point *pt, struct repetition *rep, char *reason, size_t len)
 {
 	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
-	static int64_t ns[BARE_MAX_ROUNDS];
+	static int64_t ns[FB_BARE_MAX_ROUNDS];
 	struct fb_sample batch[FB_WORKER_BATCH];
 	int64_t left = gb_max_iterations(st);
 
 	while (left > 0) {
-		size_t n = left < BARE_MAX_ROUNDS ? (size_t)left : BARE_MAX_ROUNDS;
+		size_t n = left < FB_BARE_MAX_ROUNDS ? (size_t)left : FB_BARE_MAX_ROUNDS;
 		int err = bare_chunk(pt->ctx->bare_path, kase->bare_loop, n, ns, reason, len);
 		for (size_t done = 0; !err && done < n; done += FB_WORKER_BATCH) {
 			size_t m = n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH;
@@ -257,16 +256,16 @@ static int run_bare(gb_state *st, const struct bench_point *pt, struct repetitio
 	return 0;
 }
 
-/* Failures and lack of resources are errors in the JSON; "no-resource: "
+/* Failures and lack of resources are errors in the JSON; FB_PREFIX_NO_RESOURCE
  * tells EAGAIN/ENOMEM (the machine's limits) from a kernel misbehaving. */
 static void report_failure(gb_state *st, int err, const char *reason)
 {
 	char msg[FB_REASON_LEN + 80];
 
 	if (err == FB_NO_RESOURCE)
-		snprintf(msg, sizeof(msg), "no-resource: %s", reason);
+		snprintf(msg, sizeof(msg), FB_PREFIX_NO_RESOURCE "%s", reason);
 	else
-		snprintf(msg, sizeof(msg), "failed (%s): %s", strerror(err < 0 ? -err : err), reason);
+		snprintf(msg, sizeof(msg), FB_PREFIX_FAILED "(%s): %s", strerror(err < 0 ? -err : err), reason);
 	gb_skip_with_error(st, msg);
 }
 

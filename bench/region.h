@@ -10,6 +10,8 @@
 enum fb_page_mode { FB_PAGES_4K, FB_PAGES_THP };
 #define FB_PAGE_MODES 2   /* how many there are */
 
+/* A base page (x86-64's 4 KiB) and a transparent huge page (one PMD entry). */
+#define FB_PAGE_BYTES ((size_t)4096)
 #define FB_HUGE_BYTES ((size_t)2 << 20)
 
 struct fb_region {

@@ -27,7 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PAGE_BYTES 4096UL
 /* What one page-middle-directory page maps on x86-64 (see map_isolated). */
 #define TABLE_SPAN (1UL << 30)
 /* An idle thread makes two system calls: a few hundred bytes of stack. */
@@ -181,7 +180,7 @@ static void *map_isolated(size_t bytes)
  * of about 25 us on this PVM guest; before 5.14 that is what it costs. */
 static int populate_page(char *page)
 {
-	if (madvise(page, PAGE_BYTES, MADV_POPULATE_WRITE) == 0)
+	if (madvise(page, FB_PAGE_BYTES, MADV_POPULATE_WRITE) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return -errno;
@@ -238,14 +237,14 @@ static int vmas_make(struct vma_set *set, long count, long maps_now, struct fb_e
 			 max_map_count, count, maps_now);
 		return FB_NO_RESOURCE;
 	}
-	set->bytes = (size_t)count * PAGE_BYTES;
+	set->bytes = (size_t)count * FB_PAGE_BYTES;
 	if (!(set->base = map_isolated(set->bytes)))
 		return set_reason(env, errno, "mmap of the VMAs' pages");
 	for (long page = 1; !err && page < count; page += 2)
-		if (mprotect(set->base + page * PAGE_BYTES, PAGE_BYTES, PROT_READ))
+		if (mprotect(set->base + page * FB_PAGE_BYTES, FB_PAGE_BYTES, PROT_READ))
 			err = split_failed(env, errno, page, count);
 	for (long page = 0; !err && page < count; page += 2)
-		if ((err = populate_page(set->base + page * PAGE_BYTES)))
+		if ((err = populate_page(set->base + page * FB_PAGE_BYTES)))
 			err = set_reason(env, -err, "MADV_POPULATE_WRITE of a VMA's page");
 	if (err)
 		vmas_free(set);

@@ -29,7 +29,6 @@
 #define ROUNDS_PER_FORKER 32
 #define MAX_FORKERS 16            /* the axis's largest value */
 
-#define PAGE_BYTES 4096
 #define SIBLING_BUFFER_BYTES ((size_t)1 << 20)
 /* The siblings only call mmap, write and munmap: 64 KiB is plenty, and 256
  * KiB leaves AddressSanitizer's larger frames room in the tests. */
@@ -360,7 +359,7 @@ static void *sibling_fault_loop(void *arg)
 		/* stop checked per page: the join at the end of the batch waits
 		 * for one fault, not for up to 256 of them */
 		for (size_t off = 0; off < SIBLING_BUFFER_BYTES && !__atomic_load_n(me->stop, __ATOMIC_RELAXED);
-		     off += PAGE_BYTES) {
+		     off += FB_PAGE_BYTES) {
 			buffer[off] = 1;
 			__atomic_fetch_add(&me->pages, 1, __ATOMIC_RELAXED);
 		}

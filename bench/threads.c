@@ -52,7 +52,7 @@ static void *thread_touch_body(void *arg)
 {
 	size_t bytes = (size_t)(uintptr_t)arg;
 	volatile char *buf = __builtin_alloca(bytes);
-	for (size_t off = 0; off < bytes; off += 4096)
+	for (size_t off = 0; off < bytes; off += FB_PAGE_BYTES)
 		buf[off] = 1;
 	mark_ran();
 	return NULL;

@@ -31,7 +31,7 @@ static struct fb_sample samples[FB_WORKER_BATCH];
 __attribute__((noinline)) static void touch_stack(void)
 {
 	volatile char reserve[STACK_RESERVE_BYTES];
-	for (size_t off = 0; off < sizeof(reserve); off += 4096)
+	for (size_t off = 0; off < sizeof(reserve); off += FB_PAGE_BYTES)
 		reserve[off] = 0;
 }
 

@@ -24,8 +24,10 @@
 
 #include "ab.h"
 #include "commands.h"
+#include "noise.h"
 #include "options.h"
 #include "run_config.h"
+#include "stringify.h"
 #include "util.h"
 
 static const struct fb_option ab_options[] = {
@@ -39,7 +41,7 @@ static const struct fb_option ab_options[] = {
 	{ "sizes", FB_OPT_STRING, 0, 0, "0,64", "memory sizes in MiB" },
 	{ "modes", FB_OPT_STRING, 0, 0, "4k", "page modes: 4k, thp or 4k,thp" },
 	{ "min-time", FB_OPT_DOUBLE, 0.001, 60, "0.03", "minimum measured seconds per repetition" },
-	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (compare --threshold)" },
+	{ "threshold", FB_OPT_DOUBLE, 0, 10, FB_STRINGIFY(FB_THRESHOLD_DEFAULT), "relative change that counts (compare --threshold)" },
 	{ "help", FB_OPT_FLAG, 0, 0, NULL, "show this help" },
 };
 #define N_AB_OPTIONS (sizeof(ab_options) / sizeof(ab_options[0]))

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counters.h"
 #include "manifest.h"
 #include "run_folder.h"
 #include "sizes.h"
@@ -211,7 +212,7 @@ static int figure_get(const struct fb_results *res, const struct fb_bench_key *k
 	f->value = f->lo = f->hi = NAN;
 	fb_key_format(key, f->bench, sizeof(f->bench));
 	snprintf(f->how, sizeof(f->how), "%ld MiB", key->mem_mib);
-	f->thp_coverage = fb_result_counter_median(r, "thp_coverage");
+	f->thp_coverage = fb_result_counter_median(r, fb_ctr_thp_coverage);
 	if (summary_of(r, counter, &s) == 0) {
 		f->value = s.median;
 		f->lo = s.ci_low;
@@ -324,7 +325,7 @@ static void extrapolate(const struct fb_results *res, const char *counter, struc
 	snprintf(f->how, sizeof(f->how), "%ld MiB not measured: read off the line through %s (%.2gx the largest; "
 		 "largest residual %.1f%%)", f->key.mem_mib, sizes, reach, l.miss * 100);
 	fb_key_format(&top[0]->key, f->bench, sizeof(f->bench));
-	f->thp_coverage = fb_result_counter_median(top[0], "thp_coverage");
+	f->thp_coverage = fb_result_counter_median(top[0], fb_ctr_thp_coverage);
 }
 
 /* The figure of family/case in mode at target_mib: measured there, or read
@@ -696,19 +697,19 @@ static void judge_zombie(const struct claim_def *def, const struct claim_ctx *ct
 	char a[32], b[32];
 	double lo, hi;
 
-	figure_get(ctx->res, &def->bench, "zombie_seen", &seen);
+	figure_get(ctx->res, &def->bench, fb_ctr_zombie_seen, &seen);
 	snprintf(row->benchmark, sizeof(row->benchmark), "%s, counters zombie_seen, exit_ns, reap_ns", seen.bench);
 	snprintf(row->conditions, sizeof(row->conditions), "worker of 0 MiB, 4k pages; the parent waits with "
 		 "waitid(WNOWAIT) before it reaps");
-	if (isnan(seen.value) || fb_result_counter_range(r, "zombie_seen", &lo, &hi)) {
+	if (isnan(seen.value) || fb_result_counter_range(r, fb_ctr_zombie_seen, &lo, &hi)) {
 		lacks(&o, &seen);
 	} else {
 		o.value = o.lo = o.hi = lo;   /* every repetition: the smallest share, a fact */
 		decide(def, &o);
 		snprintf(row->measured, sizeof(row->measured), "the exited child was a zombie (state Z) on a share "
 			 "%.2f .. %.2f of the iterations; exit to zombie %s, then waitpid reaped it in %s",
-			 lo, hi, fb_fmt_ns(fb_result_counter_median(r, "exit_ns"), a, sizeof(a)),
-			 fb_fmt_ns(fb_result_counter_median(r, "reap_ns"), b, sizeof(b)));
+			 lo, hi, fb_fmt_ns(fb_result_counter_median(r, fb_ctr_exit_ns), a, sizeof(a)),
+			 fb_fmt_ns(fb_result_counter_median(r, fb_ctr_reap_ns), b, sizeof(b)));
 	}
 	conclude(def, row, &o, 1);
 }
@@ -844,14 +845,14 @@ static const struct claim_def claim_table[] = {
 	/* with COW fork copies page tables: 512 times fewer entries with 2 MiB THP */
 	{ .id = "fork_with_cow_1g", .claim = "1 GB process fork with COW: ~50 us", .rule = RULE_ABOUT,
 	  .claimed = 50, .unit = "us", .judge = judge_sized, .bench = FB_KEY0("spawn", "fork"),
-	  .counter = "parent_ns", .unit_per_raw = 1e-3, .modes = both_modes,
+	  .counter = fb_ctr_parent_ns, .unit_per_raw = 1e-3, .modes = both_modes,
 	  .what = "fork() returned in the parent after", .also = "round trip" },
 	/* the page tables the child is given, VmPTE right after fork */
 	{ .id = "fork_page_tables_1g",
 	  .claim = "1 GB process fork with COW: memory copied 16 KB, pages allocated 4 (page table)",
 	  .rule = RULE_ABOUT, .claimed = 16, .unit = "KiB", .judge = judge_sized,
 	  .bench = FB_KEY("cow", "child_read_only", 1024, "4k"),
-	  .counter = "vmpte_child_kib", .unit_per_raw = 1, .modes = both_modes,
+	  .counter = fb_ctr_vmpte_child_kib, .unit_per_raw = 1, .modes = both_modes,
 	  .what = "the child's page tables (VmPTE) took" },
 	/* a thread shares the mm: no page tables, no address space to tear down */
 	{ .id = "threads_cheaper", .claim = "Creating threads is cheaper than creating processes",
@@ -871,7 +872,7 @@ static const struct claim_def claim_table[] = {
 	{ .id = "user_threads_switch",
 	  .claim = "User-level threads: 10-100x faster than kernel-level threads (switch for switch)",
 	  .rule = RULE_RANGE, .claimed = 10, .claimed_hi = 100, .unit = "x", .judge = judge_user,
-	  .bench = FB_KEY0("threads", "bare_switch"), .counter = "ns_per_switch",
+	  .bench = FB_KEY0("threads", "bare_switch"), .counter = fb_ctr_ns_per_switch,
 	  .against = FB_KEY0("switch", "futex_pingpong_threads/cpus:1"),
 	  .against_what = "a futex switch between two threads on one CPU",
 	  .what = "one hand-written switch" },

@@ -25,7 +25,7 @@ extern const size_t fb_nnormalizers;
 
 struct fb_compare_opts {
 	double alpha;                 /* significance level, 0.05 */
-	double threshold;             /* relative change that matters, 0.10 */
+	double threshold;             /* relative change that matters, FB_THRESHOLD_DEFAULT */
 	char family_thresholds[256];  /* "spawn=0.2,cow=0.15": per-family overrides */
 	const char *normalize;        /* "none", "syscall", "touch" or "bare" */
 	const struct fb_noise *noise; /* BASE's measured A/A noise, or NULL: each

@@ -11,14 +11,16 @@
 #include "compare.h"
 #include "run_folder.h"
 #include "options.h"
+#include "stringify.h"
 #include "util.h"
 
 const struct fb_option fb_compare_options[] = {
 	{ "alpha", FB_OPT_DOUBLE, 1e-6, 0.5, "0.05", "significance level of the U test" },
-	{ "threshold", FB_OPT_DOUBLE, 0, 10, "0.10", "relative change that counts (0.10 = 10%)" },
+	{ "threshold", FB_OPT_DOUBLE, 0, 10, FB_STRINGIFY(FB_THRESHOLD_DEFAULT), "relative change that counts (0.10 = 10%)" },
 	{ "family-threshold", FB_OPT_STRING, 0, 0, NULL, "per-family thresholds, e.g. spawn=0.2,cow=0.15" },
 	{ "normalize", FB_OPT_STRING, 0, 0, "none", "divide by a calibration measured in each run: none, syscall, touch, bare (the bare fork loop)" },
-	{ "no-noise", FB_OPT_FLAG, 0, 0, NULL, "ignore BASE/noise.json (its measured A/A noise: thresholds at least 1.5 x it)" },
+	{ "no-noise", FB_OPT_FLAG, 0, 0, NULL, "ignore BASE/noise.json (its measured A/A noise: thresholds at least "
+	  FB_STRINGIFY(FB_NOISE_FACTOR) " x it)" },
 	{ "allow-different-machines", FB_OPT_FLAG, 0, 0, NULL, "compare runs of different machines as they are (refused without this or --normalize)" },
 	{ "markdown", FB_OPT_STRING, 0, 0, NULL, "also write the comparison as Markdown to this file" },
 	{ "junit", FB_OPT_STRING, 0, 0, NULL, "also write JUnit XML (one testcase per benchmark) to this file" },

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counters.h"
 #include "stats.h"
 #include "util.h"
 
@@ -175,7 +176,7 @@ static void count_conditions(const struct fb_results *res, struct fb_consistency
 	for (size_t i = 0; i < res->count; i++) {
 		const struct fb_result *r = &res->items[i];
 		for (size_t k = 0; k < r->nreps; k++) {
-			json_t *v = json_object_get(r->rows[k], "worker_restarts");
+			json_t *v = json_object_get(r->rows[k], fb_ctr_worker_restarts);
 			c->worker_restarts += json_is_number(v) ? (unsigned long)json_number_value(v) : 0;
 		}
 		c->steal_flagged += r->steal_flagged;

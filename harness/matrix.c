@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "doc.h"
 #include "manifest.h"
 #include "options.h"
@@ -70,7 +71,7 @@ static const struct figure figures[] = {
 	  .scale = 1e-3, .decimals = 1,
 	  .about = "posix_spawn of a static binary that exits at once, reaped (spawn/posix_spawn_static), 0 MiB, 4 KiB pages" },
 	{ .label = "COW per fault", .unit = "ns", .how = FIG_COUNTER_LARGEST, .key = FB_KEY0("cow", "child_write_all"),
-	  .counter = "ns_per_fault", .scale = 1, .decimals = 0,
+	  .counter = fb_ctr_ns_per_fault, .scale = 1, .decimals = 0,
 	  .about = "a child writes every page it shares with its parent: time per copy-on-write fault (counter "
 		   "ns_per_fault of cow/child_write_all) at the largest 4 KiB-page size the run measured" },
 	{ .label = "pthread create+join", .unit = "us", .how = FIG_MEDIAN,

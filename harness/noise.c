@@ -228,7 +228,7 @@ static json_t *noise_doc(const struct aa_run *base, const struct aa_run *runs, s
 }
 
 /* For make baseline's log: how much moved, and how many benchmarks the
- * default threshold (10%) would flag on noise alone. */
+ * default threshold (FB_THRESHOLD_DEFAULT) would flag on noise alone. */
 static void print_summary(const char *path, const json_t *doc, size_t nruns)
 {
 	const json_t *benchmarks = json_object_get(doc, "benchmarks");
@@ -239,13 +239,14 @@ static void print_summary(const char *path, const json_t *doc, size_t nruns)
 
 	json_object_foreach((json_t *)benchmarks, name, entry) {
 		double v = json_number_value(json_object_get(entry, "noise"));
-		raised += FB_NOISE_FACTOR * v > 0.10;
+		raised += FB_NOISE_FACTOR * v > FB_THRESHOLD_DEFAULT;
 		if (v > most)
 			most = v, worst = name;
 	}
 	printf("noise: wrote %s: %zu benchmark%s over %zu A/A run%s; largest %.1f%% (%s); %zu move enough that "
-	       "compare raises their threshold above 10%% (to %.1f x their noise)\n", path, count,
-	       count == 1 ? "" : "s", nruns, nruns == 1 ? "" : "s", most * 100, worst, raised, FB_NOISE_FACTOR);
+	       "compare raises their threshold above %.0f%% (to %.1f x their noise)\n", path, count,
+	       count == 1 ? "" : "s", nruns, nruns == 1 ? "" : "s", most * 100, worst, raised, FB_THRESHOLD_DEFAULT * 100,
+	       FB_NOISE_FACTOR);
 }
 
 /* Load BASELINE and the A/A runs (paths[0..n)), each checked against the

@@ -20,6 +20,11 @@
  * without hiding real slow-downs of twice the noise or more. */
 #define FB_NOISE_FACTOR 1.5
 
+/* compare's (and ab's) default --threshold: a relative change of 10%
+ * counts. Defined here, below compare.h, because noise's summary counts
+ * what that default would flag on noise alone. */
+#define FB_THRESHOLD_DEFAULT 0.10
+
 struct fb_noise {
 	json_t *root;              /* the document, checked on load */
 	const json_t *benchmarks;  /* name -> {"noise": fraction, "ratios": [...]} */

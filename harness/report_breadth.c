@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters.h"
 #include "plot.h"
 #include "stats.h"
 #include "util.h"
@@ -79,7 +80,8 @@ static void exit_table(struct fb_doc *doc, const struct fb_results *res)
 			for (long mib = 0;; mib = top) {
 				const struct fb_result *r = fb_results_at(res, "spawn", cases[c], mib, modes[m]);
 				double trip = r && !r->error && r->nreps ? fb_result_median_ns(r) : NAN,
-				       exit_ns = fb_result_counter_median(r, "exit_ns"), stamped = fb_result_counter_median(r, "stamped_trip_ns");
+				       exit_ns = fb_result_counter_median(r, fb_ctr_exit_ns),
+				       stamped = fb_result_counter_median(r, fb_ctr_stamped_trip_ns);
 				char size[24], a[32], b[32], share[16];
 				snprintf(size, sizeof(size), "%ld MiB", mib);
 				snprintf(share, sizeof(share), isnan(exit_ns / stamped) ? "-" : "%.0f%%", 100 * exit_ns / stamped);
@@ -101,22 +103,22 @@ static void reap_table(struct fb_doc *doc, const struct fb_results *res)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const struct fb_result *r = fb_results_at(res, "spawn", cases[c], 0, "4k");
 		char a[FB_REASON_TEXT], b[32], d[32], z[16];
-		double seen = fb_result_counter_median(r, "zombie_seen");
+		double seen = fb_result_counter_median(r, fb_ctr_zombie_seen);
 		snprintf(z, sizeof(z), isnan(seen) ? "-" : "%.2f", seen);
 		fb_doc_row(doc, (const char *const[]){ cases[c], median_or_why(r, a, sizeof(a)),
-						      fb_fmt_ns(fb_result_counter_median(r, "reap_ns"), b, 32),
-						      fb_fmt_ns(fb_result_counter_median(r, "signal_ns"), d, 32), z });
+						      fb_fmt_ns(fb_result_counter_median(r, fb_ctr_reap_ns), b, 32),
+						      fb_fmt_ns(fb_result_counter_median(r, fb_ctr_signal_ns), d, 32), z });
 	}
 }
 
 static int section_exit(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err, size_t len)
 {
 	static const struct fb_plot_series series[] = {
-		{ "fork", "spawn", "fork", "exit_ns" }, { "clone3", "spawn", "clone3", "exit_ns" },
-		{ "vfork", "spawn", "vfork", "exit_ns" }, { "fork_exec_static", "spawn", "fork_exec_static", "exit_ns" },
+		{ "fork", "spawn", "fork", fb_ctr_exit_ns }, { "clone3", "spawn", "clone3", fb_ctr_exit_ns },
+		{ "vfork", "spawn", "vfork", fb_ctr_exit_ns }, { "fork_exec_static", "spawn", "fork_exec_static", fb_ctr_exit_ns },
 	};
 
-	if (isnan(fb_result_counter_median(fb_results_at(res, "spawn", "fork", 0, "4k"), "exit_ns")))
+	if (isnan(fb_result_counter_median(fb_results_at(res, "spawn", "fork", 0, "4k"), fb_ctr_exit_ns)))
 		return 0;
 	fb_doc_heading(doc, 2, "Exit and reaping");
 	fb_doc_para(doc, "exit_ns runs from the child's last instruction (its clock read just before _exit, "
@@ -182,7 +184,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 	static const char *const head[] = { "benchmark", "ns per switch", "context switches per round trip",
 					     "x the hand-written switch" };
 	const size_t nkeys = sizeof(switch_keys) / sizeof(switch_keys[0]);
-	double bare = fb_result_counter_median(fb_results_get(res, &switch_keys[nkeys - 1]), "ns_per_switch");
+	double bare = fb_result_counter_median(fb_results_get(res, &switch_keys[nkeys - 1]), fb_ctr_ns_per_switch);
 
 	if (!family_intro(doc, res, "switch", "Switching: kernel against user level (switch)", "A round trip passes control there and back: two switches. Between two threads through "
 		    "a futex, between two threads and between two processes through a pair of pipes (LMbench "
@@ -190,7 +192,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 		    "on two (a wake-up of a task on the other CPU); beside makecontext/swapcontext (one "
 		    "rt_sigprocmask system call per switch) and the hand-written switch (no system call)."))
 		return 0;
-	if (counter_bars(res, run_dir, "switch_cost", switch_keys, nkeys, "ns_per_switch")) {
+	if (counter_bars(res, run_dir, "switch_cost", switch_keys, nkeys, fb_ctr_ns_per_switch)) {
 		if (fb_plot_render(run_dir, "bars", "switch_cost", "plottitle='One switch: kernel against user level'; "
 				   "ylab='ns per switch (log scale): bar median, whisker min..max'; logy=1", err, len))
 			return -1;
@@ -200,7 +202,8 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct fb_result *r = fb_results_get(res, &switch_keys[i]);
 		char name[FB_KEY_NAME_MAX], a[FB_REASON_TEXT], b[16], c[16];
-		double ns = fb_result_counter_median(r, "ns_per_switch"), ctx = fb_result_counter_median(r, "ctx_switches_per_round_trip");
+		double ns = fb_result_counter_median(r, fb_ctr_ns_per_switch),
+		       ctx = fb_result_counter_median(r, fb_ctr_ctx_switches_per_round_trip);
 		if (!r)
 			continue;
 		snprintf(b, sizeof(b), isnan(ctx) ? "-" : "%.2f", ctx);
@@ -228,14 +231,14 @@ static void forkers_table(struct fb_doc *doc, const struct fb_results *res)
 		if (strcmp(r->key.family, "storm") || !fb_key_axis(&r->key, base, sizeof(base), axis, sizeof(axis), &value) ||
 		    strcmp(base, "parallel_fork"))
 			continue;
-		double per_s = fb_result_counter_median(r, "forks_per_s");
+		double per_s = fb_result_counter_median(r, fb_ctr_forks_per_s);
 		one = value == 1 ? per_s : one;
 		snprintf(k, sizeof(k), "%ld", value);
 		snprintf(rate, sizeof(rate), isnan(per_s) ? "-" : "%.0f", per_s);
 		snprintf(speed, sizeof(speed), isnan(per_s / one) ? "-" : "%.2f", per_s / one);
 		fb_doc_row(doc, (const char *const[]){ k, median_or_why(r, a, sizeof(a)), rate, speed,
-						      fb_fmt_ns(fb_result_counter_median(r, "p50_us") * 1e3, p50, 32),
-						      fb_fmt_ns(fb_result_counter_median(r, "p99_us") * 1e3, p99, 32) });
+						      fb_fmt_ns(fb_result_counter_median(r, fb_ctr_p50_us) * 1e3, p50, 32),
+						      fb_fmt_ns(fb_result_counter_median(r, fb_ctr_p99_us) * 1e3, p99, 32) });
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters.h"
 #include "plot.h"
 #include "report_parts.h"
 #include "util.h"
@@ -20,15 +21,15 @@ static void fmt_num(double x, const char *fmt, char *buf, size_t len)
 static int plots(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err, size_t len)
 {
 	static const struct fb_plot_series faults[] = {
-		{ "perf_event", "cow", "child_write_all", "faults_perf" },
-		{ "getrusage", "cow", "child_write_all", "faults_rusage" },
-		{ "expected", "cow", "child_write_all", "faults_expected" },
+		{ "perf_event", "cow", "child_write_all", fb_ctr_faults_perf },
+		{ "getrusage", "cow", "child_write_all", fb_ctr_faults_rusage },
+		{ "expected", "cow", "child_write_all", fb_ctr_faults_expected },
 	};
 	static const struct fb_plot_series cost[] = {
-		{ "child_write_all", "cow", "child_write_all", "ns_per_fault" },
-		{ "parent_write_all", "cow", "parent_write_all", "ns_per_fault" },
-		{ "child_write_fresh", "cow", "child_write_fresh", "ns_per_fault" },
-		{ "wipeonfork_write_all", "cow", "wipeonfork_write_all", "ns_per_fault" },
+		{ "child_write_all", "cow", "child_write_all", fb_ctr_ns_per_fault },
+		{ "parent_write_all", "cow", "parent_write_all", fb_ctr_ns_per_fault },
+		{ "child_write_fresh", "cow", "child_write_fresh", fb_ctr_ns_per_fault },
+		{ "wipeonfork_write_all", "cow", "wipeonfork_write_all", fb_ctr_ns_per_fault },
 	};
 	int n = fb_plot_data_memory(res, run_dir, "cow_faults", faults, sizeof(faults) / sizeof(faults[0]));
 
@@ -54,8 +55,9 @@ static void faults_table(struct fb_doc *doc, const struct fb_results *res)
 {
 	static const char *const head[] = { "benchmark", "expected", "perf_event", "getrusage", "faults/page",
 					     "ns/fault", "thp_split_pmd", "behaviour held" };
-	static const char *const keys[] = { "faults_expected", "faults_perf", "faults_rusage", "faults_per_page",
-					    "ns_per_fault", "thp_split_pmd", "behaviour_held" };
+	static const char *const keys[] = { fb_ctr_faults_expected, fb_ctr_faults_perf, fb_ctr_faults_rusage,
+					    fb_ctr_faults_per_page, fb_ctr_ns_per_fault, fb_ctr_thp_split_pmd,
+					    fb_ctr_behaviour_held };
 	static const char *const fmts[] = { "%.0f", "%.0f", "%.0f", "%.3f", "%.0f", "%.0f", "%.2f" };
 	char cells[7][32];
 
@@ -66,7 +68,7 @@ static void faults_table(struct fb_doc *doc, const struct fb_results *res)
 			continue;
 		for (size_t k = 0; k < 7; k++)
 			fmt_num(fb_result_counter_median(r, keys[k]), fmts[k], cells[k], sizeof(cells[k]));
-		if (fb_result_counter_median(r, "fault_source_perf") == 0 && fb_result_counter_median(r, "faults_perf") < 0)
+		if (fb_result_counter_median(r, fb_ctr_fault_source_perf) == 0 && fb_result_counter_median(r, fb_ctr_faults_perf) < 0)
 			snprintf(cells[1], sizeof(cells[1]), "denied");
 		fb_doc_row(doc, (const char *const[]){ r->name, cells[0], cells[1], cells[2], cells[3], cells[4],
 						       cells[5], cells[6] });
@@ -87,13 +89,13 @@ static void fork_table(struct fb_doc *doc, const struct fb_results *res)
 		if (strcmp(r->key.family, "cow") || strcmp(r->key.kase, "child_read_only") || r->error || !r->nreps)
 			continue;
 		const struct fb_result *copy = fb_results_at(res, "cow", "naive_copy", r->key.mem_mib, r->key.mode);
-		double fork_ns = fb_result_counter_median(r, "fork_ns");
+		double fork_ns = fb_result_counter_median(r, fb_ctr_fork_ns);
 		double copy_ns = copy && !copy->error && copy->nreps ? fb_result_median_ns(copy) : NAN;
 		snprintf(mib_s, sizeof(mib_s), "%ld", r->key.mem_mib);
 		fb_fmt_ns(fork_ns, fork_s, sizeof(fork_s));
-		fmt_num(fb_result_counter_median(r, "vmpte_parent_kib"), "%.0f kB", pte_p, sizeof(pte_p));
-		fmt_num(fb_result_counter_median(r, "vmpte_child_kib"), "%.0f kB", pte_c, sizeof(pte_c));
-		fmt_num(fb_result_counter_median(fb_results_at(res, "cow", "dontfork", r->key.mem_mib, r->key.mode), "vmpte_child_kib"), "%.0f kB", pte_d,
+		fmt_num(fb_result_counter_median(r, fb_ctr_vmpte_parent_kib), "%.0f kB", pte_p, sizeof(pte_p));
+		fmt_num(fb_result_counter_median(r, fb_ctr_vmpte_child_kib), "%.0f kB", pte_c, sizeof(pte_c));
+		fmt_num(fb_result_counter_median(fb_results_at(res, "cow", "dontfork", r->key.mem_mib, r->key.mode), fb_ctr_vmpte_child_kib), "%.0f kB", pte_d,
 			sizeof(pte_d));
 		fb_fmt_ns(copy_ns, copy_s, sizeof(copy_s));
 		fmt_num(copy_ns / fork_ns, "%.0fx", ratio, sizeof(ratio));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counters.h"
+#include "outcome.h"
 #include "stats.h"
 #include "util.h"
 
@@ -37,12 +39,21 @@ void fb_results_base_name(const char *run_name, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, run_name);
 }
 
+/* The bench side's error_message prefixes (bench/outcome.h) and what each
+ * says; any other message is a failure. */
+static const struct {
+	const char *prefix;
+	enum fb_outcome outcome;
+} outcome_prefixes[] = {
+	{ FB_PREFIX_SKIPPED, FB_OUTCOME_SKIPPED },
+	{ FB_PREFIX_NO_RESOURCE, FB_OUTCOME_NO_RESOURCE },
+};
+
 static enum fb_outcome outcome_of(const char *error)
 {
-	if (error && strncmp(error, "skipped: ", 9) == 0)
-		return FB_OUTCOME_SKIPPED;
-	if (error && strncmp(error, "no-resource: ", 13) == 0)
-		return FB_OUTCOME_NO_RESOURCE;
+	for (size_t i = 0; error && i < sizeof(outcome_prefixes) / sizeof(outcome_prefixes[0]); i++)
+		if (strncmp(error, outcome_prefixes[i].prefix, strlen(outcome_prefixes[i].prefix)) == 0)
+			return outcome_prefixes[i].outcome;
 	return FB_OUTCOME_FAILED;
 }
 
@@ -89,7 +100,7 @@ static int bad_count(const json_t *row, const char *key, json_int_t min)
 static const char *bad_field(const json_t *row, const char *name)
 {
 	const char *unit = json_string_value(json_object_get(row, "time_unit"));
-	json_t *median = json_object_get(row, "iter_median_ns");
+	json_t *median = json_object_get(row, fb_ctr_iter_median_ns);
 
 	if (strlen(name) >= sizeof(((struct fb_result *)0)->name))
 		return "run_name is longer than 255 characters";
@@ -144,12 +155,12 @@ static int add_row(struct fb_results *res, json_t *row, char *why, size_t why_le
 	/* The repetition's figure: the median of its iterations where the run
 	 * recorded it (one preempted iteration moves a mean, not a median);
 	 * else, in runs made before, Google Benchmark's mean. */
-	json_t *median = json_object_get(row, "iter_median_ns");
+	json_t *median = json_object_get(row, fb_ctr_iter_median_ns);
 	r->iter_median = is_figure(median);
 	r->times_ns[r->nreps] = r->iter_median ? json_number_value(median) :
 		json_number_value(json_object_get(row, "real_time")) *
 		unit_to_ns(json_string_value(json_object_get(row, "time_unit")));
-	json_t *steal = json_object_get(row, "steal_pct");
+	json_t *steal = json_object_get(row, fb_ctr_steal_pct);
 	if (json_is_number(steal) && json_number_value(steal) > FB_STEAL_BOUND_PCT)
 		r->steal_flagged++;
 	r->rows[r->nreps++] = row;

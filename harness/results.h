@@ -10,8 +10,7 @@
 #include "benchkey.h"
 
 /* What became of a benchmark: the bench side's error_message prefix says
- * which ("skipped: ", "no-resource: ", "failed (...)"); the same four words
- * everywhere downstream. */
+ * which (bench/outcome.h); the same four words everywhere downstream. */
 enum fb_outcome { FB_OUTCOME_OK, FB_OUTCOME_SKIPPED, FB_OUTCOME_NO_RESOURCE, FB_OUTCOME_FAILED };
 
 struct fb_result {

@@ -24,6 +24,7 @@
 #include "cpustat.h"
 #include "commands.h"
 #include "external.h"
+#include "machine.h"
 #include "manifest.h"
 #include "run_config.h"
 #include "options.h"
@@ -127,29 +128,6 @@ static int resolve_output(const struct fb_opt_values *v, struct run_config *cfg,
 	return 0;
 }
 
-/* "1", "0,1", "0-1" into a CPU set of CPUs this machine has. 0 or -1. */
-static int parse_cpus(const char *text, cpu_set_t *set)
-{
-	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *p = text;
-	char *end;
-
-	CPU_ZERO(set);
-	while (*p) {
-		long lo = strtol(p, &end, 10), hi = lo;
-		if (end == p || lo < 0)
-			return -1;
-		if (*end == '-' && (p = end + 1, hi = strtol(p, &end, 10), end == p))
-			return -1;
-		if (hi < lo || hi >= ncpus || (*end && *end != ','))
-			return -1;
-		for (long c = lo; c <= hi; c++)
-			CPU_SET((int)c, set);
-		p = *end ? end + 1 : end;
-	}
-	return CPU_COUNT(set) ? 0 : -1;
-}
-
 /* Placement moves the fork round trip more than anything else here: on a
  * 2-core VM, unpinned, the child lands on the other CPU about half the time
  * and the round trip then pays cross-CPU wake-ups (bimodal, medians 55-61 us
@@ -184,7 +162,7 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	if (fb_run_config_from_options(v, &cfg->run, &cfg->profile, err, len))
 		return -1;
 	cfg->cpus_text = fb_opt_text(v, "cpus");
-	if (cfg->cpus_text && parse_cpus(cfg->cpus_text, &cfg->cpus))
+	if (cfg->cpus_text && fb_cpu_list_parse(cfg->cpus_text, sysconf(_SC_NPROCESSORS_ONLN), &cfg->cpus))
 		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
 				cfg->cpus_text), -1;
 	cfg->strict = fb_opt_given(v, "strict");

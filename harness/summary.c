@@ -1,5 +1,6 @@
 /* summary.c - the end-of-run table (see summary.h). */
 #include "summary.h"
+#include "counters.h"
 #include "ratios.h"
 
 #include <string.h>
@@ -46,9 +47,9 @@ static void median_us(const struct fb_result *r, char *buf, size_t len)
  * denied) against what it had to cost, as "counted/expected". */
 static void faults_counted_expected(const struct fb_result *r, char *buf, size_t len)
 {
-	int perf = fb_result_counter_median(r, "fault_source_perf") > 0;
-	double counted = fb_result_counter_median(r, perf ? "faults_perf" : "faults_rusage");
-	snprintf(buf, len, "%.0f/%.0f", counted, fb_result_counter_median(r, "faults_expected"));
+	int perf = fb_result_counter_median(r, fb_ctr_fault_source_perf) > 0;
+	double counted = fb_result_counter_median(r, perf ? fb_ctr_faults_perf : fb_ctr_faults_rusage);
+	snprintf(buf, len, "%.0f/%.0f", counted, fb_result_counter_median(r, fb_ctr_faults_expected));
 }
 
 static const struct table_kind times_table = { "median time per iteration, us", 10, median_us, NULL };

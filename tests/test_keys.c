@@ -2,7 +2,9 @@
  * round-trips, every name forkbench-bench registers parses back to a
  * registered case, and every table that points at a benchmark (ratios,
  * plots, consistency rules, precision's spread rows, claims, compare's
- * calibrations, the grader's references) names a case the families run. */
+ * calibrations, the grader's references) names a case the families run;
+ * and every counter harness/ reads is a value name of the cases it reads it
+ * from (harness/counters.h). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +15,9 @@
 #include "commands.h"
 #include "compare.h"
 #include "consistency.h"
+#include "counters.h"
 #include "drift.h"
+#include "family.h"
 #include "grade.h"
 #include "plot.h"
 #include "ratios.h"
@@ -147,6 +151,80 @@ static void check_tables(void)
 	check_table("compare --normalize calibrations", keys, n);
 }
 
+/* Does the case family/kase (a case row's name, without an axis value)
+ * report counter among its value_names? A family alone (kase NULL): does
+ * any of its cases? */
+static int reported(const char *family, const char *kase, const char *counter)
+{
+	for (const struct fb_family *const *f = fb_families; *f; f++) {
+		if (strcmp((*f)->name, family))
+			continue;
+		for (size_t c = 0; c < (*f)->ncases; c++) {
+			const struct fb_case *k = &(*f)->cases[c];
+			if (kase && strcmp(k->name, kase))
+				continue;
+			for (size_t v = 0; k->value_names && k->value_names[v]; v++)
+				if (strcmp(k->value_names[v], counter) == 0)
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/* Does a row of a run bench/main.c really made (the CI baseline, committed)
+ * carry counter? For the counters main.c adds to every point, which no
+ * case's value_names list. */
+static int in_run(const json_t *bench, const char *counter)
+{
+	const json_t *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "benchmarks"), i, row)
+		if (json_object_get(row, counter))
+			return 1;
+	return 0;
+}
+
+/* harness/counters.h: each counter harness/ reads is reported by every case
+ * its row says it is read from (by some case, for a family read in a loop;
+ * by a real run's rows, for one of bench/main.c's), so a misspelt counter
+ * fails here instead of showing "-" in a cell. */
+static void check_counter_reads(void)
+{
+	char bad[256] = "", path[PATH_MAX + 64];
+	size_t good = 0;
+	json_error_t jerr;
+
+	snprintf(path, sizeof(path), "%s/../results/baselines/ci/bench.json", build);
+	json_t *run = fb_json_load_lenient(path, &jerr);
+
+	for (size_t i = 0; i < fb_ncounter_reads; i++) {
+		const struct fb_counter_read *read = &fb_counter_reads[i];
+		char from[512], *save = NULL;
+		int places = 0, found = 0;
+		snprintf(from, sizeof(from), "%s", read->from);
+		for (char *at = strtok_r(from, " ", &save); at; at = strtok_r(NULL, " ", &save)) {
+			char *kase = strchr(at, '/');
+			places++;
+			if (strcmp(at, FB_COUNTER_EVERY_POINT) == 0) {
+				found += in_run(run, read->name);
+				continue;
+			}
+			if (kase)
+				*kase++ = '\0';
+			found += reported(at, kase, read->name);
+		}
+		if (places > 0 && found == places)
+			good++;
+		else
+			snprintf(bad, sizeof(bad), "%s (read from %s)", read->name, read->from);
+	}
+	json_decref(run);
+	CHECK(run && fb_ncounter_reads > 0 && good == fb_ncounter_reads,
+	      "every counter harness/ reads is a value name of the cases it reads it from",
+	      "%s; %zu of %zu; not reported: %s", run ? "CI baseline read" : path, good, fb_ncounter_reads, bad);
+}
+
 /* The lab's spec: every measurement's reference at its size. */
 static void check_spec_references(void)
 {
@@ -177,6 +255,7 @@ int main(void)
 	check_axis_keys();
 	check_registered_names("--sweep=long", check_registered_names("--sweep=short", 0));
 	check_tables();
+	check_counter_reads();
 	check_spec_references();
 	return check_done();
 }
