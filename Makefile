@@ -7,7 +7,9 @@ CXX     ?= c++
 BUILD   := build
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wwrite-strings
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu17 $(WARN) -MMD -MP -Ibench -Ilib -Iharness -Ivalidate -Igrade
+# The source rooms, bottom up (DESIGN.md): each is an include folder.
+SRC_DIRS := bench lib model verdict render harness validate grade
+CFLAGS  += -std=gnu17 $(WARN) -MMD -MP $(addprefix -I,$(SRC_DIRS))
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -MMD -MP -Ibench
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -17,7 +19,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 BENCH_MAINS   := bench/main.c bench/worker.c bench/exit0.c bench/cowprobe.c bench/bare.c
 HARNESS_MAINS := harness/main.c
 BENCH_LIB   := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c)) $(wildcard bench/*.S)
-HARNESS_LIB := $(wildcard lib/*.c) $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c)) $(wildcard validate/*.c) $(wildcard grade/*.c)
+HARNESS_LIB := $(wildcard lib/*.c model/*.c verdict/*.c render/*.c) $(filter-out $(HARNESS_MAINS),$(wildcard harness/*.c)) $(wildcard validate/*.c) $(wildcard grade/*.c)
 # The worker is static and pure C: it only needs the families, not the
 # Google Benchmark client side (pool.c).
 WORKER_LIB  := $(filter-out bench/pool.c,$(BENCH_LIB))

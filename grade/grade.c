@@ -13,10 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "grade.h"
 #include "grade.h"
 #include "options.h"
-#include "util.h"
+#include "cli.h"
+#include "proc.h"
 
 /* 65100: in Debian's reserved range 65000-65533, so no account or package
  * owns it; the grader refuses a uid that already runs processes. */

@@ -188,4 +188,7 @@ int fb_grade_write_results(const struct fb_grade_ctx *ctx, const struct fb_grade
 void fb_grade_print_summary(const struct fb_grade_ctx *ctx, const struct fb_grade_outcome *outcomes,
 			    double execution_s, FILE *out);
 
+/* `forkbench grade`. */
+int fb_cmd_grade(int argc, char **argv);
+
 #endif

@@ -13,7 +13,8 @@
 
 #include "family.h"
 #include "grade.h"
-#include "util.h"
+#include "files.h"
+#include "proc.h"
 
 /* A reference time takes at least this long and this many iterations, as
  * a program's own short loop does (real_time is the mean iteration, as in

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "grade.h"
-#include "util.h"
+#include "jsonio.h"
+#include "text.h"
 
 /* JSON strings must be UTF-8 and a program's output may be anything: valid
  * UTF-8 (gcc's quotes, a student's name) is kept, an invalid byte becomes

@@ -22,7 +22,7 @@
 #include "grade.h"
 #include "pool.h"
 #include "region.h"
-#include "util.h"
+#include "proc.h"
 
 /* The most iterations one reference figure takes: 200 vforks at 16 MiB
  * are 5 ms here, 200 forks 0.3 s. */

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "grade.h"
-#include "util.h"
+#include "files.h"
 
 #define OUTPUT_MAX_BYTES (64 * 1024)
 

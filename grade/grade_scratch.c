@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "grade.h"
-#include "util.h"
+#include "files.h"
 
 #define COPY_MAX_BYTES ((off_t)64 << 20)   /* a submission is source code */
 

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "proc.h"
 
 static void sleep_ms(long ms)
 {

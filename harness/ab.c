@@ -28,7 +28,10 @@
 #include "options.h"
 #include "run_config.h"
 #include "stringify.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "jsonio.h"
+#include "proc.h"
 
 static const struct fb_option ab_options[] = {
 	{ "out", FB_OPT_STRING, 0, 0, NULL, "folder to create for both sides and the comparison (must not exist)" },

@@ -14,7 +14,6 @@ int fb_cmd_run(int argc, char **argv);
 /* `run` that also gives the run folder it wrote (final) to its caller. */
 int fb_run_main(int argc, char **argv, char *final, size_t final_len);
 int fb_cmd_regress(int argc, char **argv);
-int fb_cmd_report(int argc, char **argv);
 int fb_cmd_compare(int argc, char **argv);
 /* compare's option table, for regress, which passes the user's compare
  * options on. */
@@ -23,8 +22,6 @@ extern const size_t fb_ncompare_options;
 int fb_cmd_validate(int argc, char **argv);
 /* All semantic checks, quietly, into tap_path (and junit_path): failed count or -errno. */
 int fb_validate_to_file(const char *tap_path, const char *junit_path);
-int fb_cmd_claims(int argc, char **argv);
-int fb_cmd_grade(int argc, char **argv);
 int fb_cmd_consistency(int argc, char **argv);
 int fb_cmd_precision(int argc, char **argv);
 /* Pointers to the keys precision's spread rows name (at most max), for

@@ -12,7 +12,9 @@
 #include "run_folder.h"
 #include "options.h"
 #include "stringify.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "compare_out.h"
 
 const struct fb_option fb_compare_options[] = {
 	{ "alpha", FB_OPT_DOUBLE, 1e-6, 0.5, "0.05", "significance level of the U test" },

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "proc.h"
 
 int fb_run_logged(const char *const argv[], const char *log_path)
 {

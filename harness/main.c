@@ -6,7 +6,10 @@
 #include "ab.h"
 #include "matrix.h"
 #include "noise.h"
-#include "util.h"
+#include "cli.h"
+#include "claims_out.h"
+#include "report.h"
+#include "grade.h"
 
 struct command {
 	const char *name;

@@ -22,7 +22,8 @@
 #include "results.h"
 #include "run_folder.h"
 #include "stats.h"
-#include "util.h"
+#include "cli.h"
+#include "consistency_out.h"
 
 #define MAX_RUNS 16
 /* The spread target of the fork and vfork medians over consecutive runs. */

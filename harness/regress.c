@@ -27,7 +27,7 @@
 #include "run_config.h"
 #include "results.h"
 #include "run_folder.h"
-#include "util.h"
+#include "cli.h"
 
 /* Did the compare options ask to compare across machines? */
 static int across_machines_allowed(const struct fb_opt_values *compare)

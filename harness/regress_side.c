@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "ab.h"
-#include "util.h"
+#include "files.h"
+#include "proc.h"
 
 /* The test-only slow-down (bench/spawn.c) models a change of the code
  * under test: the baseline's side runs without it. */

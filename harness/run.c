@@ -34,7 +34,12 @@
 #include "sizes.h"
 #include "summary.h"
 #include "syscheck.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "jsonio.h"
+#include "proc.h"
+#include "claims_out.h"
+#include "consistency_out.h"
 
 /* `forkbench run`'s own options, beside the run settings' (bench/settings.c,
  * harness/run_config.c); each shown in --help before the setting it names

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "cli.h"
+#include "files.h"
 
 #define OWNER_FILE "owner"
 /* A folder without an owner file (made by an older forkbench) counts as

@@ -10,7 +10,8 @@
 
 #include "commands.h"
 #include "options.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
 #include "validate.h"
 
 static const struct fb_option validate_options[] = {

@@ -13,8 +13,10 @@ cd "$(dirname "$0")/.."
 stage="$build/autograder-$name"
 rm -rf "$stage" "$stage.zip"
 mkdir -p "$stage/assignments/$name" "$stage/scripts"
-# What `make all` compiles: the Makefile and the source folders it globs.
-for part in Makefile bench harness validate grade; do
+# What `make all` compiles: the Makefile and the source folders it globs
+# (its SRC_DIRS).
+src_dirs=${SRC_DIRS:-$(sed -n 's/^SRC_DIRS := //p' Makefile)}
+for part in Makefile $src_dirs; do
 	[ -e "$part" ] && cp -R "$part" "$stage/"
 done
 cp scripts/deps.sh "$stage/scripts/"

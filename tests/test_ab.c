@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-ab-XXXXXX";
 

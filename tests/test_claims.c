@@ -19,6 +19,7 @@
 #include "check.h"
 #include "claims.h"
 #include "testutil.h"
+#include "claims_out.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-claims-XXXXXX";
 

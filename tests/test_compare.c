@@ -18,7 +18,8 @@
 
 #include "check.h"
 #include "compare.h"
-#include "util.h"
+#include "files.h"
+#include "jsonio.h"
 #include "testutil.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-compare-XXXXXX";

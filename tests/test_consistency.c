@@ -19,7 +19,8 @@
 #include "results.h"
 #include "stats.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
+#include "consistency_out.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-consistency-XXXXXX";
 

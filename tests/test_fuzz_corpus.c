@@ -22,7 +22,8 @@
 #include "summary.h"
 #include "testutil.h"
 #include "fuzz/downstream.h"
-#include "util.h"
+#include "files.h"
+#include "claims_out.h"
 
 static char build[PATH_MAX - 32], src[PATH_MAX], tmp[] = "/tmp/fb-test-fuzz-XXXXXX";
 

@@ -24,7 +24,8 @@
 #include "check.h"
 #include "sandbox.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
+#include "text.h"
 
 #define NETWORK_PORT 47613    /* where bad/network looks for answers */
 #define FFFD "\xef\xbf\xbd"

@@ -22,7 +22,7 @@
 #include "plot.h"
 #include "ratios.h"
 #include "testutil.h"
-#include "util.h"
+#include "jsonio.h"
 
 static char build[PATH_MAX];
 

@@ -17,7 +17,8 @@
 
 #include "check.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
+#include "proc.h"
 
 static char build[PATH_MAX], results[] = "/tmp/fb-test-lifetime-XXXXXX";
 

@@ -19,7 +19,8 @@
 #include "manifest.h"
 #include "syscheck.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
+#include "claims_out.h"
 
 #define NOBODY_UID 65534
 

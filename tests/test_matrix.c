@@ -17,7 +17,7 @@
 #include "check.h"
 #include "matrix.h"
 #include "results.h"
-#include "util.h"
+#include "files.h"
 #include "testutil.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-matrix-XXXXXX";

@@ -17,7 +17,8 @@
 #include "commands.h"
 #include "compare.h"
 #include "noise.h"
-#include "util.h"
+#include "files.h"
+#include "jsonio.h"
 #include "testutil.h"
 
 static char tmp[] = "/tmp/fb-test-noise-XXXXXX";

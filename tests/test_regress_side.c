@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
 
 static char build[PATH_MAX], tmp[] = "/tmp/fb-test-regress-side-XXXXXX";
 

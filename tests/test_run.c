@@ -27,7 +27,7 @@
 #include "family.h"
 #include "results.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
 
 static char build[PATH_MAX];
 

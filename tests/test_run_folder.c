@@ -15,7 +15,7 @@
 #include "manifest.h"
 #include "run_folder.h"
 #include "testutil.h"
-#include "util.h"
+#include "files.h"
 
 static char build[PATH_MAX - 64], tmp[] = "/tmp/fb-test-run-folder-XXXXXX";
 static char ci[PATH_MAX];

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "text.h"
 
 #define FFFD "\xef\xbf\xbd"
 

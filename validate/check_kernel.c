@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "region.h"
-#include "util.h"
+#include "files.h"
 
 #define PF_KTHREAD 0x00200000UL   /* include/linux/sched.h: field 9 of /proc/PID/stat */
 

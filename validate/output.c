@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-#include "util.h"
+#include "text.h"
 
 static void tap_printf(struct fb_vrun *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -3,7 +3,7 @@
  * killed and reaped: no zombie, no stray, also on timeout or Ctrl-C. */
 #define _GNU_SOURCE
 #include "validate.h"
-#include "util.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>

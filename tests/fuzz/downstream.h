@@ -8,7 +8,9 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "compare_out.h"
 #include "consistency.h"
+#include "consistency_out.h"
 #include "results.h"
 #include "summary.h"
 

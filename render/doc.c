@@ -2,7 +2,8 @@
  * described once, on the terminal or into a doc (see doc.h). */
 #define _GNU_SOURCE
 #include "doc.h"
-#include "util.h"
+#include "files.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -25,7 +25,8 @@
 #include "results.h"
 #include "run_folder.h"
 #include "stats.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
 
 /* How a figure is obtained from one run's results. */
 enum figure_kind {

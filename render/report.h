@@ -13,5 +13,6 @@
  * is missing or corrupt, or the step that failed. */
 int fb_report_render(const char *run_dir, const struct fb_results *res, const struct fb_claims *claims, char *err,
 		     size_t err_len);
+int fb_cmd_report(int argc, char **argv);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include "counters.h"
 #include "stats.h"
-#include "util.h"
 
 /* Which points of a rule are compared. */
 enum rule_points {

@@ -77,9 +77,5 @@ void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *si
 const struct fb_compare_row *fb_comparison_find(const struct fb_comparison *cmp, const char *name);
 const char *fb_verdict_name(enum fb_verdict v);
 
-/* Exporters: they only format. */
-void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
-void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
-void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out);
 
 #endif

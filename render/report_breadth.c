@@ -12,7 +12,8 @@
 #include "counters.h"
 #include "plot.h"
 #include "stats.h"
-#include "util.h"
+#include "files.h"
+#include "text.h"
 
 /* A cell that may hold a skip or no-resource reason. */
 #define FB_REASON_TEXT 256

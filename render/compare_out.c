@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compare_out.h"
 #include "compare.h"
 #include "doc.h"
 #include "settings.h"
-#include "util.h"
+#include "text.h"
 
 /* What the table's cells need beside the row. */
 struct compare_ctx {

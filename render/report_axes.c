@@ -12,7 +12,7 @@
 #include "family.h"
 #include "plot.h"
 #include "stats.h"
-#include "util.h"
+#include "files.h"
 
 #define MAX_AXIS_CASES 16
 

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "claims_out.h"
+#include "doc.h"
 #include "claims.h"
-#include "commands.h"
 #include "run_folder.h"
-#include "util.h"
+#include "cli.h"
+#include "jsonio.h"
 
 /* NaN is not JSON: a figure not measured is null. */
 static json_t *number_or_null(double v)

@@ -16,7 +16,9 @@
 
 #include "comparable.h"
 #include "run_folder.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "jsonio.h"
 
 /* ---- reading noise.json ------------------------------------------------ */
 

@@ -1,11 +1,13 @@
 /* consistency_out.c - the run's cross-checks as JSON, text and a report
  * section (see consistency.h). Formatting only. */
+#include "consistency_out.h"
+#include "doc.h"
 #include "consistency.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "util.h"
+#include "text.h"
 
 static const char *verdict_word(const struct fb_pair_result *p, int overhead)
 {

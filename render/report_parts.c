@@ -10,7 +10,7 @@
 #include "drift.h"
 #include "plot.h"
 #include "stats.h"
-#include "util.h"
+#include "text.h"
 
 /* "lo .. hi (level%)" for an interval of the median. */
 static void fmt_interval(double lo, double hi, double level, char *buf, size_t len)

@@ -10,7 +10,7 @@
 #include "counters.h"
 #include "outcome.h"
 #include "stats.h"
-#include "util.h"
+#include "jsonio.h"
 
 static double unit_to_ns(const char *unit)
 {

@@ -3,7 +3,7 @@
  * (claims.json, the report section, the command) lives in claims_out.c. */
 #define _GNU_SOURCE
 #include "claims.h"
-#include "util.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdarg.h>

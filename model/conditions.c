@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "files.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "doc.h"
 #include "results.h"
 
 #define FB_CLAIM_TEXT 512
@@ -65,21 +64,6 @@ struct fb_claims {
 void fb_claims_evaluate(const json_t *manifest, const struct fb_results *res, struct fb_claims *out);
 /* "holds", "holds only under", "does not hold", "borderline", "not measured". */
 const char *fb_claim_status_name(enum fb_claim_status status);
-/* {"schema_version":2, "run_id", "claims":[{id, claim, measured, value,
- * unit, benchmark, conditions, verdict, rule, status, interval, bound,
- * command}...]}; a new reference. Version 2: verdicts may be "borderline",
- * and "not measured" also covers a size the run did not reach. */
-json_t *fb_claims_json(const struct fb_claims *claims, const char *run_id);
-/* Load run_dir's manifest.json and bench.json (unless res is given: the
- * run's results as loaded already), judge, write run_dir/claims.json
- * atomically; out (may be NULL) receives the rows. 0, or -1 after one line
- * on stderr naming the file at fault. */
-int fb_claims_write(const char *run_dir, const struct fb_results *res, struct fb_claims *out);
-/* The report's "Lecture claims" section: the rows judged already (claims),
- * or judged here from the run's data when claims is NULL (so a re-rendering
- * gives the same bytes as claims.json's figures). */
-void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct fb_results *res,
-		       const struct fb_claims *claims);
 /* Pointers to the keys the claims read (at most max), for the registry test
  * (a key's size and mode are where the claim reads it, or its 0 MiB, 4k). */
 size_t fb_claims_keys(const struct fb_bench_key **out, size_t max);

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "stats.h"
-#include "util.h"
+#include "files.h"
+#include "proc.h"
 
 static int data_path(const char *run_dir, const char *stem, char *path, size_t len)
 {

@@ -8,7 +8,7 @@
 #include "counters.h"
 #include "plot.h"
 #include "report_parts.h"
-#include "util.h"
+#include "text.h"
 
 static void fmt_num(double x, const char *fmt, char *buf, size_t len)
 {

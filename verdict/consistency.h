@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "doc.h"
 #include "results.h"
 
 enum fb_agreement { FB_AGREE, FB_DISAGREE, FB_UNCHECKED };
@@ -42,15 +41,6 @@ struct fb_consistency {
 /* Judge a run's results. 0, or -1 when memory runs out. */
 int fb_consistency_evaluate(const struct fb_results *res, struct fb_consistency *out);
 void fb_consistency_free(struct fb_consistency *c);
-/* {"pairs": [...], "overhead": [...], "worker_restarts": N, ...} for the manifest. */
-json_t *fb_consistency_json(const struct fb_consistency *c);
-/* The end-of-run text: one line per pair, failures as warnings. */
-void fb_consistency_print(const struct fb_consistency *c, FILE *out);
-/* Append a {"name": "consistency", "message": ...} warning per pair that
- * disagrees, naming both figures. */
-void fb_consistency_warnings(const struct fb_consistency *c, json_t *warnings);
-/* The report's "Consistency" section. */
-void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c);
 
 /* Pointers to the keys the rules name (at most max), for the test that
  * checks them against the families' registry. */

@@ -14,7 +14,6 @@
 #include "claims.h"
 #include "consistency.h"
 #include "manifest.h"
-#include "commands.h"
 #include "doc.h"
 #include "plot.h"
 #include "ratios.h"
@@ -24,7 +23,11 @@
 #include "run_folder.h"
 #include "results.h"
 #include "stats.h"
-#include "util.h"
+#include "cli.h"
+#include "files.h"
+#include "text.h"
+#include "claims_out.h"
+#include "consistency_out.h"
 
 struct run_files {
 	const char *dir;

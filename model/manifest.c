@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "conditions.h"
-#include "util.h"
+#include "files.h"
+#include "proc.h"
 
 /* One kernel or machine setting read from a file: a row per setting. */
 struct setting {

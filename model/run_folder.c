@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "manifest.h"
-#include "util.h"
 
 /* ---- how each command says what is wrong -------------------------------- */
 
