@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -131,19 +132,45 @@ static long zombie_children_minflt(pid_t pid)
 	return value;
 }
 
+/* Seconds during which some task of the machine waited for a CPU since
+ * boot ("some total" of /proc/pressure/cpu, in us), or NAN without PSI. */
+static double cpu_stall_s(void)
+{
+	char line[256];
+	unsigned long long total;
+	double stall = NAN;
+	FILE *f = fopen("/proc/pressure/cpu", "r");
+
+	if (f && fgets(line, sizeof(line), f) && sscanf(line, "some avg10=%*f avg60=%*f avg300=%*f total=%llu", &total) == 1)
+		stall = (double)total / 1e6;
+	if (f)
+		fclose(f);
+	return stall;
+}
+
 /* Wait for the main process, killing its group at the wall-clock limit.
+ * The limit counts the time the step could have run: while some task of
+ * the machine waits for a CPU (PSI), the clock is stopped, up to
+ * FB_WALL_REAL_MAX times the limit in real time. On a busy grading machine
+ * a correct program's 5 s became more than 5 s of real time beside the
+ * other work and lost its measurement points; a program that computes
+ * forever still meets RLIMIT_CPU, one that waits forever this limit.
  * Polled: no SIGCHLD handler state to get wrong, 1 ms of latency at most.
  * It is left a zombie (WNOWAIT) until its children's faults are read. */
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		      const struct fb_limits *lim, struct fb_step_result *res)
 {
-	double start = fb_now_s();
+	double start = fb_now_s(), stall0 = cpu_stall_s(), stalled = 0;
 	struct rusage ru;
 	siginfo_t si = { 0 };
 
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != pid) {
+	for (int poll = 0; waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != pid; poll++) {
 		int interrupted = fb_sandbox_interrupted();
-		if ((fb_now_s() - start > lim->wall_s || interrupted) && !res->timed_out && !res->interrupted) {
+		double real = fb_now_s() - start;
+		if (!isnan(stall0) && poll % 16 == 0)
+			stalled = fmin(cpu_stall_s() - stall0, real);
+		int over = real - stalled > lim->wall_s || real > FB_WALL_REAL_MAX * lim->wall_s;
+		if ((over || interrupted) && !res->timed_out && !res->interrupted) {
 			res->timed_out = !interrupted;
 			res->interrupted = interrupted;
 			kill(-pid, SIGKILL);
@@ -153,6 +180,7 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		sleep_ms(1);
 	}
 	res->wall_s = fb_now_s() - start;
+	res->stalled_s = stalled;
 	res->children_minflt = zombie_children_minflt(pid);
 	if (wait4(pid, &res->status, 0, &ru) == pid)
 		res->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -335,8 +363,10 @@ void fb_sandbox_describe(const struct fb_sandbox *sb, const struct fb_limits *li
 	if (sb->scratch_tmpfs_mib)
 		snprintf(scratch, sizeof(scratch), "scratch on a %ld MiB tmpfs", sb->scratch_tmpfs_mib);
 	snprintf(buf, len, "%s; own process group; %s; rlimits cpu %.0f s, as %ld MiB, nproc %ld, "
-		 "fsize %ld MiB; wall-clock limit %.0f s; %s; %s; root %s; %s; %s",
+		 "fsize %ld MiB; wall-clock limit %.0f s (time during which some task waited for a CPU not "
+		 "counted, at most %.0f s of real time); %s; %s; root %s; %s; %s",
 		 ids, cg, lim->cpu_s, lim->as_mib, lim->nproc, lim->fsize_mib, lim->wall_s,
+		 FB_WALL_REAL_MAX * lim->wall_s,
 		 sb->netns ? "no network (own network namespace)" : "network NOT isolated",
 		 sb->private_tmp ? "private /tmp, /var/tmp, /dev/shm" : "shared /tmp",
 		 sb->root_note, scratch,
@@ -350,6 +380,9 @@ void fb_step_describe(const struct fb_step_result *res, const struct fb_limits *
 		snprintf(buf, len, "could not be started: %s", strerror(res->exec_err));
 	else if (res->interrupted)
 		snprintf(buf, len, "killed: grading was interrupted");
+	else if (res->timed_out && res->stalled_s >= 0.5)
+		snprintf(buf, len, "killed: wall-clock limit of %.0f s (after %.1f s, %.1f s of them with tasks waiting "
+			 "for a CPU)", lim->wall_s, res->wall_s, res->stalled_s);
 	else if (res->timed_out)
 		snprintf(buf, len, "killed: wall-clock limit of %.0f s", lim->wall_s);
 	else if (WIFSIGNALED(res->status) && WTERMSIG(res->status) == SIGXCPU)

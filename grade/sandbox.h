@@ -9,8 +9,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The wall-clock limit stretches over time the machine spent with tasks
+ * waiting for a CPU, up to this many times the limit in real time. */
+#define FB_WALL_REAL_MAX 3.0
+
 struct fb_limits {
-	double wall_s;           /* wall clock: the whole group is killed after it */
+	double wall_s;           /* wall clock: the whole group is killed after it (time with
+				  * tasks waiting for a CPU not counted, FB_WALL_REAL_MAX) */
 	double cpu_s;            /* RLIMIT_CPU per process (SIGXCPU, then SIGKILL) */
 	long as_mib;             /* RLIMIT_AS per process, and memory.max of the cgroup */
 	long nproc;              /* RLIMIT_NPROC of the uid, and pids.max of the cgroup */
@@ -46,6 +51,7 @@ struct fb_step_result {
 	int status;              /* wait status of the step's main process */
 	int timed_out;           /* the wall-clock limit killed it */
 	double wall_s, cpu_s;    /* cpu: user + system of the main process and what it reaped */
+	double stalled_s;        /* of wall_s, time some task waited for a CPU (not counted) */
 	int leftovers;           /* descendants still running or unreaped when it ended */
 	long pids_peak;          /* most tasks at once in its cgroup, -1 when unknown */
 	long children_minflt;    /* minor faults of its children only (the main process's own
