@@ -162,24 +162,38 @@ static void check_same_build(void)
 /* Side B with a busy wait as long as the round trip inside each timed
  * iteration: twice as slow in every iteration whatever the machine's speed
  * then, a large, decidable effect; 9 interleaved rounds (the medians'
- * interval: ranks 2 and 8) keep one disturbed round from hiding it. */
+ * interval: ranks 2 and 8) keep one disturbed round from hiding it. On a
+ * machine busy beyond that (A's rounds spread 0.01-4.7x beside other
+ * tests) 9 rounds can leave it undecided: then it is measured again, as a
+ * user would, up to ATTEMPTS times; a B that is not slower stays "same". */
+#define ATTEMPTS 3
+
 static void check_slower_side(void)
 {
-	char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX + 16];
+	char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX], junit[PATH_MAX + 16], seen[1024] = "";
 	struct table_row r = { .verdict = "" };
+	char *xml = NULL, *text = NULL;
+	int rc = -1, parsed = 0;
 
-	snprintf(dir, sizeof(dir), "%s/slow", tmp);
-	snprintf(out, sizeof(out), "%s/slow.out", tmp);
-	snprintf(err, sizeof(err), "%s/slow.err", tmp);
-	int rc = ab(dir, "9", "--b-prefix", "env FORKBENCH_TEST_SLOWDOWN_PCT=100", out, err);
-	snprintf(junit, sizeof(junit), "%s/junit.xml", dir);
-	char *xml = fb_slurp(junit, 1 << 20), *text = fb_slurp(out, 1 << 20);
-	int parsed = parse_row(text, &r) == 0;
+	for (int attempt = 1; attempt <= ATTEMPTS && strcmp(r.verdict, "slower"); attempt++) {
+		free(xml);
+		free(text);
+		snprintf(dir, sizeof(dir), "%s/slow%d", tmp, attempt);
+		snprintf(out, sizeof(out), "%s/slow%d.out", tmp, attempt);
+		snprintf(err, sizeof(err), "%s/slow%d.err", tmp, attempt);
+		rc = ab(dir, "9", "--b-prefix", "env FORKBENCH_TEST_SLOWDOWN_PCT=100", out, err);
+		snprintf(junit, sizeof(junit), "%s/junit.xml", dir);
+		xml = fb_slurp(junit, 1 << 20);
+		text = fb_slurp(out, 1 << 20);
+		parsed = parse_row(text, &r) == 0;
+		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%sattempt %d: exit %d, '%s', ratio %.3f [%.3f, %.3f]",
+			 attempt > 1 ? "; " : "", attempt, rc, r.verdict, parsed ? r.ratio : NAN, parsed ? r.low : NAN,
+			 parsed ? r.high : NAN);
+	}
 	CHECK(rc == 1 && strstr(xml, "<failure") && strstr(xml, BENCHMARK " is slower") && parsed &&
 	      strcmp(r.verdict, "slower") == 0 && strstr(text, "\n1 slower (regressions)"),
 	      "side B twice as slow (through its prefix): exit 1, slower, a JUnit failure saying why",
-	      "exit %d, verdict '%s', ratio %.3f [%.3f, %.3f], p %.4f:\n%s", rc, r.verdict, parsed ? r.ratio : NAN,
-	      parsed ? r.low : NAN, parsed ? r.high : NAN, parsed ? r.p : NAN, text);
+	      "%s; last:\n%s", seen, text);
 	free(xml);
 	free(text);
 }
