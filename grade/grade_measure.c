@@ -13,7 +13,6 @@
 
 #include "family.h"
 #include "grade.h"
-#include "files.h"
 #include "proc.h"
 
 /* A reference time takes at least this long and this many iterations, as
@@ -37,17 +36,6 @@ static double test_jitter(size_t round)
 	double f = text ? strtod(text, NULL) : 1;
 
 	return f > 0 && round % 2 == 0 ? f : 1;
-}
-
-/* The kernel's count of microseconds in which some task waited for a CPU
- * (/proc/pressure/cpu, "some ... total="), or NAN without PSI. */
-static double cpu_waited_us(void)
-{
-	char *text = fb_slurp("/proc/pressure/cpu", 512), *total = text ? strstr(text, "total=") : NULL;
-	double us = total ? strtod(total + 6, NULL) : NAN;
-
-	free(text);
-	return us;
 }
 
 int fb_grade_reference_key(const char *reference, long size_mib, struct fb_bench_key *key)
@@ -322,7 +310,7 @@ static void measure_group(struct fb_grade_ctx *ctx, json_t *test, const struct f
 	const struct fb_grade_rounds *rules = &ctx->spec->rounds;
 	json_t *none = json_array(), *args = json_object_get(test, "args");
 	size_t idx[64], n = group_of(ctx, test, idx, 64);
-	double start = fb_now_s(), waited_us = cpu_waited_us();
+	double start = fb_now_s(), waited_s = fb_cpu_waited_s();
 
 	for (size_t round = 0; round < rules->max_rounds && any_open(ctx, idx, n); round++) {
 		struct fb_grade_run fresh = { 0 };
@@ -340,7 +328,7 @@ static void measure_group(struct fb_grade_ctx *ctx, json_t *test, const struct f
 		if (fb_sandbox_interrupted() || run->failed)
 			break;
 		/* the share of the rounds' time in which some task waited for a CPU */
-		double pressure = (cpu_waited_us() - waited_us) / 1e6 / (fb_now_s() - start);
+		double pressure = (fb_cpu_waited_s() - waited_s) / (fb_now_s() - start);
 		decide_all(ctx, idx, n, round + 1 >= rules->max_rounds || fb_now_s() - start >= rules->max_s, pressure);
 	}
 	json_decref(none);

@@ -132,22 +132,6 @@ static long zombie_children_minflt(pid_t pid)
 	return value;
 }
 
-/* Seconds during which some task of the machine waited for a CPU since
- * boot ("some total" of /proc/pressure/cpu, in us), or NAN without PSI. */
-static double cpu_stall_s(void)
-{
-	char line[256];
-	unsigned long long total;
-	double stall = NAN;
-	FILE *f = fopen("/proc/pressure/cpu", "r");
-
-	if (f && fgets(line, sizeof(line), f) && sscanf(line, "some avg10=%*f avg60=%*f avg300=%*f total=%llu", &total) == 1)
-		stall = (double)total / 1e6;
-	if (f)
-		fclose(f);
-	return stall;
-}
-
 /* Wait for the main process, killing its group at the wall-clock limit.
  * The limit counts the time the step could have run: while some task of
  * the machine waits for a CPU (PSI), the clock is stopped, up to
@@ -160,7 +144,7 @@ static double cpu_stall_s(void)
 static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		      const struct fb_limits *lim, struct fb_step_result *res)
 {
-	double start = fb_now_s(), stall0 = cpu_stall_s(), stalled = 0;
+	double start = fb_now_s(), stall0 = fb_cpu_waited_s(), stalled = 0;
 	struct rusage ru;
 	siginfo_t si = { 0 };
 
@@ -168,7 +152,7 @@ static void wait_main(const struct fb_sandbox *sb, pid_t pid, const char *cg,
 		int interrupted = fb_sandbox_interrupted();
 		double real = fb_now_s() - start;
 		if (!isnan(stall0) && poll % 16 == 0)
-			stalled = fmin(cpu_stall_s() - stall0, real);
+			stalled = fmin(fb_cpu_waited_s() - stall0, real);
 		int over = real - stalled > lim->wall_s || real > FB_WALL_REAL_MAX * lim->wall_s;
 		if ((over || interrupted) && !res->timed_out && !res->interrupted) {
 			res->timed_out = !interrupted;

@@ -1,6 +1,7 @@
 /* proc.c - see proc.h. */
 #define _GNU_SOURCE
 #include "proc.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -147,4 +149,13 @@ int fb_cpu_last(const void *set, size_t setsize)
 		if (CPU_ISSET_S(c, setsize, (const cpu_set_t *)set))
 			last = c;
 	return last;
+}
+
+double fb_cpu_waited_s(void)
+{
+	char *text = fb_slurp("/proc/pressure/cpu", 512), *total = text ? strstr(text, "total=") : NULL;
+	double us = total ? strtod(total + 6, NULL) : NAN;
+
+	free(text);
+	return us / 1e6;
 }

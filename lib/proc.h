@@ -30,6 +30,10 @@ void fb_spawn_done(long pid);
 /* waitpid that retries on EINTR; the wait status, or -1 (then forgotten
  * as by fb_spawn_done). */
 int fb_wait(long pid);
+/* Seconds in which some task of the machine waited for a CPU since boot
+ * (the kernel's pressure stall information, /proc/pressure/cpu "some ...
+ * total=" in us), or NAN without PSI: a busy machine's share of a span. */
+double fb_cpu_waited_s(void);
 /* CLOCK_MONOTONIC in seconds: for timeouts and elapsed times. */
 double fb_now_s(void);
 /* The folder holding this executable (its build folder). */
