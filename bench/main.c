@@ -5,7 +5,9 @@
  * --max-mem=MIB, --modes=4k,thp, --family-max-mib=cow:64, --sweep=long;
  * the default sweep, both modes, no family limit, the short axis sweep when
  * not given), and
- *   --progress-fd=N  write a progress line to file descriptor N */
+ *   --progress-fd=N  write a progress line to file descriptor N
+ *   --trace-dir=DIR  after the benchmarks, the phases pass (phase_trace.h)
+ *                    into DIR; --trace-fewer: the quick profile's points */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 #include "fdio.h"
 #include "gbench.h"
 #include "outcome.h"
+#include "phase_trace.h"
 #include "pool.h"
 #include "settings.h"
 #include "sizes.h"
@@ -46,6 +49,7 @@ struct bench_point {
 	size_t mem_mib;
 	enum fb_page_mode mode;
 	struct bench_ctx *ctx;
+	int ran;              /* Google Benchmark ran it (the filter took it) */
 	char name[200];
 };
 
@@ -62,6 +66,12 @@ struct progress {
 };
 
 static struct progress progress = { .fd = -1 };
+
+/* The phases pass's folder ("" when off) and whether it traces fewer points. */
+static struct {
+	char dir[PATH_MAX];
+	int fewer;
+} trace_opt;
 
 /* Read before gb_initialize, which consumes the --benchmark_* flags. */
 static long repetitions_flag(int argc, char **argv)
@@ -171,17 +181,24 @@ static void report_repetition(gb_state *st, struct repetition *rep)
 	}
 }
 
+/* One per Google Benchmark run of a benchmark, and one per traced point:
+ * a worker that a run changed serves no other run unrestarted (pool.h). */
+static unsigned long next_run_id(void)
+{
+	static unsigned long run_id;
+	return ++run_id;
+}
+
 /* Feed the worker's samples to Google Benchmark one iteration at a time, as
  * manual time; the case's values become per-iteration means. */
 static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_worker *w,
 			  struct repetition *rep, char *reason, size_t len)
 {
-	static unsigned long run_id;   /* one per Google Benchmark run of a benchmark */
+	unsigned long run_id = next_run_id();
 	struct fb_sample batch[FB_WORKER_BATCH];
 	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
 	int64_t left = gb_max_iterations(st);
 
-	run_id++;
 	while (left > 0) {
 		size_t n = left < FB_WORKER_BATCH ? (size_t)left : FB_WORKER_BATCH;
 		int err = fb_worker_run(&pt->ctx->pool, w, pt->kase, pt->axis_value, run_id, batch, n, reason, len);
@@ -199,8 +216,10 @@ static int run_iterations(gb_state *st, const struct bench_point *pt, struct fb_
 	return 0;
 }
 
-/* Start fb-bare for n (<= FB_BARE_MAX_ROUNDS) round trips; read its times. */
-static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t *ns, char *reason, size_t len)
+/* Start fb-bare for n (<= FB_BARE_MAX_ROUNDS) round trips; read its times.
+ * *bare_pid: the fb-bare that ran them. */
+static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t *ns, pid_t *bare_pid,
+		      char *reason, size_t len)
 {
 	char count[24], parent[24];
 	char *argv[] = { (char *)path, (char *)primitive, count, parent, NULL };
@@ -216,6 +235,7 @@ static int bare_chunk(const char *path, const char *primitive, size_t n, int64_t
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	*bare_pid = pid;
 	close(out[1]);
 	if (!err)
 		err = -fb_read_full(out[0], ns, n * sizeof(*ns));
@@ -236,10 +256,11 @@ static int run_bare(gb_state *st, const struct bench_point *pt, struct repetitio
 	static int64_t ns[FB_BARE_MAX_ROUNDS];
 	struct fb_sample batch[FB_WORKER_BATCH];
 	int64_t left = gb_max_iterations(st);
+	pid_t bare_pid;
 
 	while (left > 0) {
 		size_t n = left < FB_BARE_MAX_ROUNDS ? (size_t)left : FB_BARE_MAX_ROUNDS;
-		int err = bare_chunk(pt->ctx->bare_path, kase->bare_loop, n, ns, reason, len);
+		int err = bare_chunk(pt->ctx->bare_path, kase->bare_loop, n, ns, &bare_pid, reason, len);
 		for (size_t done = 0; !err && done < n; done += FB_WORKER_BATCH) {
 			size_t m = n - done < FB_WORKER_BATCH ? n - done : FB_WORKER_BATCH;
 			memset(batch, 0, sizeof(batch));
@@ -304,6 +325,7 @@ static void run_point(gb_state *st, void *ctx)
 	int err;
 
 	progress_show(pt->name);
+	((struct bench_point *)pt)->ran = 1;
 	fb_cpustat_read(&rep.cpu_start);
 	if (kase->bare_loop)
 		err = run_bare(st, pt, &rep, reason, sizeof(reason));
@@ -339,6 +361,10 @@ static void parse_options(int argc, char **argv, struct fb_run_config *opt)
 	for (int i = 1; i < argc && !err[0]; i++) {
 		if (strncmp(argv[i], "--progress-fd=", 14) == 0)
 			progress.fd = atoi(argv[i] + 14);
+		else if (strncmp(argv[i], "--trace-dir=", 12) == 0)
+			snprintf(trace_opt.dir, sizeof(trace_opt.dir), "%s", argv[i] + 12);
+		else if (strcmp(argv[i], "--trace-fewer") == 0)
+			trace_opt.fewer = 1;
 		else if (fb_setting_bench_arg(opt, argv[i], err, sizeof(err)) == 0)
 			snprintf(err, sizeof(err), "unknown argument '%s' (see the comment at the top of bench/main.c)", argv[i]);
 	}
@@ -419,10 +445,89 @@ static long register_all(const struct fb_run_config *opt, struct bench_ctx *p)
 	return registered;
 }
 
+/* --- the phases pass: the run's own points, traced (phase_trace.h) --- */
+
+struct trace_adaptor {
+	struct bench_point *pt;
+	struct fb_worker *worker;
+	unsigned long run_id;
+};
+
+static pid_t trace_follow(void *point, char *reason, size_t len)
+{
+	struct trace_adaptor *a = point;
+	struct bench_point *pt = a->pt;
+
+	if (fb_families[pt->family]->cases[pt->kase].bare_loop)
+		return getpid();   /* fb-bare is started anew by each batch */
+	a->worker = fb_pool_get(&pt->ctx->pool, pt->family, pt->mem_mib, pt->mode, reason, len);
+	return a->worker ? a->worker->pid : -ENOMEM;
+}
+
+static int trace_batch(void *point, int64_t *ns, size_t n, pid_t *parent, char *reason, size_t len)
+{
+	struct trace_adaptor *a = point;
+	struct bench_point *pt = a->pt;
+	const struct fb_case *kase = &fb_families[pt->family]->cases[pt->kase];
+	struct fb_sample samples[FB_WORKER_BATCH];
+
+	if (kase->bare_loop)
+		return bare_chunk(pt->ctx->bare_path, kase->bare_loop, n, ns, parent, reason, len);
+	if (!a->worker && trace_follow(a, reason, len) < 0)
+		return -ENOMEM;
+	/* n <= FB_WORKER_BATCH: phase_trace.c's batches are small */
+	int err = fb_worker_run(&pt->ctx->pool, a->worker, pt->kase, pt->axis_value, a->run_id, samples, n, reason,
+				len);
+	*parent = a->worker->pid;
+	for (size_t i = 0; !err && i < n; i++)
+		ns[i] = (int64_t)samples[i].time_ns;
+	return err;
+}
+
+/* The largest and smallest non-zero size at which pt's case ran. */
+static void case_sizes(const struct bench_ctx *p, const struct bench_point *pt, long *largest, long *smallest)
+{
+	*largest = 0;
+	*smallest = 0;
+	for (const struct bench_point *q = p->points; q; q = q->next) {
+		if (!q->ran || q->family != pt->family || q->kase != pt->kase || !q->mem_mib)
+			continue;
+		if ((long)q->mem_mib > *largest)
+			*largest = (long)q->mem_mib;
+		if (!*smallest || (long)q->mem_mib < *smallest)
+			*smallest = (long)q->mem_mib;
+	}
+}
+
+static void trace_phases(struct bench_ctx *p)
+{
+	static struct trace_adaptor adaptors[64];
+	static struct fb_trace_point points[64];
+	size_t count = 0;
+
+	for (struct bench_point *pt = p->points; pt && count < 64; pt = pt->next) {
+		struct fb_bench_key key;
+		long largest, smallest;
+		if (!pt->ran || fb_key_parse(pt->name, &key))
+			continue;
+		case_sizes(p, pt, &largest, &smallest);
+		if (!fb_trace_wanted(&key, largest, smallest, trace_opt.fewer))
+			continue;
+		adaptors[count] = (struct trace_adaptor){ .pt = pt, .run_id = next_run_id() };
+		points[count] = (struct fb_trace_point){ .name = pt->name, .point = &adaptors[count],
+							 .follow = trace_follow, .batch = trace_batch };
+		count++;
+	}
+	int err = fb_phase_trace_run(trace_opt.dir, points, count);
+	if (err)
+		fprintf(stderr, "forkbench-bench: phases: cannot write %s: %s\n", trace_opt.dir, strerror(-err));
+}
+
 /* Ctrl-C or kill: reap the workers (they would die anyway through
  * PR_SET_PDEATHSIG), then die of the same signal. */
 static void on_signal(int sig)
 {
+	fb_phase_trace_abort();
 	fb_pool_shutdown(&bench_ctx.pool, 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -449,6 +554,8 @@ int main(int argc, char **argv)
 	size_t ran = gb_run();
 	if (progress.fd >= 0 && write(progress.fd, "\r\033[K", 4) < 0)
 		progress.fd = -1;
+	if (ran && trace_opt.dir[0])
+		trace_phases(&bench_ctx);
 	fb_pool_shutdown(&bench_ctx.pool, 0);
 	gb_shutdown();
 	while (bench_ctx.points) {
