@@ -50,7 +50,7 @@ static const struct pick {
 	{ "cow", "child_write_all", AT_SMALLEST, 0 },
 };
 
-#define ROUNDS 3
+#define ROUNDS 5
 #define BATCH_MIN 4
 #define BATCH_MAX 16
 /* A traced batch this long at most (a probe batch's median sets n). */

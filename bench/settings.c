@@ -13,6 +13,7 @@
 
 static const char *const placement_names[] = { "", "one-cpu", "free", NULL };
 static const char *const sweep_names[] = { "", "short", "long", NULL };
+static const char *const trace_names[] = { "", "all", "few", "off", NULL };
 
 /* In `forkbench run --help`'s order; the manifest and the command that
  * repeats a run name the required ones first. */
@@ -53,11 +54,17 @@ const struct fb_setting fb_settings[] = {
 	{ .option = "sweep", .help = "short or long: the values of the cases' own axes (VMAs, threads, fds, forkers) "
 	  "up to the short sweep's end, or all (full: long; others: short)", .kind = FB_SETTING_ENUM,
 	  .names = sweep_names, FIELD(sweep), .bench = "--sweep", .key = "sweep" },
+	/* forkbench-bench gets the folder instead (harness/run.c); a run
+	 * before the phases has none: the new run's profile decides */
+	{ .option = "trace", .help = "phases from the kernel's tracepoints (root): all the points, few (quick's "
+	  "default) or off (also --no-trace)", .kind = FB_SETTING_ENUM, .names = trace_names, FIELD(trace),
+	  .key = "trace" },
 };
 const size_t fb_nsettings = sizeof(fb_settings) / sizeof(fb_settings[0]);
 
 _Static_assert(sizeof(fb_settings) / sizeof(fb_settings[0]) <= 8 * sizeof(unsigned), "one recorded bit a row");
-_Static_assert(sizeof(enum fb_sweep) == sizeof(int) && sizeof(enum fb_placement) == sizeof(int),
+_Static_assert(sizeof(enum fb_sweep) == sizeof(int) && sizeof(enum fb_placement) == sizeof(int) &&
+	       sizeof(enum fb_trace) == sizeof(int),
 	       "an ENUM field is stored as an int");
 
 /* "a, b or c" of names[from..] into buf. */

@@ -20,6 +20,9 @@
 
 /* The cases' own axes (family.h): values up to the short sweep's end, or all. */
 enum fb_sweep { FB_SWEEP_UNRECORDED, FB_SWEEP_SHORT, FB_SWEEP_LONG };
+/* The phases pass (bench/phase_trace.c): every point it traces, the quick
+ * profile's few, or none. */
+enum fb_trace { FB_TRACE_UNRECORDED, FB_TRACE_ALL, FB_TRACE_FEW, FB_TRACE_OFF };
 /* Where parent and child run (harness/run.c's resolve_placement). */
 enum fb_placement { FB_PLACEMENT_UNRECORDED, FB_PLACEMENT_ONE_CPU, FB_PLACEMENT_FREE };
 
@@ -45,6 +48,7 @@ struct fb_run_config {
 	enum fb_placement placement;
 	struct fb_family_caps family_max;   /* per-family size limits */
 	enum fb_sweep sweep;
+	enum fb_trace trace;
 	unsigned recorded;       /* 1 << row index: an optional setting the run has */
 };
 

@@ -52,9 +52,7 @@ static int tracefs_ready(char *why, size_t len)
 	return 0;
 }
 
-/* Instances of runs that were killed (SIGKILL leaves no chance to remove
- * them): their pid is gone. */
-static void remove_stale(void)
+void fb_tracefs_remove_stale(void)
 {
 	DIR *d = opendir(TRACEFS_ROOT "/instances");
 	struct dirent *e;
@@ -98,7 +96,7 @@ int fb_tracefs_open(struct fb_tracefs *t, const char *const *events, char *why, 
 	t->dir[0] = '\0';
 	if ((err = tracefs_ready(why, len)))
 		return err;
-	remove_stale();
+	fb_tracefs_remove_stale();
 	snprintf(t->dir, sizeof(t->dir), TRACEFS_ROOT "/instances/" INSTANCE_PREFIX "%ld", (long)getpid());
 	if (mkdir(t->dir, 0700) && errno != EEXIST) {
 		err = -errno;

@@ -27,6 +27,11 @@ int fb_tracefs_follow(struct fb_tracefs *t, pid_t pid, int empty);
 int fb_tracefs_on(struct fb_tracefs *t, int on);
 /* The buffer as the kernel prints it ("trace"), into path. */
 int fb_tracefs_save(struct fb_tracefs *t, const char *path);
+/* Remove the instances of processes that are gone: a forkbench-bench
+ * killed by SIGKILL had no chance to (its buffers hold kernel memory).
+ * Called by the next open, and by forkbench run after its benchmark
+ * binary ended. */
+void fb_tracefs_remove_stale(void);
 /* Tracing off and the instance removed; async-signal-safe. */
 void fb_tracefs_close(struct fb_tracefs *t);
 

@@ -34,12 +34,16 @@
 #include "sizes.h"
 #include "summary.h"
 #include "syscheck.h"
+#include "tracefs.h"
 #include "cli.h"
 #include "files.h"
 #include "jsonio.h"
 #include "proc.h"
 #include "claims_out.h"
 #include "consistency_out.h"
+#include "phase_checks.h"
+#include "phases.h"
+#include "phases_out.h"
 
 /* `forkbench run`'s own options, beside the run settings' (bench/settings.c,
  * harness/run_config.c); each shown in --help before the setting it names
@@ -49,6 +53,7 @@ static const struct own_option {
 	struct fb_option option;
 } own_options[] = {
 	{ "cpus", { "results", FB_OPT_STRING, 0, 0, "results", "folder that receives the run folder" } },
+	{ "trace", { "no-trace", FB_OPT_FLAG, 0, 0, NULL, "the same as --trace off" } },
 	{ NULL, { "strict", FB_OPT_FLAG, 0, 0, NULL,
 		  "exit 1 when a consistency pair disagrees (the run folder is still written)" } },
 	{ NULL, { "out", FB_OPT_STRING, 0, 0, NULL,
@@ -166,6 +171,10 @@ static int resolve_config(const struct fb_opt_values *v, struct run_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	if (fb_run_config_from_options(v, &cfg->run, &cfg->profile, err, len))
 		return -1;
+	if (fb_opt_given(v, "no-trace") && fb_opt_given(v, "trace") && cfg->run.trace != FB_TRACE_OFF)
+		return snprintf(err, len, "--no-trace and --trace %s say opposite things", fb_opt_text(v, "trace")), -1;
+	if (fb_opt_given(v, "no-trace") && fb_run_config_set(&cfg->run, "trace", "off", err, len))
+		return -1;
 	cfg->cpus_text = fb_opt_text(v, "cpus");
 	if (cfg->cpus_text && fb_cpu_list_parse(cfg->cpus_text, sysconf(_SC_NPROCESSORS_ONLN), &cfg->cpus))
 		return snprintf(err, len, "--cpus takes CPU numbers of this machine like 1, 0,1 or 0-1, not '%s'",
@@ -190,9 +199,16 @@ static pid_t start_bench(const struct run_config *cfg, const char *tmp_dir)
 	strcat(bin, "/forkbench-bench");
 	snprintf(out, sizeof(out), "%s/bench.json", tmp_dir);
 	snprintf(log, sizeof(log), "%s/bench.log", tmp_dir);
-	char context[512];
+	char context[512], trace_dir[PATH_MAX + 32];
 	fb_run_config_context(&cfg->run, FB_VERSION, cfg->revision[0] ? cfg->revision : NULL, context, sizeof(context));
-	const char *extra[] = { context, show_progress ? "--progress-fd=3" : NULL, NULL };
+	snprintf(trace_dir, sizeof(trace_dir), "--trace-dir=%s/trace", tmp_dir);
+	int trace = cfg->run.trace == FB_TRACE_ALL || cfg->run.trace == FB_TRACE_FEW;
+	/* the flags that may be absent last: a NULL ends the list */
+	const char *extra[] = { context, trace ? trace_dir : NULL, cfg->run.trace == FB_TRACE_FEW ? "--trace-fewer" : NULL,
+				show_progress ? "--progress-fd=3" : NULL, NULL };
+	for (size_t i = 1, to = 1; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (extra[i] || i + 1 == sizeof(extra) / sizeof(extra[0]))
+			extra[to++] = extra[i];
 	if (fb_run_config_bench_argv(&cfg->run, bin, out, extra, &args)) {
 		fb_error("run: the benchmark's arguments are too long");
 		return -1;
@@ -238,6 +254,7 @@ static int wait_bench(pid_t pid)
 	kill(-pid, SIGKILL);   /* workers still leaving */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	fb_tracefs_remove_stale();   /* its ftrace instance, if a SIGKILL left one */
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -279,6 +296,8 @@ struct run_findings {
 	size_t disagree;
 	struct fb_results res;      /* bench.json, loaded once for summary, claims and report */
 	struct fb_claims claims;    /* judged once for claims.json and the report */
+	struct fb_phases phases;    /* the traced points, for phases.json and the summary */
+	struct fb_phase_judgement judged;
 };
 
 static int write_manifest(const char *tmp_dir, const char *run_id, const struct run_config *cfg,
@@ -349,9 +368,35 @@ static int publish(const char *tmp_dir, const struct run_config *cfg, json_t *en
 	return -EEXIST;
 }
 
+/* The phases pass's traces (bench/phase_trace.c) into phases.json, with
+ * their checks, and one line per traced case on the terminal. A run whose
+ * tracing was off or not allowed says why there, and is otherwise whole. */
+static void record_phases(const struct run_config *cfg, const char *dir, struct run_findings *found)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 160];
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	if (cfg->run.trace == FB_TRACE_OFF)
+		fb_phases_not_run(&found->phases, "turned off (--trace off or --no-trace)");
+	else if (fb_phases_build(path, &found->phases, err, sizeof(err)))
+		fb_phases_not_run(&found->phases, err);
+	if (fb_phase_judge(&found->phases, &found->res, &found->judged))
+		return;
+	fb_phases_print(&found->phases, &found->judged, stdout);
+	json_t *j = fb_phases_json(&found->phases), *checks = fb_phase_judgement_json(&found->judged);
+	json_object_update(j, checks);
+	json_decref(checks);
+	snprintf(path, sizeof(path), "%s/phases.json", dir);
+	int rc = j ? fb_write_json_atomic(path, j) : -ENOMEM;
+	if (rc)
+		fb_error("run: phases.json: %s (the report says the phases are missing)", strerror(-rc));
+	json_decref(j);
+}
+
 /* Load the figures, print the summary and the run's cross-checks, and
  * gather the warnings: the machine's conditions, then disagreeing pairs. */
-static int check_and_summarise(const char *dir, json_t *environment, struct run_findings *found)
+static int check_and_summarise(const struct run_config *cfg, const char *dir, json_t *environment,
+			       struct run_findings *found)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 160];
 	struct fb_results *res = &found->res;
@@ -372,11 +417,14 @@ static int check_and_summarise(const char *dir, json_t *environment, struct run_
 		found->disagree = cons.disagree;
 		fb_consistency_free(&cons);
 	}
+	record_phases(cfg, dir, found);
 	return rc;
 }
 
 static void findings_free(struct run_findings *found)
 {
+	fb_phases_free(&found->phases);
+	fb_phase_judgement_free(&found->judged);
 	json_decref(found->consistency);
 	json_decref(found->warnings);
 	fb_results_free(&found->res);
@@ -577,7 +625,7 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 	if (interrupted)
 		return abandon(tmp, environment, &found);
 	phase("report");
-	rc = check_and_summarise(tmp, environment, &found);
+	rc = check_and_summarise(&cfg, tmp, environment, &found);
 	if (!rc)
 		rc = publish(tmp, &cfg, environment, &found, argc, argv, final, final_len, report_err, sizeof(report_err));
 	if (interrupted)

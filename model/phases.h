@@ -94,6 +94,8 @@ struct fb_phase_bench {
 	double span_us;           /* median of the traced round trips, enter to reaped */
 	double traced_us;         /* the worker's own median round trip, traced batches */
 	double untraced_us;       /* the same, untraced batches beside them */
+	double overhead;          /* the median over rounds of a traced batch's median
+				   * over the untraced batch's just before it */
 	double events;            /* per round trip */
 	double faults[FB_TASKS][FB_FAULT_KINDS];   /* mean per round trip, all phases */
 };

@@ -35,6 +35,26 @@ static double median_us(const json_t *array, size_t *count)
 	return median;
 }
 
+/* Round by round, traced over untraced: a speed step of the machine
+ * between rounds moves both sides of one ratio, and the median of the
+ * ratios leaves one odd round out. */
+static double overhead(const json_t *traced, const json_t *untraced, size_t batch)
+{
+	size_t rounds = batch ? json_array_size(traced) / batch : 0;
+	double ratios[64], t[64], u[64];
+
+	if (!rounds || rounds > 64 || batch > 64 || json_array_size(untraced) != rounds * batch)
+		return NAN;
+	for (size_t r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < batch; i++) {
+			t[i] = json_number_value(json_array_get(traced, r * batch + i));
+			u[i] = json_number_value(json_array_get(untraced, r * batch + i));
+		}
+		ratios[r] = fb_median(t, batch) / fb_median(u, batch);
+	}
+	return fb_median(ratios, rounds);
+}
+
 static void build_one(const char *dir, const json_t *point, struct fb_phase_bench *b)
 {
 	const char *error = json_string_value(json_object_get(point, "error"));
@@ -49,6 +69,8 @@ static void build_one(const char *dir, const json_t *point, struct fb_phase_benc
 		snprintf(b->error, sizeof(b->error), "not a benchmark's name: '%.200s'", b->name);
 	b->traced_us = median_us(json_object_get(point, "traced_ns"), &b->ran);
 	b->untraced_us = median_us(json_object_get(point, "untraced_ns"), NULL);
+	b->overhead = overhead(json_object_get(point, "traced_ns"), json_object_get(point, "untraced_ns"),
+			       (size_t)json_integer_value(json_object_get(point, "batch")));
 	json_array_foreach(pids, i, x)
 		if (np < sizeof(parents) / sizeof(parents[0]))
 			parents[np++] = (pid_t)json_integer_value(x);
@@ -140,7 +162,7 @@ static json_t *bench_json(const struct fb_phase_bench *b)
 			 "incomplete", (json_int_t)b->incomplete, "lost_events", (json_int_t)b->lost_events,
 			 "span_us", number(b->span_us), "traced_us", number(b->traced_us),
 			 "untraced_us", number(b->untraced_us),
-			 "overhead", number(b->traced_us / b->untraced_us), "events", number(b->events),
+			 "overhead", number(b->overhead), "events", number(b->events),
 			 "faults", faults_json(b->faults), "phases", phases);
 }
 
@@ -198,6 +220,7 @@ static int bench_from_json(const json_t *j, struct fb_phase_bench *b, char *err,
 	b->span_us = read_number(j, "span_us");
 	b->traced_us = read_number(j, "traced_us");
 	b->untraced_us = read_number(j, "untraced_us");
+	b->overhead = read_number(j, "overhead");
 	b->events = read_number(j, "events");
 	read_faults(json_object_get(j, "faults"), b->faults);
 	json_array_foreach(phases, i, ph) {

@@ -12,7 +12,7 @@
 static const struct fb_profile profiles[] = {
 	/* 5 repetitions: the fewest with which a U test can reach p < 0.05
 	 * (3 against 3 never goes below 0.1). Up to 256 MiB. */
-	{ "quick", 5, 0.01, 30, 256, "cow:64,storm:64", "short" },
+	{ "quick", 5, 0.01, 30, 256, "cow:64,storm:64", "short", "few" },
 	/* cow up to 64 MiB: one COW iteration at 1 GiB (fork, 262144 faults,
 	 * exit) took 1 s on one 2-core VM and 6.5 s on another (a PVM guest,
 	 * 25 us per fault), where the cow family alone made `make bench` take
@@ -21,11 +21,11 @@ static const struct fb_profile profiles[] = {
 	 * run", with the command that measures them. storm up to
 	 * 64 MiB too: its fork beside faulting siblings took 27-62 ms at 1 GiB
 	 * here, 6-7 s of the run for that one point with its worker. */
-	{ "default", FB_REPETITIONS_RECOMMENDED, 0.03, 200, -1, "cow:64,storm:64", "short" },
+	{ "default", FB_REPETITIONS_RECOMMENDED, 0.03, 200, -1, "cow:64,storm:64", "short", "all" },
 	/* everything over the whole sweep: the COW figures at 1 GiB measured,
 	 * the parent's shape to 65536 mappings and 100000 fds, forkers to 2x
 	 * the cores */
-	{ "full", FB_REPETITIONS_RECOMMENDED, 0.03, 200, -1, "none", "long" },
+	{ "full", FB_REPETITIONS_RECOMMENDED, 0.03, 200, -1, "none", "long", "all" },
 };
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -161,6 +161,8 @@ int fb_run_config_from_options(const struct fb_opt_values *v, struct fb_run_conf
 								 err, len))
 		return -1;
 	if (!fb_opt_given(v, "sweep") && fb_run_config_set(c, "sweep", p->sweep, err, len))
+		return -1;
+	if (!fb_opt_given(v, "trace") && fb_run_config_set(c, "trace", p->trace, err, len))
 		return -1;
 	return fb_sizes_check_memory(&c->sizes, err, len);
 }

@@ -22,6 +22,7 @@ struct fb_profile {
 	long max_mem_mib;        /* -1: the whole default sweep */
 	const char *family_max;  /* per-family limits on the sweep (sizes.h) */
 	const char *sweep;       /* the cases' own axes: "short" or "long" (family.h) */
+	const char *trace;       /* the phases pass: "all" or "few" points */
 };
 
 /* The settings' option rows, into rows (at most max): how many. Their

@@ -119,7 +119,7 @@ static int open_results(struct fb_run *run, const char *file, const struct words
 	return fb_results_load(file, &run->results, err, len);
 }
 
-/* hyperfine.json and perf-stat.json when present: each is tried, the last
+/* hyperfine.json, perf-stat.json and phases.json when present: each is tried, the last
  * one that cannot be read is said. */
 static int open_external(struct fb_run *run, const struct words *w, char *err, size_t len)
 {
@@ -129,6 +129,7 @@ static int open_external(struct fb_run *run, const struct words *w, char *err, s
 	} files[] = {
 		{ "hyperfine.json", offsetof(struct fb_run, hyperfine) },
 		{ "perf-stat.json", offsetof(struct fb_run, perf) },
+		{ "phases.json", offsetof(struct fb_run, phases) },
 	};
 	char file[PATH_MAX + 32];
 	int rc = 0;
@@ -185,6 +186,7 @@ void fb_run_close(struct fb_run *run)
 		return;
 	json_decref(run->manifest);
 	json_decref(run->hyperfine);
+	json_decref(run->phases);
 	json_decref(run->perf);
 	fb_results_free(&run->results);
 	free(run);

@@ -20,7 +20,7 @@ enum {
 				     * needs only the config to run again */
 	FB_RUN_RESULTS = 1 << 3,    /* bench.json */
 	FB_RUN_BENCH_FILE = 1 << 4, /* the path may be a bare bench.json: results, no manifest */
-	FB_RUN_EXTERNAL = 1 << 5,   /* hyperfine.json and perf-stat.json when present */
+	FB_RUN_EXTERNAL = 1 << 5,   /* hyperfine.json, perf-stat.json, phases.json when present */
 };
 
 /* How a command words a folder it cannot read: each kept as it was before
@@ -45,6 +45,7 @@ struct fb_run {
 	struct fb_results results;      /* zeroed unless FB_RUN_RESULTS */
 	json_t *hyperfine;              /* FB_RUN_EXTERNAL, NULL when absent */
 	json_t *perf;
+	json_t *phases;                 /* FB_RUN_EXTERNAL: phases.json, NULL when absent */
 };
 
 /* Open path with what flags ask for. The run, or NULL with err naming the

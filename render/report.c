@@ -28,6 +28,9 @@
 #include "text.h"
 #include "claims_out.h"
 #include "consistency_out.h"
+#include "phase_checks.h"
+#include "phases.h"
+#include "phases_out.h"
 
 struct run_files {
 	const char *dir;
@@ -292,6 +295,27 @@ static void section_reproduce(struct fb_doc *doc, const struct fb_run *run)
 	fb_doc_code(doc, cmd);
 }
 
+/* The phases of the traced points (phases.json), judged again here so
+ * that the report re-renders from the folder alone. */
+static void section_phases(struct fb_doc *doc, const struct run_files *run)
+{
+	struct fb_phases phases;
+	struct fb_phase_judgement judged;
+	char err[256];
+
+	if (!run->run->phases) {
+		fb_doc_heading(doc, 2, "Where the time goes (kernel tracepoints)");
+		fb_doc_para(doc, "This run folder has no phases.json: it was recorded before forkbench traced phases.");
+		return;
+	}
+	if (fb_phases_from_json(run->run->phases, &phases, err, sizeof(err)))
+		fb_phases_not_run(&phases, err);
+	if (fb_phase_judge(&phases, run->results, &judged) == 0)
+		fb_phases_section(doc, run->dir, &phases, &judged);
+	fb_phase_judgement_free(&judged);
+	fb_phases_free(&phases);
+}
+
 static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
 {
 	const json_t *m = run->manifest;
@@ -307,6 +331,7 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	section_consistency(doc, run->results);
 	if (section_spawn(doc, run, err, len))
 		return -1;
+	section_phases(doc, run);
 	if (section_threads(doc, run, err, len))
 		return -1;
 	if (fb_report_cow(doc, run->dir, run->results, err, len))

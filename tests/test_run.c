@@ -389,6 +389,45 @@ static void check_run_folder(const char *run)
 	json_decref(b);
 }
 
+/* The quick profile traces vfork at 0 MiB (bench/phase_trace.c): where
+ * this uid may write tracefs (our probe, after the run, which mounts it
+ * as root), phases.json holds its whole round trips, their phases and a
+ * trace span within 10% of the worker's own round trip; elsewhere it says
+ * why, and the run is whole all the same. */
+static void check_phases(const char *dir, const json_t *manifest)
+{
+	char path[PATH_MAX + 48];
+	json_t *j, *vfork = NULL, *b;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/phases.json", dir);
+	j = json_load_file(path, 0, NULL);
+	json_array_foreach(json_object_get(j, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "name")) ?: "", "spawn/vfork/mem_mib:0/mode:4k"))
+			vfork = b;
+	const char *trace = json_string_value(json_object_get(json_object_get(manifest, "config"), "trace"));
+	int may = access("/sys/kernel/tracing/instances", W_OK) == 0;
+	if (!j || !trace || strcmp(trace, "few")) {
+		BROKEN("phases: the quick profile traces vfork at 0 MiB", "phases.json %s, config trace %s",
+		       j ? "read" : "missing", trace ? trace : "missing");
+	} else if (!may) {
+		const char *why = json_string_value(json_object_get(j, "why"));
+		CHECK(!json_is_true(json_object_get(j, "allowed")) && why && *why && !vfork,
+		      "phases: tracefs not writable here, and phases.json says why", "why: %s", why ? why : "none");
+	} else {
+		double span = json_number_value(json_object_get(vfork, "span_us")),
+		       traced = json_number_value(json_object_get(vfork, "traced_us"));
+		json_int_t ran = json_integer_value(json_object_get(vfork, "ran"));
+		CHECK(vfork && json_is_null(json_object_get(vfork, "error")) && ran > 0 &&
+		      json_integer_value(json_object_get(vfork, "complete")) == ran &&
+		      json_array_size(json_object_get(vfork, "phases")) >= 5 && fabs(span / traced - 1) <= 0.10,
+		      "phases: vfork at 0 MiB traced whole, its span within 10% of the worker's round trip",
+		      "%s: ran %lld, span %.1f us, worker %.1f us", vfork ? "found" : "not in phases.json", (long long)ran,
+		      span, traced);
+	}
+	json_decref(j);
+}
+
 /* The quick profile's sweep stops the cow family at 64 MiB (256 for the
  * others), records the limit, and the report's reproduce command repeats it. */
 static void check_family_limit(const char *results, const char *err_path)
@@ -436,6 +475,7 @@ static void check_family_limit(const char *results, const char *err_path)
 	      "bench.json is strict JSON, its context names forkbench's version, revision, profile and sizes",
 	      "%s", strict ? "context fields missing" : jerr.text);
 	json_decref(strict);
+	check_phases(dir, m);
 	if (loaded)
 		fb_results_free(&res);
 	json_decref(m);
@@ -452,7 +492,7 @@ static void check_drift_history(const char *results, const char *first, const ch
 {
 	char dir[PATH_MAX + 16], path[PATH_MAX + 48], err[PATH_MAX + 128], name[FB_KEY_NAME_MAX];
 	const char *args[] = { "run", "--filter", "^calibrate/bare_", "--repetitions", "3", "--min-time", "0.002",
-			       "--out", dir, NULL };
+			       "--no-trace", "--out", dir, NULL };
 	const struct fb_bench_key bare = FB_KEY0("calibrate", "bare_fork");
 	struct fb_results res;
 	double median = NAN;
@@ -476,6 +516,14 @@ static void check_drift_history(const char *results, const char *first, const ch
 	      "a second run's drift.json names the first run with its bare fork median, and its report reads it",
 	      "exit %d, %zu runs, id %s, median %g recorded %g, report %s", rc, json_array_size(json_object_get(doc, "runs")),
 	      id ? id : "none", median, recorded, report && strstr(report, "named in drift.json") ? "reads it" : "does not");
+	json_decref(doc);
+	snprintf(path, sizeof(path), "%s/phases.json", dir);
+	doc = json_load_file(path, 0, NULL);
+	const char *why = json_string_value(json_object_get(doc, "why"));
+	CHECK(doc && !json_is_true(json_object_get(doc, "allowed")) && why && strstr(why, "--no-trace") &&
+	      json_array_size(json_object_get(doc, "benchmarks")) == 0 && report &&
+	      strstr(report, "Not traced: turned off"),
+	      "--no-trace: phases.json and the report say tracing was turned off", "why: %s", why ? why : "none");
 	json_decref(doc);
 	free(report);
 }

@@ -29,7 +29,7 @@ struct fb_phase_verdict {
 				      * its child's writes) or nothing traced */
 	double span_ratio;           /* bench->span_us / bench->traced_us */
 	enum fb_agreement overhead;  /* FB_DISAGREE: above the target */
-	double overhead_ratio;       /* traced_us / untraced_us */
+	double overhead_ratio;       /* bench->overhead: traced over untraced, round by round */
 	enum fb_agreement faults;    /* COW cases only */
 	double faults_traced;        /* the child's COW faults per round trip, traced */
 	double faults_counted;       /* the case's faults_perf (else faults_rusage) median */
