@@ -8,7 +8,7 @@
 # names, space-separated, in the order of their index), plottitle.
 load 'common.gp'   # found through GNUPLOT_LIB=plots/
 # As tall as the bars and the key's rows need: 17 bars read at 960x900.
-height = 170 + 34 * nbars + 22 * ceil(nphases / 5.0)
+height = 170 + 34 * nbars + 22 * ceil(nphases / 3.0)
 render_svg = sprintf('set terminal svg noenhanced size 960,%d font "sans,12" background "white"; set output outstem.".svg"', height)
 render_png = sprintf('set terminal pngcairo noenhanced size 960,%d font "sans,10" background "white"; set output outstem.".png"', height)
 # One colour per phase name, the same phase the same colour in every bar.
@@ -24,7 +24,7 @@ set xrange [0:122]
 set xtics 0, 20, 100
 set yrange [nbars - 0.5:-0.5]
 set grid noytics
-set key below horizontal maxrows ceil(nphases / 5.0) samplen 2 spacing 1.1
+set key below horizontal maxcols 3 maxrows ceil(nphases / 3.0) samplen 2 spacing 1.1 width -2
 do for [fmt in "svg png"] {
     eval(fmt eq "svg" ? render_svg : render_png)
     plot datafile index 1 using (($6 + $7) / 2):1:6:7:($1 - 0.36):($1 + 0.36):2 \
