@@ -184,7 +184,8 @@ int fb_phase_trace_run(const char *dir, const struct fb_trace_point *points, siz
 		json_text(f, why);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"faults_traced\": %s, \"points\": [", !err && !instance.optional_missing ? "true" : "false");
+	fprintf(f, ", \"faults_traced\": %s, \"clock\": \"%s\", \"points\": [",
+		!err && !instance.optional_missing ? "true" : "false", fb_tracefs_clock());
 	for (size_t i = 0; !err && i < count; i++) {
 		memset(&t, 0, sizeof(t));
 		snprintf(path, sizeof(path), "%s/%zu.trace", dir, i);

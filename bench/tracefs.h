@@ -1,7 +1,7 @@
 /* tracefs.h - an ftrace instance of our own (tracefs/instances/forkbench-PID):
  * a few tracepoints, recorded only for one process and what it forks
- * (set_event_pid with the event-fork option), with the monotonic clock of
- * the workers' own timestamps. Written into the kernel's ring buffer, no
+ * (set_event_pid with the event-fork option), timed by the CPU's own clock
+ * where every traced task runs on one CPU, else by CLOCK_MONOTONIC. Written into the kernel's ring buffer, no
  * process reads while a batch runs: on this kind of machine a fork round
  * trip traced so read 1.00-1.05x the untraced one, where perf record of
  * five of the same events read 1.28-1.37x (its reader shares the CPUs). */
@@ -21,6 +21,8 @@ struct fb_tracefs {
  * (counted in optional_missing when absent). 0, or -errno with why in words: not root, no tracefs, an
  * event this kernel lacks (the instance is then removed again). */
 int fb_tracefs_open(struct fb_tracefs *t, const char *const *events, char *why, size_t len);
+/* The trace clock open chose: "local" or "mono". */
+const char *fb_tracefs_clock(void);
 /* Record pid and its children from now on (instead of whom it recorded),
  * into an emptied buffer when empty is set. */
 int fb_tracefs_follow(struct fb_tracefs *t, pid_t pid, int empty);

@@ -104,6 +104,7 @@ struct fb_phases {
 	int allowed;              /* tracing could run here */
 	char why[256];            /* when not: which limit, in words */
 	int faults_traced;        /* page_fault_user exists here */
+	char clock[16];           /* the trace clock: "local" (one CPU) or "mono" */
 	struct fb_phase_bench *benches;
 	size_t count;
 };

@@ -106,6 +106,7 @@ int fb_phases_build(const char *trace_dir, struct fb_phases *out, char *err, siz
 	out->allowed = json_is_true(json_object_get(root, "allowed"));
 	out->faults_traced = json_is_true(json_object_get(root, "faults_traced"));
 	snprintf(out->why, sizeof(out->why), "%s", json_string_value(json_object_get(root, "why")) ?: "");
+	snprintf(out->clock, sizeof(out->clock), "%s", json_string_value(json_object_get(root, "clock")) ?: "");
 	const json_t *points = json_object_get(root, "points");
 	out->benches = calloc(json_array_size(points) + 1, sizeof(*out->benches));
 	if (!out->benches) {
@@ -175,10 +176,10 @@ json_t *fb_phases_json(const struct fb_phases *p)
 						       fb_mark_event((enum fb_mark)m)));
 	for (size_t i = 0; i < p->count; i++)
 		json_array_append_new(benches, bench_json(&p->benches[i]));
-	return json_pack("{s:i, s:b, s:o, s:b, s:s, s:o, s:o}", "schema", 1, "allowed", p->allowed,
+	return json_pack("{s:i, s:b, s:o, s:b, s:s, s:s, s:o, s:o}", "schema", 1, "allowed", p->allowed,
 			 "why", p->why[0] ? json_string(p->why) : json_null(), "faults_traced", p->faults_traced,
 			 "tracer", "ftrace: a tracefs instance of its own, the worker's pid with event-fork, "
-			 "trace_clock mono, read after each batch",
+			 "read after each batch", "trace_clock", p->clock,
 			 "marks", marks, "benchmarks", benches);
 }
 
@@ -247,6 +248,7 @@ int fb_phases_from_json(const json_t *j, struct fb_phases *out, char *err, size_
 	out->allowed = json_is_true(json_object_get(j, "allowed"));
 	out->faults_traced = json_is_true(json_object_get(j, "faults_traced"));
 	snprintf(out->why, sizeof(out->why), "%s", json_string_value(json_object_get(j, "why")) ?: "");
+	snprintf(out->clock, sizeof(out->clock), "%s", json_string_value(json_object_get(j, "trace_clock")) ?: "");
 	out->benches = calloc(json_array_size(benches) + 1, sizeof(*out->benches));
 	if (!out->benches)
 		return snprintf(err, len, "out of memory"), -1;

@@ -249,7 +249,7 @@ static void readings_part(struct fb_doc *doc, const struct fb_phase_judgement *j
 	}
 }
 
-static void method_part(struct fb_doc *doc)
+static void method_part(struct fb_doc *doc, const struct fb_phases *p)
 {
 	static const char *const head[] = { "mark", "tracepoint" };
 
@@ -260,7 +260,9 @@ static void method_part(struct fb_doc *doc)
 		    "batches give the tracer's overhead. Each traced round trip is cut at the marks below, and a "
 		    "phase runs from one mark to the next in the order they came, so a vfork, whose parent sleeps "
 		    "until its child exits, has phases a fork has not. A phase's figure is its median over the "
-		    "round trips that took the benchmark's usual path.");
+		    "round trips that took the benchmark's usual path.%s%s%s", p->clock[0] ? " Trace clock: " : "",
+		    p->clock, !p->clock[0] ? "" : strcmp(p->clock, "local") == 0 ?
+		    " (the CPU's own: the run was pinned to one CPU)." : " (CLOCK_MONOTONIC).");
 	fb_doc_table(doc, 2, head);
 	for (int m = 0; m < FB_MARKS; m++) {
 		const char *cells[] = { fb_mark_name((enum fb_mark)m), fb_mark_event((enum fb_mark)m) };
@@ -476,12 +478,12 @@ void fb_phases_section(struct fb_doc *doc, const char *run_dir, const struct fb_
 {
 	fb_doc_heading(doc, 2, "Where the time goes (kernel tracepoints)");
 	if (!p->allowed) {
-		method_part(doc);
+		method_part(doc, p);
 		fb_doc_para(doc, "Not traced: %s. The rest of the run is unchanged.", p->why[0] ? p->why : "no reason given");
 		return;
 	}
 	readings_part(doc, j);   /* the findings first */
-	method_part(doc);
+	method_part(doc, p);
 	if (!p->count) {
 		fb_doc_para(doc, "No benchmark was traced.");
 		return;
