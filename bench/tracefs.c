@@ -34,6 +34,9 @@ static int put(const char *dir, const char *file, const char *text)
 	return err;
 }
 
+/* Set when we mounted tracefs: unmounted again when the instance goes. */
+static volatile int mounted_here;
+
 /* tracefs where systemd mounts it; where nothing did (a minimal VM or a
  * container), mounted by us if we may, as perf does. */
 static int tracefs_ready(char *why, size_t len)
@@ -50,6 +53,7 @@ static int tracefs_ready(char *why, size_t len)
 	if (mount("nodev", TRACEFS_ROOT, "tracefs", 0, NULL) && errno != EBUSY)
 		return snprintf(why, len, "cannot mount tracefs on " TRACEFS_ROOT ": %s (a container?)",
 				strerror(errno)), -errno;
+	mounted_here = 1;
 	return 0;
 }
 
@@ -181,4 +185,6 @@ void fb_tracefs_close(struct fb_tracefs *t)
 	}
 	rmdir(t->dir);
 	t->dir[0] = '\0';
+	if (mounted_here && umount2(TRACEFS_ROOT, MNT_DETACH) == 0)
+		mounted_here = 0;
 }

@@ -34,7 +34,8 @@ int fb_tracefs_save(struct fb_tracefs *t, const char *path);
  * Called by the next open, and by forkbench run after its benchmark
  * binary ended. */
 void fb_tracefs_remove_stale(void);
-/* Tracing off and the instance removed; async-signal-safe. */
+/* Tracing off and the instance removed (and tracefs unmounted again if
+ * open mounted it); async-signal-safe. */
 void fb_tracefs_close(struct fb_tracefs *t);
 
 #endif

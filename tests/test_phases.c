@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "phase_checks.h"
 #include "phase_trace.h"
 #include "phases.h"
+#include "tracefs.h"
 #include "results.h"
 
 #define TRACES "tests/traces/"
@@ -433,8 +435,44 @@ static void test_overhead_rounds(void)
 	fb_remove_tree(dir);
 }
 
+/* An instance left by a forkbench-bench that SIGKILL ended (its pid
+ * gone) is removed; one of a living process is not. */
+static void test_stale_instance(void)
+{
+	char dead[128], alive[128];
+	pid_t pid = fork();
+
+	int mounted = 0;
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	/* root where nothing mounted tracefs (a minimal VM): as the run would */
+	if (geteuid() == 0 && access("/sys/kernel/tracing/instances", F_OK))
+		mounted = mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0;
+	if (access("/sys/kernel/tracing/instances", W_OK)) {
+		SKIP("a stale ftrace instance is removed", "tracefs is not writable by this uid (root's, or not mounted)");
+		return;
+	}
+	snprintf(dead, sizeof(dead), "/sys/kernel/tracing/instances/forkbench-%d", (int)pid);
+	snprintf(alive, sizeof(alive), "/sys/kernel/tracing/instances/forkbench-%d", (int)getpid());
+	if (mkdir(dead, 0700) || mkdir(alive, 0700)) {
+		BROKEN("a stale ftrace instance is removed", "mkdir: %s", strerror(errno));
+		rmdir(dead);
+		return;
+	}
+	fb_tracefs_remove_stale();
+	CHECK(access(dead, F_OK) && access(alive, F_OK) == 0, "a stale ftrace instance is removed, a living one kept",
+	      "dead pid's %s, living pid's %s", access(dead, F_OK) ? "gone" : "left", access(alive, F_OK) ? "gone" : "kept");
+	rmdir(dead);
+	rmdir(alive);
+	if (mounted)
+		umount2("/sys/kernel/tracing", MNT_DETACH);
+}
+
 int main(void)
 {
+	test_stale_instance();
 	test_overhead_rounds();
 	test_checks();
 	test_reading();
