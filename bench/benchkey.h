@@ -53,5 +53,8 @@ int fb_key_locate(const struct fb_bench_key *key, unsigned *family, unsigned *ka
  * and names a value on it; else NULL (bench/families.c). */
 struct fb_axis;
 const struct fb_axis *fb_key_case_axis(const struct fb_bench_key *key);
+/* What one iteration of the key's case is (struct fb_case's per and
+ * per_count): "iteration" and 1 for a key that names no case. */
+void fb_key_case_per(const struct fb_bench_key *key, const char **per, unsigned *count);
 
 #endif

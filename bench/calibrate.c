@@ -60,13 +60,15 @@ static const char *const touch_values[] = { "ns_per_page", NULL };
 
 static const struct fb_case calibrate_cases[] = {
 	/* kernel entry and exit cost: scales with the CPU and mitigations */
-	{ .name = "syscall", .run = calibrate_syscall, .value_names = syscall_values, .what = "1000 getppid syscalls" },
+	{ .name = "syscall", .run = calibrate_syscall, .value_names = syscall_values, .what = "1000 getppid syscalls",
+	  .per = "syscall", .per_count = SYSCALLS_PER_ITERATION },
 	/* page allocation and zeroing: scales with memory bandwidth and paging */
-	{ .name = "touch", .run = calibrate_touch, .value_names = touch_values, .what = "fault in 4 MiB of fresh memory" },
+	{ .name = "touch", .run = calibrate_touch, .value_names = touch_values, .what = "fault in 4 MiB of fresh memory",
+	  .per = "page (4 KiB)", .per_count = TOUCH_BYTES / 4096 },
 	/* the floor under spawn/fork and spawn/vfork at 0 MiB: the same round
 	 * trip from the leanest static process, no worker, no pipe protocol */
-	{ .name = "bare_fork", .what = "fork + _exit + waitpid in fb-bare", .bare_loop = "fork" },
-	{ .name = "bare_vfork", .what = "vfork + _exit + waitpid in fb-bare", .bare_loop = "vfork" },
+	{ .name = "bare_fork", .what = "fork + _exit + waitpid in fb-bare", .bare_loop = "fork", .per = "round trip" },
+	{ .name = "bare_vfork", .what = "vfork + _exit + waitpid in fb-bare", .bare_loop = "vfork", .per = "round trip" },
 };
 
 const struct fb_family fb_calibrate_family = {

@@ -426,31 +426,31 @@ static int naive_copy(struct fb_env *env, struct fb_sample *out, size_t n)
  * slow phase, and `make bench` 5.5 minutes; the median of 16 iterations
  * still leaves one slow iteration out. */
 #define COW_WORK_MIB 16
-#define COW_CASE(name_, pattern_, what_) \
+#define COW_CASE(name_, pattern_, what_, per_) \
 	{ .name = name_, .run = cow_run, .param = pattern_, .axes = COW_AXES, .value_names = cow_values, .what = what_, \
-	  .work_mib = COW_WORK_MIB }
+	  .work_mib = COW_WORK_MIB, .per = per_ }
 
 /* Each row pins down one behaviour; "faults_expected" is what the kernel
  * must do, "behaviour_held" whether the isolation or advice was seen. */
 static const struct fb_case cow_cases[] = {
 	/* one COW fault and one 4 KiB copy per page written (4k mode) */
-	COW_CASE("child_write_all", CHILD_WRITES_ALL, "child writes every page; write loop time"),
-	COW_CASE("child_write_half", CHILD_WRITES_HALF, "child writes every other page"),
+	COW_CASE("child_write_all", CHILD_WRITES_ALL, "child writes every page; write loop time", "child's write pass"),
+	COW_CASE("child_write_half", CHILD_WRITES_HALF, "child writes every other page", "child's write pass"),
 	/* THP since Linux 5.8: the write splits the PMD and copies 4 KiB only */
-	COW_CASE("child_write_per_2m", CHILD_WRITES_PER_2M, "child writes one byte per 2 MiB"),
+	COW_CASE("child_write_per_2m", CHILD_WRITES_PER_2M, "child writes one byte per 2 MiB", "child's write pass"),
 	/* reading shared pages copies nothing */
-	COW_CASE("child_read_only", CHILD_READS, "child reads every page"),
+	COW_CASE("child_read_only", CHILD_READS, "child reads every page", "child's read pass"),
 	/* the parent's writes copy too, while a child shares the pages */
-	COW_CASE("parent_write_all", PARENT_WRITES, "parent writes every page while the child lives"),
+	COW_CASE("parent_write_all", PARENT_WRITES, "parent writes every page while the child lives", "parent's write pass"),
 	/* for contrast: first-touch faults on memory the parent never touched */
-	COW_CASE("child_write_fresh", CHILD_WRITES_FRESH, "child writes fresh memory (not COW)"),
+	COW_CASE("child_write_fresh", CHILD_WRITES_FRESH, "child writes fresh memory (not COW)", "child's write pass"),
 	/* MADV_DONTFORK: the child has no such mapping */
-	COW_CASE("dontfork", DONTFORK, "region under MADV_DONTFORK: absent in the child; fork time"),
+	COW_CASE("dontfork", DONTFORK, "region under MADV_DONTFORK: absent in the child; fork time", "fork"),
 	/* MADV_WIPEONFORK: the child gets zero-filled memory, not copies */
-	COW_CASE("wipeonfork_write_all", WIPEONFORK, "region under MADV_WIPEONFORK: child writes zeroed pages"),
+	COW_CASE("wipeonfork_write_all", WIPEONFORK, "region under MADV_WIPEONFORK: child writes zeroed pages", "child's write pass"),
 	/* what fork would cost if it copied */
 	{ .name = "naive_copy", .run = naive_copy, .axes = COW_AXES, .value_names = copy_values,
-	  .what = "memcpy of the region into fresh memory", .work_mib = COW_WORK_MIB },
+	  .what = "memcpy of the region into fresh memory", .work_mib = COW_WORK_MIB, .per = "copy of the region" },
 };
 
 const struct fb_family fb_cow_family = {

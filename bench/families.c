@@ -89,3 +89,10 @@ const struct fb_axis *fb_key_case_axis(const struct fb_bench_key *key)
 	const struct fb_case *c = fb_key_registered(key) ? find_point(key) : NULL;
 	return c ? c->axis : NULL;
 }
+
+void fb_key_case_per(const struct fb_bench_key *key, const char **per, unsigned *count)
+{
+	const struct fb_case *c = fb_key_registered(key) ? find_point(key) : NULL;
+	*per = c && c->per ? c->per : "iteration";
+	*count = c && c->per_count ? c->per_count : 1;
+}

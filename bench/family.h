@@ -92,6 +92,12 @@ struct fb_case {
 	const char *bare_loop;
 	/* NULL, or the case's own axis: one benchmark per value, env->axis_value. */
 	const struct fb_axis *axis;
+	/* What one iteration is, in what a reader counts: per_count times per
+	 * ("round trip", "syscall", "switch", "burst of 16 threads"); the
+	 * summary and the report print time per one of these. NULL: one
+	 * "iteration" (0 counts as 1). */
+	const char *per;
+	unsigned per_count;
 };
 
 struct fb_family {

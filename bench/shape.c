@@ -574,7 +574,8 @@ static const char *const fds_values[] = { "fds", NULL };
 
 /* All at 0 MiB in 4 KiB mode: the axis is the parent's shape, not its memory. */
 #define SHAPE_CASE(name_, fn_, param_, axis_, values_, what_) \
-	{ .name = name_, .run = fn_, .param = param_, .axis = axis_, .value_names = values_, .what = what_ }
+	{ .name = name_, .run = fn_, .param = param_, .axis = axis_, .value_names = values_, .what = what_, \
+	  .per = "round trip" }
 
 static const struct fb_case shape_cases[] = {
 	SHAPE_CASE("fork_vmas", fork_vmas, 0, &vmas_axis, vmas_values,

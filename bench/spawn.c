@@ -682,7 +682,7 @@ static const char *const kill_values[] = { "parent_ns", "signal_ns", NULL };
  * figure measures. The primitive is a compound literal: static, one per row. */
 #define SPAWN_CASE(name_, start_, target_, stack_, what_) \
 	{ .name = name_, .run = spawn_run, .axes = FB_AXIS_MEM | FB_AXIS_MODE, .value_names = spawn_values, \
-	  .what = what_, .data = &(const struct primitive){ .start = start_, .reap = reap_pid, .target = target_, \
+	  .what = what_, .per = "round trip", .data = &(const struct primitive){ .start = start_, .reap = reap_pid, .target = target_, \
 							   .needs_stack = stack_ } }
 
 /* A row at 0 MiB with 4 KiB pages only (no axes): it measures the reap or
@@ -690,8 +690,8 @@ static const char *const kill_values[] = { "parent_ns", "signal_ns", NULL };
  * memory is the fork row's job), and a sweep would make each such row 12
  * points of the default profile (6 sizes x 2 modes) instead of one. The
  * primitive's fields are named in the row. */
-#define SPAWN_CASE_AT0(name_, run_, values_, what_, ...) \
-	{ .name = name_, .run = run_, .value_names = values_, .what = what_, \
+#define SPAWN_CASE_AT0(name_, run_, values_, what_, per_, ...) \
+	{ .name = name_, .run = run_, .value_names = values_, .what = what_, .per = per_, \
 	  .data = &(const struct primitive){ __VA_ARGS__ } }
 
 /* Rows pin down: the cost of copying the parent's page tables (fork, clone,
@@ -713,16 +713,16 @@ static const struct fb_case spawn_cases[] = {
 	/* Its child stamps every time: the figure here is the reap (reap_ns),
 	 * and the stamp's write (about 3% of a fork) is in every round trip. */
 	SPAWN_CASE_AT0("fork_reap_late", spawn_run, reap_late_values,
-		       "fork + child _exit(0) + waitid(WNOWAIT) until a zombie + /proc state Z read + waitpid",
+		       "fork + child _exit(0) + waitid(WNOWAIT) until a zombie + /proc state Z read + waitpid", "round trip",
 		       .start = start_fork, .reap = reap_late, .stamp_all = 1),
-	SPAWN_CASE_AT0("clone3_pidfd", spawn_run, spawn_values, "clone3(CLONE_PIDFD) + child _exit(0) + waitid(P_PIDFD)",
+	SPAWN_CASE_AT0("clone3_pidfd", spawn_run, spawn_values, "clone3(CLONE_PIDFD) + child _exit(0) + waitid(P_PIDFD)", "round trip",
 		       .start = start_clone3_pidfd, .reap = reap_pidfd, .missing_errno = EINVAL),
 	SPAWN_CASE_AT0("pidfd_spawn_static", pidfd_spawn_run, spawn_values,
-		       "pidfd_spawn (glibc 2.39+) of a static helper + waitid(P_PIDFD)",
+		       "pidfd_spawn (glibc 2.39+) of a static helper + waitid(P_PIDFD)", "round trip",
 		       .start = start_pidfd_spawn, .reap = reap_pidfd, .target = EXEC_STATIC),
 	SPAWN_CASE_AT0("pidfd_kill", pidfd_kill_run, kill_values,
 		       "pidfd_send_signal(SIGKILL) to a child blocked in pause(), to waitid(P_PIDFD) reaping it",
-		       .start = start_blocked_fork, .reap = reap_pidfd),
+		       "kill and reap", .start = start_blocked_fork, .reap = reap_pidfd),
 };
 
 const struct fb_family fb_spawn_family = {

@@ -498,7 +498,7 @@ static const char *const faulting_values[] = { "sibling_faults_per_s", "siblings
 
 #define STORM_CASE(name_, fn_, axes_, axis_, work_mib_, values_, what_) \
 	{ .name = name_, .run = fn_, .axes = axes_, .axis = axis_, .work_mib = work_mib_, .value_names = values_, \
-	  .what = what_ }
+	  .what = what_, .per = "round trip" }
 
 static const struct fb_case storm_cases[] = {
 	/* One iteration is K x 32 round trips (60-250 ms here) but reports the

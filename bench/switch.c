@@ -527,7 +527,8 @@ static const struct fb_axis cpus_axis = {
  * partner really answered every one. */
 #define SWITCH_CASE(name_, channel_, partner_, what_) \
 	{ .name = name_, .run = switch_run, .axis = &cpus_axis, .value_names = switch_values, .what = what_, \
-	  .data = &(const struct style){ .channel = channel_, .partner = partner_ } }
+	  .data = &(const struct style){ .channel = channel_, .partner = partner_ }, .per = "switch", \
+	  .per_count = 2 * ROUND_TRIPS_PER_ITERATION }
 
 static const struct fb_case switch_cases[] = {
 	/* the cheapest kernel hand-over: a futex word, no file at all */

@@ -394,36 +394,37 @@ static const char *const ran_values[] = { "ran", NULL };
 static const char *const switch_values[] = { "ran", "ns_per_switch", NULL };
 static const char *const burst_values[] = { "ran", "ns_per_thread", NULL };
 
-#define THREAD_CASE(name_, fn_, param_, values_, what_) \
-	{ .name = name_, .run = fn_, .param = param_, .value_names = values_, .what = what_ }
+#define THREAD_CASE(name_, fn_, param_, values_, what_, per_, per_count_) \
+	{ .name = name_, .run = fn_, .param = param_, .value_names = values_, .what = what_, .per = per_, \
+	  .per_count = per_count_ }
 
 /* "ran" counts what actually ran each iteration (threads, contexts, or a
  * child that exited 0), so every figure carries its own proof. */
 static const struct fb_case thread_cases[] = {
 	/* the baseline kernel thread: clone + schedule + exit + join */
-	THREAD_CASE("pthread_create_join", pthread_stack, 0, ran_values, "pthread_create + join, default attributes"),
+	THREAD_CASE("pthread_create_join", pthread_stack, 0, ran_values, "pthread_create + join, default attributes", "create and join", 1),
 	/* smaller stacks: less to map, and glibc's stack cache behaves differently */
-	THREAD_CASE("pthread_stack_16k", pthread_stack, 16 * 1024, ran_values, "pthread_create + join, 16 KiB stack"),
-	THREAD_CASE("pthread_stack_64k", pthread_stack, 64 * 1024, ran_values, "pthread_create + join, 64 KiB stack"),
+	THREAD_CASE("pthread_stack_16k", pthread_stack, 16 * 1024, ran_values, "pthread_create + join, 16 KiB stack", "create and join", 1),
+	THREAD_CASE("pthread_stack_64k", pthread_stack, 64 * 1024, ran_values, "pthread_create + join, 64 KiB stack", "create and join", 1),
 	/* first touches of stack pages are page faults on top of creation */
-	THREAD_CASE("pthread_touch_stack_256k", pthread_touch, 256 * 1024, ran_values, "thread writes 256 KiB of its stack"),
+	THREAD_CASE("pthread_touch_stack_256k", pthread_touch, 256 * 1024, ran_values, "thread writes 256 KiB of its stack", "create, write and join", 1),
 	/* no join: completion signalled through a semaphore (a futex) */
-	THREAD_CASE("pthread_detached_sem", pthread_detached, 0, ran_values, "detached thread, completion by semaphore"),
+	THREAD_CASE("pthread_detached_sem", pthread_detached, 0, ran_values, "detached thread, completion by semaphore", "create and completion", 1),
 	/* the kernel's view: a task sharing mm, fs, files, sighand, thread group */
-	THREAD_CASE("clone_thread", clone_thread, 0, ran_values, "raw clone(CLONE_VM|...|CLONE_THREAD), futex join"),
+	THREAD_CASE("clone_thread", clone_thread, 0, ran_values, "raw clone(CLONE_VM|...|CLONE_THREAD), futex join", "create and join", 1),
 	/* user-level: makecontext + swapcontext, one sigprocmask syscall per switch */
-	THREAD_CASE("ucontext_create", ucontext_create, 0, ran_values, "makecontext + swapcontext + return"),
-	THREAD_CASE("ucontext_switch", ucontext_switch, 0, switch_values, "1000 swapcontext round trips"),
+	THREAD_CASE("ucontext_create", ucontext_create, 0, ran_values, "makecontext + swapcontext + return", "create and switch back", 1),
+	THREAD_CASE("ucontext_switch", ucontext_switch, 0, switch_values, "1000 swapcontext round trips", "round trip", 1000),
 	/* user-level without any syscall: the hand-written switch */
-	THREAD_CASE("bare_create", bare_create, 0, ran_values, "make a context, switch to it and back (asm)"),
-	THREAD_CASE("bare_switch", bare_switch, 0, switch_values, "1000 hand-written switch round trips"),
+	THREAD_CASE("bare_create", bare_create, 0, ran_values, "make a context, switch to it and back (asm)", "create and switch back", 1),
+	THREAD_CASE("bare_switch", bare_switch, 0, switch_values, "1000 hand-written switch round trips", "round trip", 1000),
 	/* bursts: creating many before joining any */
-	THREAD_CASE("burst_1", pthread_burst, 1, burst_values, "create 1 thread, then join"),
-	THREAD_CASE("burst_16", pthread_burst, 16, burst_values, "create 16 threads, then join all"),
-	THREAD_CASE("burst_256", pthread_burst, 256, burst_values, "create 256 threads, then join all"),
-	THREAD_CASE("burst_1024", pthread_burst, 1024, burst_values, "create 1024 threads, then join all"),
+	THREAD_CASE("burst_1", pthread_burst, 1, burst_values, "create 1 thread, then join", "burst of 1 thread", 1),
+	THREAD_CASE("burst_16", pthread_burst, 16, burst_values, "create 16 threads, then join all", "burst of 16 threads", 1),
+	THREAD_CASE("burst_256", pthread_burst, 256, burst_values, "create 256 threads, then join all", "burst of 256 threads", 1),
+	THREAD_CASE("burst_1024", pthread_burst, 1024, burst_values, "create 1024 threads, then join all", "burst of 1024 threads", 1),
 	/* the comparison point: a process from the same worker */
-	THREAD_CASE("fork_exit_wait", fork_process, 0, ran_values, "fork + _exit + waitpid"),
+	THREAD_CASE("fork_exit_wait", fork_process, 0, ran_values, "fork + _exit + waitpid", "round trip", 1),
 };
 
 const struct fb_family fb_threads_family = {

@@ -19,18 +19,26 @@ static void fmt_interval(double lo, double hi, double level, char *buf, size_t l
 	snprintf(buf, len, "%s .. %s (%.0f%%)", fb_fmt_ns(lo, a, sizeof(a)), fb_fmt_ns(hi, b, sizeof(b)), level * 100);
 }
 
-/* One row per benchmark: the time's median, its 95% CI, where the next
- * run's median should fall (the within-run interval widened by the
- * machine's drift), CV, min and p90 over repetitions; or why it did not
- * run. */
+/* One row per benchmark, per one of what its case counts (a round trip, a
+ * switch, a burst): the time's median, its 95% CI, where the next run's
+ * median should fall (the within-run interval widened by the machine's
+ * drift), CV, min and p90 over repetitions; or why it did not run. */
 static void result_row(struct fb_doc *doc, const struct fb_result *r, const struct fb_drift *drift)
 {
 	char n[16], med[32], ci[80], pi[80], cv[32], min[32], p90[32];
 	struct fb_summary s;
 	double pi_low, pi_high;
+	const char *per;
+	unsigned count;
 
-	if (r->error || !r->nreps || fb_summarize(r->times_ns, r->nreps, &s)) {
-		fb_doc_row(doc, (const char *const[]){ r->name, "0", r->error ? r->error : "no data", "", "", "", "", "" });
+	double per_op_ns[128];
+
+	fb_key_case_per(&r->key, &per, &count);
+	for (size_t i = 0; i < r->nreps && i < 128; i++)
+		per_op_ns[i] = r->times_ns[i] / count;
+	if (r->error || !r->nreps || r->nreps > 128 || fb_summarize(per_op_ns, r->nreps, &s)) {
+		fb_doc_row(doc, (const char *const[]){ r->name, per, "0", r->error ? r->error : "no data", "", "", "", "",
+						       "" });
 		return;
 	}
 	snprintf(n, sizeof(n), "%zu", s.n);
@@ -42,7 +50,7 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r, const stru
 	snprintf(cv, sizeof(cv), "%.1f%%", s.cv * 100);
 	fb_fmt_ns(s.min, min, sizeof(min));
 	fb_fmt_ns(s.p90, p90, sizeof(p90));
-	fb_doc_row(doc, (const char *const[]){ r->name, n, med, ci, pi, cv, min, p90 });
+	fb_doc_row(doc, (const char *const[]){ r->name, per, n, med, ci, pi, cv, min, p90 });
 }
 
 /* The CI says where this run's true median lies; the prediction interval,
@@ -52,7 +60,7 @@ static void result_row(struct fb_doc *doc, const struct fb_result *r, const stru
 void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struct fb_results *res,
 			    const char *family)
 {
-	const char *head[] = { "benchmark", "n", "median", "95% CI of the median", NULL, "CV", "min", "p90" };
+	const char *head[] = { "benchmark", "time per", "n", "median", "95% CI of the median", NULL, "CV", "min", "p90" };
 	char what[512], bad_history[PATH_MAX + 96] = "";
 	struct fb_drift_history history;
 	struct fb_drift drift;
@@ -60,9 +68,9 @@ void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struc
 	/* a malformed drift.json is said under the table; D then reads the run alone */
 	fb_drift_history_load(run_dir, &history, bad_history, sizeof(bad_history));
 	fb_drift_of_run(res, &history, &drift);
-	head[4] = drift.evidence == FB_DRIFT_NONE ? "next run's median (95% prediction, within-run only)"
+	head[5] = drift.evidence == FB_DRIFT_NONE ? "next run's median (95% prediction, within-run only)"
 						  : "next run's median (95% prediction x machine drift D)";
-	fb_doc_table(doc, 8, head);
+	fb_doc_table(doc, 9, head);
 	for (size_t i = 0; i < res->count; i++)
 		if (strcmp(res->items[i].key.family, family) == 0)
 			result_row(doc, &res->items[i], &drift);

@@ -2,10 +2,14 @@
 #include "summary.h"
 #include "counters.h"
 #include "ratios.h"
+#include "units.h"
 
+#include <math.h>
 #include <string.h>
 
 #define MAX_COLS 16
+/* "ms per burst of 1024 threads" and a space */
+#define UNIT_WIDTH 32
 
 /* The distinct memory sizes of one family, ascending. */
 static size_t family_sizes(const struct fb_results *res, const char *family, long *sizes)
@@ -34,29 +38,33 @@ static size_t family_sizes(const struct fb_results *res, const char *family, lon
 struct table_kind {
 	const char *what;       /* heading after "family, mode pages: " */
 	int width;              /* of a cell */
-	void (*value)(const struct fb_result *r, char *buf, size_t len);   /* a run that ran */
+	/* a run that ran, in the row's unit (times) */
+	void (*value)(const struct fb_result *r, const struct fb_unit *u, char *buf, size_t len);
 	const char *left_out;   /* a case without this figure, or NULL */
+	int timed;              /* a time per operation: each row says its unit */
 };
 
-static void median_us(const struct fb_result *r, char *buf, size_t len)
+static void median_in_unit(const struct fb_result *r, const struct fb_unit *u, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.1f", fb_result_median_ns(r) / 1e3);
+	snprintf(buf, len, "%.1f", fb_unit_value(u, fb_result_median_ns(r)));
 }
 
 /* The faults a COW case counted (perf_event, or getrusage where perf was
  * denied) against what it had to cost, as "counted/expected". */
-static void faults_counted_expected(const struct fb_result *r, char *buf, size_t len)
+static void faults_counted_expected(const struct fb_result *r, const struct fb_unit *u, char *buf, size_t len)
 {
+	(void)u;
 	int perf = fb_result_counter_median(r, fb_ctr_fault_source_perf) > 0;
 	double counted = fb_result_counter_median(r, perf ? fb_ctr_faults_perf : fb_ctr_faults_rusage);
 	snprintf(buf, len, "%.0f/%.0f", counted, fb_result_counter_median(r, fb_ctr_faults_expected));
 }
 
-static const struct table_kind times_table = { "median time per iteration, us", 10, median_us, NULL };
+static const struct table_kind times_table = { "median time per operation, in each row's unit", 10, median_in_unit,
+					       NULL, 1 };
 static const struct table_kind faults_table = { "faults counted/expected per iteration", 14,
-						faults_counted_expected, "naive_copy" };
+						faults_counted_expected, "naive_copy", 0 };
 
-static void print_cell(const struct table_kind *kind, const struct fb_result *r, FILE *out)
+static void print_cell(const struct table_kind *kind, const struct fb_result *r, const struct fb_unit *u, FILE *out)
 {
 	char cell[48];
 
@@ -68,8 +76,22 @@ static void print_cell(const struct table_kind *kind, const struct fb_result *r,
 	else if (!r->nreps)
 		snprintf(cell, sizeof(cell), "-");
 	else
-		kind->value(r, cell, sizeof(cell));
+		kind->value(r, u, cell, sizeof(cell));
 	fprintf(out, " %*s", kind->width, cell);
+}
+
+/* A case's unit: from its smallest median over the sizes. */
+static void row_unit(const struct fb_results *res, const struct fb_result *first, const long *sizes, size_t nsizes,
+		     struct fb_unit *u)
+{
+	double smallest = NAN;
+	for (size_t s = 0; s < nsizes; s++) {
+		double ns = fb_result_median_ns(fb_results_at(res, first->key.family, first->key.kase, sizes[s],
+							      first->key.mode));
+		if (ns > 0 && !(ns >= smallest))
+			smallest = ns;
+	}
+	fb_unit_for(&first->key, smallest, u);
 }
 
 /* One row per case (found through its first size), one column per size. */
@@ -85,15 +107,21 @@ static void print_table(const struct fb_results *res, const char *family, const 
 		if (strcmp(r->key.family, family) || strcmp(r->key.mode, mode) || r->key.mem_mib != sizes[0] ||
 		    (kind->left_out && strcmp(r->key.kase, kind->left_out) == 0))
 			continue;
+		struct fb_unit u;
+		char label[64] = "";
+		row_unit(res, r, sizes, nsizes, &u);
+		if (kind->timed)
+			fb_unit_label(&u, label, sizeof(label));
 		if (!any++) {
-			fprintf(out, "\n%s, %s pages: %s\n%-36s", family, mode, kind->what, "case \\ MiB");
+			fprintf(out, "\n%s, %s pages: %s\n%-36s%-*s", family, mode, kind->what, "case \\ MiB",
+				kind->timed ? UNIT_WIDTH : 0, kind->timed ? "unit" : "");
 			for (size_t s = 0; s < nsizes; s++)
 				fprintf(out, " %*ld", kind->width, sizes[s]);
 			fputc('\n', out);
 		}
-		fprintf(out, "%-36s", r->key.kase);
+		fprintf(out, "%-36s%-*s", r->key.kase, kind->timed ? UNIT_WIDTH : 0, label);
 		for (size_t s = 0; s < nsizes; s++)
-			print_cell(kind, fb_results_at(res, family, r->key.kase, sizes[s], mode), out);
+			print_cell(kind, fb_results_at(res, family, r->key.kase, sizes[s], mode), &u, out);
 		fputc('\n', out);
 	}
 }

@@ -247,6 +247,22 @@ static void check_spec_references(void)
 	CHECK(refs > 0 && good == refs, "lab-fork's references name registered cases", "%d of %d", good, refs);
 }
 
+/* Every case says what one iteration is (a round trip, a switch, a burst
+ * of 16 threads): the summary and the report print time per one of
+ * those, never "per iteration" of an unnamed batch. */
+static void check_case_units(void)
+{
+	char missing[512] = "";
+	size_t used = 0, cases = 0;
+
+	for (size_t f = 0; fb_families[f]; f++)
+		for (size_t c = 0; c < fb_families[f]->ncases; c++, cases++)
+			if (!fb_families[f]->cases[c].per && used < sizeof(missing) - 64)
+				used += (size_t)snprintf(missing + used, sizeof(missing) - used, " %s/%s", fb_families[f]->name,
+							 fb_families[f]->cases[c].name);
+	CHECK(cases > 0 && !missing[0], "every case names what one iteration is (per)", "without:%s", missing);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -257,5 +273,6 @@ int main(void)
 	check_tables();
 	check_counter_reads();
 	check_spec_references();
+	check_case_units();
 	return check_done();
 }
