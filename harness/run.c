@@ -40,6 +40,7 @@
 #include "jsonio.h"
 #include "proc.h"
 #include "claims_out.h"
+#include "findings.h"
 #include "consistency_out.h"
 #include "phase_checks.h"
 #include "phases.h"
@@ -382,7 +383,6 @@ static void record_phases(const struct run_config *cfg, const char *dir, struct 
 		fb_phases_not_run(&found->phases, err);
 	if (fb_phase_judge(&found->phases, &found->res, &found->judged))
 		return;
-	fb_phases_print(&found->phases, &found->judged, stdout);
 	json_t *j = fb_phases_json(&found->phases), *checks = fb_phase_judgement_json(&found->judged);
 	json_object_update(j, checks);
 	json_decref(checks);
@@ -407,17 +407,29 @@ static int check_and_summarise(const struct run_config *cfg, const char *dir, js
 		fb_error("%s", err);
 		return -1;
 	}
-	fb_summary_print(res, stdout);
 	int rc = fb_consistency_evaluate(res, &cons);
+	found->warnings = fb_syscheck(environment);
 	if (rc == 0) {
-		fb_consistency_print(&cons, stdout);
 		found->consistency = fb_consistency_json(&cons);
-		found->warnings = fb_syscheck(environment);
 		fb_consistency_warnings(&cons, found->warnings);
 		found->disagree = cons.disagree;
-		fb_consistency_free(&cons);
 	}
 	record_phases(cfg, dir, found);
+	/* judged again from the manifest when the folder is filled; the
+	 * environment is the manifest's, so the verdicts are the same */
+	json_t *manifest = json_pack("{s:O}", "environment", environment);
+	fb_claims_evaluate(manifest, res, &found->claims);
+	json_decref(manifest);
+	const struct fb_findings findings = { res, rc == 0 ? &cons : NULL, &found->claims, &found->judged,
+					      found->warnings };
+	fb_findings_print(&findings, stdout);
+	printf("\nreference: every figure of the run\n");
+	fb_summary_print(res, stdout);
+	if (rc == 0) {
+		fb_consistency_print(&cons, stdout);
+		fb_consistency_free(&cons);
+	}
+	fb_phases_print(&found->phases, &found->judged, stdout);
 	return rc;
 }
 
@@ -428,18 +440,6 @@ static void findings_free(struct run_findings *found)
 	json_decref(found->consistency);
 	json_decref(found->warnings);
 	fb_results_free(&found->res);
-}
-
-static void print_warnings(const json_t *warnings)
-{
-	json_t *w;
-	size_t i;
-
-	if (json_array_size(warnings))
-		printf("\nconditions that make these figures noisy or unrepresentative:\n");
-	json_array_foreach(warnings, i, w)
-		printf("  warning: %s: %s\n", json_string_value(json_object_get(w, "name")),
-			json_string_value(json_object_get(w, "message")));
 }
 
 /* CPU time stolen by the hypervisor (and taken by interrupts) while the
@@ -636,7 +636,6 @@ int fb_run_main(int argc, char **argv, char *final, size_t final_len)
 		findings_free(&found);
 		return fb_error("run: could not complete the run folder"), 1;
 	}
-	print_warnings(found.warnings);
 	findings_free(&found);
 	printf("\nrun folder: %s\n", final);
 	/* The run's raw files are complete and published; a report that failed

@@ -27,6 +27,7 @@
 #include "files.h"
 #include "text.h"
 #include "claims_out.h"
+#include "findings.h"
 #include "consistency_out.h"
 #include "phase_checks.h"
 #include "phases.h"
@@ -270,15 +271,6 @@ static void section_validate(struct fb_doc *doc, const char *dir)
 }
 
 /* Recomputed from bench.json, like every figure of the report. */
-static void section_consistency(struct fb_doc *doc, const struct fb_results *res)
-{
-	struct fb_consistency cons;
-
-	if (fb_consistency_evaluate(res, &cons))
-		return;
-	fb_consistency_section(doc, &cons);
-	fb_consistency_free(&cons);
-}
 
 static void section_reproduce(struct fb_doc *doc, const struct fb_run *run)
 {
@@ -295,30 +287,61 @@ static void section_reproduce(struct fb_doc *doc, const struct fb_run *run)
 	fb_doc_code(doc, cmd);
 }
 
-/* The phases of the traced points (phases.json), judged again here so
- * that the report re-renders from the folder alone. */
-static void section_phases(struct fb_doc *doc, const struct run_files *run)
-{
+/* What the report reads besides the results, judged once for the
+ * findings and for their own sections: the claims (the caller's, or
+ * judged here), the cross-checks, the phases (phases.json). */
+struct judged {
+	const struct fb_claims *claims;
+	struct fb_consistency cons;
+	int cons_ok;
 	struct fb_phases phases;
-	struct fb_phase_judgement judged;
+	int has_phases;
+	struct fb_phase_judgement phase_checks;
+};
+
+static void judge_all(const struct run_files *run, struct judged *j)
+{
+	static struct fb_claims own;   /* static: the rows are large for a stack */
 	char err[256];
 
-	if (!run->run->phases) {
+	memset(j, 0, sizeof(*j));
+	if (!(j->claims = run->claims)) {
+		fb_claims_evaluate(run->manifest, run->results, &own);
+		j->claims = &own;
+	}
+	j->cons_ok = fb_consistency_evaluate(run->results, &j->cons) == 0;
+	if ((j->has_phases = run->run->phases != NULL) &&
+	    fb_phases_from_json(run->run->phases, &j->phases, err, sizeof(err)))
+		fb_phases_not_run(&j->phases, err);
+	fb_phase_judge(&j->phases, run->results, &j->phase_checks);
+}
+
+static void judged_free(struct judged *j)
+{
+	if (j->cons_ok)
+		fb_consistency_free(&j->cons);
+	fb_phase_judgement_free(&j->phase_checks);
+	fb_phases_free(&j->phases);
+}
+
+/* The phases of the traced points, or why the folder has none. */
+static void section_phases(struct fb_doc *doc, const struct run_files *run, const struct judged *j)
+{
+	if (!j->has_phases) {
 		fb_doc_heading(doc, 2, "Where the time goes (kernel tracepoints)");
 		fb_doc_para(doc, "This run folder has no phases.json: it was recorded before forkbench traced phases.");
 		return;
 	}
-	if (fb_phases_from_json(run->run->phases, &phases, err, sizeof(err)))
-		fb_phases_not_run(&phases, err);
-	if (fb_phase_judge(&phases, run->results, &judged) == 0)
-		fb_phases_section(doc, run->dir, &phases, &judged);
-	fb_phase_judgement_free(&judged);
-	fb_phases_free(&phases);
+	fb_phases_section(doc, run->dir, &j->phases, &j->phase_checks);
 }
 
-static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err, size_t len)
+/* Findings first; the sections that explain them; then the reference:
+ * every cross-check, the machine's conditions and environment. */
+static int build_doc(struct fb_doc *doc, const struct run_files *run, const struct judged *j, char *err, size_t len)
 {
 	const json_t *m = run->manifest;
+	const struct fb_findings findings = { run->results, j->cons_ok ? &j->cons : NULL, j->claims, &j->phase_checks,
+					      json_object_get(m, "warnings") };
 
 	fb_doc_heading(doc, 1, "forkbench report");
 	fb_doc_para(doc, "Run %s, finished %s, profile %s: %lld repetitions per benchmark, "
@@ -327,11 +350,10 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 		    json_string_value(json_object_get(m, "finished_utc")),
 		    json_string_value(json_object_get(json_object_get(m, "config"), "profile")),
 		    (long long)json_integer_value(json_object_get(json_object_get(m, "config"), "repetitions")));
-	section_warnings(doc, m);
-	section_consistency(doc, run->results);
+	fb_findings_section(doc, &findings);
 	if (section_spawn(doc, run, err, len))
 		return -1;
-	section_phases(doc, run);
+	section_phases(doc, run, j);
 	if (section_threads(doc, run, err, len))
 		return -1;
 	if (fb_report_cow(doc, run->dir, run->results, err, len))
@@ -341,8 +363,11 @@ static int build_doc(struct fb_doc *doc, const struct run_files *run, char *err,
 	section_other_families(doc, run->dir, run->results);
 	section_hyperfine(doc, run->run->hyperfine);
 	section_perf(doc, run->run->perf);
-	fb_claims_section(doc, m, run->results, run->claims);
+	fb_claims_section(doc, m, run->results, j->claims);
 	section_validate(doc, run->dir);
+	if (j->cons_ok)
+		fb_consistency_section(doc, &j->cons);
+	section_warnings(doc, m);
 	section_environment(doc, m);
 	section_reproduce(doc, run->run);
 	return 0;
@@ -355,6 +380,7 @@ int fb_report_render(const char *run_dir, const struct fb_results *res, const st
 	struct fb_run *opened = fb_run_open(run_dir, flags, FB_RUN_WORDS_REPORT, err, err_len);
 	struct fb_doc doc;
 	char log[PATH_MAX + 32];
+	static struct judged judged;
 	int rc;
 
 	if (!opened)
@@ -364,8 +390,10 @@ int fb_report_render(const char *run_dir, const struct fb_results *res, const st
 	fb_doc_init(&doc);
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
 	unlink(log);   /* each rendering starts its own log */
-	rc = build_doc(&doc, &run, err, err_len) ||
+	judge_all(&run, &judged);
+	rc = build_doc(&doc, &run, &judged, err, err_len) ||
 	     fb_doc_write_files(&doc, run_dir, "report", "forkbench report", err, err_len) ? -1 : 0;
+	judged_free(&judged);
 	fb_doc_free(&doc);
 	fb_run_close(opened);
 	return rc;
