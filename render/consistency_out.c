@@ -15,7 +15,7 @@ static const char *verdict_word(const struct fb_pair_result *p, int overhead)
 		return "not checked";
 	if (overhead)
 		return p->verdict == FB_AGREE ? "within target" : "above target";
-	return p->verdict == FB_AGREE ? "agree" : "disagree";
+	return p->verdict == FB_DISAGREE ? "disagree" : p->intervals_overlap ? "agree" : "apart";
 }
 
 /* NaN is not JSON: a figure that was not measured is null. */
@@ -150,20 +150,31 @@ static const struct fb_table pairs_table = { pair_cols, sizeof(pair_cols) / size
 static const struct fb_table overheads_table = { pair_cols, sizeof(pair_cols) / sizeof(pair_cols[0]), &overheads_ctx,
 						 .row_size = sizeof(struct fb_pair_result) };
 
+/* Pairs within their tolerance whose 95% intervals do not meet: a real,
+ * systematic difference smaller than the tolerance. */
+static size_t apart(const struct fb_consistency *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->npairs; i++)
+		n += c->pairs[i].verdict == FB_AGREE && !c->pairs[i].intervals_overlap;
+	return n;
+}
+
 /* Agreeing pairs are counted, not listed: a default run has dozens. */
 void fb_consistency_print(const struct fb_consistency *c, FILE *out)
 {
 	size_t agree = 0;
 
-	fprintf(out, "\nconsistency: %zu pairs measured twice, %zu disagree\n", c->npairs, c->disagree);
+	fprintf(out, "\nconsistency: %zu pairs measured twice, %zu disagree, %zu within tolerance but apart\n",
+		c->npairs, c->disagree, apart(c));
 	for (size_t i = 0; i < c->npairs; i++) {
-		if (c->pairs[i].verdict == FB_AGREE)
+		if (c->pairs[i].verdict == FB_AGREE && c->pairs[i].intervals_overlap)
 			agree++;
 		else
 			fb_table_print_row(&pairs_table, &c->pairs[i], out);
 	}
 	if (agree)
-		fprintf(out, "  %zu agree (the report lists them)\n", agree);
+		fprintf(out, "  %zu agree, their intervals meeting (the report lists them)\n", agree);
 	if (c->noverheads)
 		fprintf(out, "overhead of the instrument (against the bare loop):\n");
 	fb_table_print(&overheads_table, c->overheads, c->noverheads, out);
@@ -176,8 +187,10 @@ void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c)
 	fb_doc_heading(doc, 2, "Consistency");
 	fb_doc_para(doc, "A figure is wrong until a second method agrees with it. Each pair below is one "
 		    "operation measured two ways in this run; a pair disagrees when the ratio of medians is "
-		    "outside the tolerance and the 95%% intervals of the two medians do not meet. "
-		    "%zu of %zu pairs disagree.", c->disagree, c->npairs);
+		    "outside the tolerance and the 95%% intervals of the two medians do not meet; a pair is "
+		    "apart when its ratio is within the tolerance but the two intervals do not meet: a real "
+		    "difference, smaller than the tolerance. %zu of %zu pairs disagree, %zu are apart.",
+		    c->disagree, c->npairs, apart(c));
 	if (c->npairs)
 		fb_doc_add_table(doc, &pairs_table, c->pairs, c->npairs);
 	fb_doc_heading(doc, 3, "Overhead of the instrument");
