@@ -267,54 +267,58 @@ static size_t headlines(const struct fb_results *res, struct headline *rows, lon
 	return n;
 }
 
-void fb_findings_print(const struct fb_findings *f, FILE *out)
-{
-	static struct lines figures, attention;
+/* Everything both renderings show, gathered once. */
+struct gathered {
 	struct headline rows[NHEADLINES];
+	size_t nrows;
 	struct fb_col cols[8];
 	struct fb_table table;
-	long big;
-	size_t n = headlines(f->res, rows, &big);
+	struct lines figures, attention;
+};
 
-	figures.count = figure_lines(f->res, figures.text, MAX_LINES);
-	attention.count = 0;
-	attention_lines(f, &attention);
+static struct gathered *gather(const struct fb_findings *f)
+{
+	static struct gathered g;   /* static: the lines are large for a stack */
+	long big;
+
+	memset(&g, 0, sizeof(g));
+	g.nrows = headlines(f->res, g.rows, &big);
+	headline_table(big, g.cols, &g.table);
+	g.figures.count = figure_lines(f->res, g.figures.text, MAX_LINES);
+	attention_lines(f, &g.attention);
+	return &g;
+}
+
+void fb_findings_print(const struct fb_findings *f, FILE *out)
+{
+	const struct gathered *g = gather(f);
+
 	fprintf(out, "\nfindings: medians [95%% interval] per operation\n");
-	headline_table(big, cols, &table);
-	if (n)
-		fb_table_print(&table, rows, n, out);
-	for (size_t i = 0; i < figures.count; i++)
-		fprintf(out, "  %s\n", figures.text[i]);
+	if (g->nrows)
+		fb_table_print(&g->table, g->rows, g->nrows, out);
+	for (size_t i = 0; i < g->figures.count; i++)
+		fprintf(out, "  %s\n", g->figures.text[i]);
 	if (f->claims && f->claims->count)
 		fprintf(out, "lecture claims:\n");
 	for (size_t i = 0; f->claims && i < f->claims->count; i++)
 		fprintf(out, "  %-16s %s\n", fb_claim_status_name(f->claims->rows[i].status), f->claims->rows[i].claim);
-	fprintf(out, "needs attention:%s\n", attention.count ? "" : " nothing (every cross-check agrees)");
-	for (size_t i = 0; i < attention.count; i++)
-		fprintf(out, "  %s\n", attention.text[i]);
+	fprintf(out, "needs attention:%s\n", g->attention.count ? "" : " nothing (every cross-check agrees)");
+	for (size_t i = 0; i < g->attention.count; i++)
+		fprintf(out, "  %s\n", g->attention.text[i]);
 }
 
 void fb_findings_section(struct fb_doc *doc, const struct fb_findings *f)
 {
-	static struct lines figures, attention;
 	static const char *const claim_head[] = { "verdict", "claim", "measured" };
-	struct headline rows[NHEADLINES];
-	struct fb_col cols[8];
-	struct fb_table table;
-	long big;
-	size_t n = headlines(f->res, rows, &big);
+	const struct gathered *g = gather(f);
 
-	figures.count = figure_lines(f->res, figures.text, MAX_LINES);
-	attention.count = 0;
-	attention_lines(f, &attention);
 	fb_doc_heading(doc, 2, "Findings");
 	fb_doc_para(doc, "Medians per operation with their 95%% confidence interval in brackets; vs bare loop: the "
 		    "round trip against the same one in a process that holds nothing else (calibrate/bare_*).");
-	headline_table(big, cols, &table);
-	if (n)
-		fb_doc_add_table(doc, &table, rows, n);
-	for (size_t i = 0; i < figures.count; i++)
-		fb_doc_para(doc, "%s.", figures.text[i]);
+	if (g->nrows)
+		fb_doc_add_table(doc, &g->table, g->rows, g->nrows);
+	for (size_t i = 0; i < g->figures.count; i++)
+		fb_doc_para(doc, "%s.", g->figures.text[i]);
 	if (f->claims && f->claims->count) {
 		fb_doc_heading(doc, 3, "Lecture claims, one line each");
 		fb_doc_table(doc, 3, claim_head);
@@ -323,8 +327,8 @@ void fb_findings_section(struct fb_doc *doc, const struct fb_findings *f)
 							       f->claims->rows[i].claim, f->claims->rows[i].measured });
 	}
 	fb_doc_heading(doc, 3, "Needs attention");
-	if (!attention.count)
+	if (!g->attention.count)
 		fb_doc_para(doc, "Nothing: every cross-check agrees, and no condition of the machine was flagged.");
-	for (size_t i = 0; i < attention.count; i++)
-		fb_doc_para(doc, "%s.", attention.text[i]);
+	for (size_t i = 0; i < g->attention.count; i++)
+		fb_doc_para(doc, "%s.", g->attention.text[i]);
 }
