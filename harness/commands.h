@@ -10,6 +10,18 @@
 /* forkbench's version: in --version, bench.json's context and manifests. */
 #define FB_VERSION "0.9.0"
 
+/* A row of the command table (commands.c). */
+struct fb_command {
+	const char *name;
+	int (*run)(int argc, char **argv);   /* argv[0] is the command's name */
+	const char *help;
+	/* Its shortest call on run folders, each RUN one it opens ("RUN RUN
+	 * --out DIR"); NULL when it opens none. */
+	const char *reads_runs;
+};
+extern const struct fb_command fb_commands[];
+extern const size_t fb_ncommands;
+
 int fb_cmd_run(int argc, char **argv);
 /* `run` that also gives the run folder it wrote (final) to its caller. */
 int fb_run_main(int argc, char **argv, char *final, size_t final_len);

@@ -60,14 +60,17 @@ static struct fb_run *open_run(const char *path, char *err, size_t len)
 
 int fb_cmd_consistency(int argc, char **argv)
 {
-	int strict = argc == 3 && strcmp(argv[2], "--strict") == 0;
+	static const struct fb_option options[] = {
+		{ "strict", FB_OPT_FLAG, 0, 0, NULL, "exit 1 on a disagreement" },
+	};
 	struct fb_consistency cons;
+	struct fb_opt_values v;
 	char err[PATH_MAX + 256];
 
-	if ((argc != 2 && !strict) || argv[1][0] == '-') {
+	if (fb_options_parse(options, 1, argc - 1, argv + 1, &v, err, sizeof(err)) || v.npositional != 1)
 		return fb_usage(argc, argv, "forkbench consistency RUN_FOLDER [--strict]");
-	}
-	struct fb_run *run = open_run(argv[1], err, sizeof(err));
+	int strict = fb_opt_given(&v, "strict");
+	struct fb_run *run = open_run(v.positional[0], err, sizeof(err));
 	if (!run)
 		return fb_error("consistency: %s", err), 2;
 	if (fb_consistency_evaluate(&run->results, &cons)) {
@@ -245,23 +248,24 @@ int fb_cmd_precision(int argc, char **argv)
 	struct fb_run *opened[MAX_RUNS];
 	struct fb_results runs[MAX_RUNS];   /* opened[i]'s results, side by side for drift.h */
 	char err[PATH_MAX + 256];
-	int n = argc - 1;
+	struct fb_opt_values v;
 
-	if (n < 2 || n > MAX_RUNS || argv[1][0] == '-') {
+	if (fb_options_parse(NULL, 0, argc - 1, argv + 1, &v, err, sizeof(err)) || v.npositional < 2 ||
+	    v.npositional > MAX_RUNS)
 		return fb_usage(argc, argv, "forkbench precision RUN RUN [RUN...] (2 to %d run folders, oldest first)",
 				MAX_RUNS);
-	}
+	int n = (int)v.npositional;
 	for (int i = 0; i < n; i++) {
-		if (!(opened[i] = open_run(argv[i + 1], err, sizeof(err)))) {
+		if (!(opened[i] = open_run(v.positional[i], err, sizeof(err)))) {
 			while (i--)
 				fb_run_close(opened[i]);
 			return fb_error("precision: %s", err), 2;
 		}
 		runs[i] = opened[i]->results;   /* borrowed: freed with opened[i] */
 	}
-	print_checks(runs, n, argv + 1);
+	print_checks(runs, n, v.positional);
 	print_spread(runs, n);
-	print_coverage(runs, n, argv + 1);
+	print_coverage(runs, n, v.positional);
 	for (int i = 0; i < n; i++)
 		fb_run_close(opened[i]);
 	return 0;

@@ -70,20 +70,28 @@ static int check_noise(const char *baseline_dir, const struct fb_opt_values *com
 	return got < 0 ? -1 : 0;
 }
 
-/* compare BASELINE NEW [--normalize bare] [--screen] [the user's options]
- * [extra, extra_value]: its exit status. */
-static int compare_runs(int argc, char **argv, const char *new_run, int bare, int screen, const char *extra,
-			const char *extra_value)
+/* compare BASELINE NEW [--normalize bare] [--screen] [the user's options,
+ * as parsed: each given one once, its value last given] [extra,
+ * extra_value]: its exit status. */
+static int compare_runs(const char *baseline, const struct fb_opt_values *user, const char *new_run, int bare,
+			int screen, const char *extra, const char *extra_value)
 {
-	const char *cmp_argv[72] = { "compare", argv[1], new_run };
+	const char *cmp_argv[8 + 2 * FB_MAX_OPTIONS] = { "compare", baseline, new_run };
+	char names[FB_MAX_OPTIONS][64];
 	int n = 3;
 
 	if (bare)
 		cmp_argv[n++] = "--normalize", cmp_argv[n++] = "bare";
 	if (screen)
 		cmp_argv[n++] = "--screen";
-	for (int i = 2; i < argc && n < 68; i++)
-		cmp_argv[n++] = argv[i];
+	for (size_t i = 0; i < user->count; i++) {
+		if (!user->given[i])
+			continue;
+		snprintf(names[i], sizeof(names[i]), "--%s", user->table[i].name);
+		cmp_argv[n++] = names[i];
+		if (user->table[i].type != FB_OPT_FLAG)
+			cmp_argv[n++] = user->text[i];
+	}
 	if (extra)
 		cmp_argv[n++] = extra, cmp_argv[n++] = extra_value;
 	printf("\n");
@@ -201,16 +209,16 @@ int fb_cmd_regress(int argc, char **argv)
 	struct fb_opt_values compare;
 	struct fb_argv run;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		return fb_usage(argc, argv, "forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
-	}
 	/* the user's compare options (passed on as given), read with compare's own table */
-	if (fb_options_parse(fb_compare_options, fb_ncompare_options, argc - 2, argv + 2, &compare, why, sizeof(why)))
+	if (fb_options_parse(fb_compare_options, fb_ncompare_options, argc - 1, argv + 1, &compare, why, sizeof(why)))
 		return fb_error("regress: %s", why), 2;
+	if (compare.npositional != 1)
+		return fb_usage(argc, argv, "forkbench regress BASELINE_FOLDER [compare options, see forkbench compare --help]");
+	const char *baseline_dir = compare.positional[0];
 	/* Run as the baseline was run: the same sweep, repetitions, filter
 	 * and placement (which CPU parent and child share moves fork figures).
 	 * Only its config is needed, so its manifest is not checked further. */
-	struct fb_run *baseline = fb_run_open(argv[1], FB_RUN_UNCHECKED, FB_RUN_WORDS_LOADER, why, sizeof(why));
+	struct fb_run *baseline = fb_run_open(baseline_dir, FB_RUN_UNCHECKED, FB_RUN_WORDS_LOADER, why, sizeof(why));
 	if (!baseline)
 		return fb_error("regress: %s", why), 2;
 	const struct fb_run_config *config = &baseline->config;
@@ -219,7 +227,8 @@ int fb_cmd_regress(int argc, char **argv)
 		fb_error("regress: %s: %s", baseline->manifest_path, baseline->config_err);
 		return fb_run_close(baseline), 2;
 	}
-	int bad = check_machine(m, argv[1], &compare, why, sizeof(why)) || check_noise(argv[1], &compare, why, sizeof(why));
+	int bad = check_machine(m, baseline_dir, &compare, why, sizeof(why)) ||
+		  check_noise(baseline_dir, &compare, why, sizeof(why));
 	if (bad) {
 		fb_run_close(baseline);
 		return fb_error("regress: %s", why), 2;
@@ -227,7 +236,7 @@ int fb_cmd_regress(int argc, char **argv)
 	/* By default figures are divided by each run's own bare fork loop: the
 	 * machine's speed moves both alike, a change of forkbench's code only
 	 * the figure. */
-	int bare = !fb_opt_given(&compare, "normalize") && has_bare_loop(argv[1]);
+	int bare = !fb_opt_given(&compare, "normalize") && has_bare_loop(baseline_dir);
 	int rc = fb_run_main(run.argc, (char **)run.argv, final, sizeof(final));
 	int fd = rc ? -1 : mkstemp(flagged);
 	if (rc || fd < 0) {
@@ -242,14 +251,14 @@ int fb_cmd_regress(int argc, char **argv)
 	int side = fb_regress_side_possible(m, why, sizeof(why));
 	if (!side)
 		printf("\nregress: %s: what is found slower will be measured again against the baseline's figures\n", why);
-	rc = compare_runs(argc, argv, final, bare, side, "--flagged-out", flagged);
-	if (rc != 2 && side && side_by_side(argv[1], m, config, fb_opt_number(&compare, "threshold"), flagged, final, again,
-					    sizeof(again)) == 0)
-		rc = compare_runs(argc, argv, final, bare, 1, "--confirm-ab", again);
+	rc = compare_runs(baseline_dir, &compare, final, bare, side, "--flagged-out", flagged);
+	if (rc != 2 && side && side_by_side(baseline_dir, m, config, fb_opt_number(&compare, "threshold"), flagged, final,
+					    again, sizeof(again)) == 0)
+		rc = compare_runs(baseline_dir, &compare, final, bare, 1, "--confirm-ab", again);
 	else if (rc == 1 && side)
-		side = 0, rc = compare_runs(argc, argv, final, bare, 0, "--flagged-out", flagged);
+		side = 0, rc = compare_runs(baseline_dir, &compare, final, bare, 0, "--flagged-out", flagged);
 	if (rc == 1 && !side && (rc = measure_again(config, flagged, bare, again, sizeof(again))) == 0)
-		rc = compare_runs(argc, argv, final, bare, 0, "--confirm", again);
+		rc = compare_runs(baseline_dir, &compare, final, bare, 0, "--confirm", again);
 	unlink(flagged);
 	fb_run_close(baseline);
 	return rc;

@@ -33,3 +33,14 @@ int fb_usage(int argc, char **argv, const char *fmt, ...)
 	fputc('\n', help ? stdout : stderr);
 	return help ? 0 : 2;
 }
+
+enum fb_cli_ask fb_cli_asks(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return FB_ASK_HELP;
+		if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+			return FB_ASK_VERSION;
+	}
+	return FB_ASK_NOTHING;
+}

@@ -8,4 +8,10 @@ void fb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * command answers --help; else one line on stderr and 2 (bad usage). */
 int fb_usage(int argc, char **argv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* What a command's arguments ask of forkbench itself, whatever the command:
+ * -h/--help or -V/--version anywhere before a "--" (the first of them
+ * counts, as with getopt, which finds options wherever they are). */
+enum fb_cli_ask { FB_ASK_NOTHING, FB_ASK_HELP, FB_ASK_VERSION };
+enum fb_cli_ask fb_cli_asks(int argc, char **argv);
+
 #endif

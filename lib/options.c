@@ -50,9 +50,13 @@ int fb_options_parse(const struct fb_option *table, size_t count, int argc, char
 	v->count = count;
 	if (count > FB_MAX_OPTIONS || set_defaults(v, err, err_len))
 		return -1;
-	for (int a = 0; a < argc; a++) {
+	for (int a = 0, options = 1; a < argc; a++) {
 		const char *arg = argv[a];
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		if (options && strcmp(arg, "--") == 0) {
+			options = 0;   /* getopt's end of options: the rest are arguments */
+			continue;
+		}
+		if (!options || strncmp(arg, "--", 2) != 0) {
 			if (v->npositional == sizeof(v->positional) / sizeof(v->positional[0]))
 				return snprintf(err, err_len, "too many arguments at '%s'", arg), -1;
 			v->positional[v->npositional++] = argv[a];
@@ -103,6 +107,10 @@ int fb_opt_given(const struct fb_opt_values *v, const char *name)
 void fb_options_help(const struct fb_option *table, size_t count, FILE *out)
 {
 	for (size_t i = 0; i < count; i++) {
+		if (strcmp(table[i].name, "help") == 0) {   /* every command's, answered by main.c */
+			fprintf(out, "  -h, --help       %s\n  -V, --version    forkbench's version\n", table[i].help);
+			continue;
+		}
 		fprintf(out, "  --%-14s %s", table[i].name, table[i].help);
 		if (table[i].fallback)
 			fprintf(out, " (default: %s)", table[i].fallback);

@@ -24,12 +24,14 @@ struct fb_opt_values {
 	const char *text[FB_MAX_OPTIONS];   /* given or default text, NULL if neither */
 	double number[FB_MAX_OPTIONS];
 	int given[FB_MAX_OPTIONS];
-	char *positional[8];                /* non-option arguments, in order */
+	char *positional[32];               /* non-option arguments (all after a "--"), in order */
 	size_t npositional;
 };
 
-/* Parse argv[0..argc) against the table. 0, or -1 with err saying which
- * argument is wrong and why. */
+/* Parse argv[0..argc) against the table (NULL and 0: a command without
+ * options): "--name VALUE", "--name=VALUE", "--flag"; a lone "--" ends the
+ * options, what follows are arguments even when they start with '-'. 0, or
+ * -1 with err saying which argument is wrong and why. */
 int fb_options_parse(const struct fb_option *table, size_t count, int argc, char **argv,
 		     struct fb_opt_values *out, char *err, size_t err_len);
 /* The row named name (which must exist). */

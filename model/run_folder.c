@@ -14,19 +14,11 @@
 
 /* ---- how each command says what is wrong -------------------------------- */
 
-/* A folder that is not there. */
-enum folder_words {
-	FOLDER_UNCHECKED,   /* not looked at: its manifest.json is then missing (or,
-			     * with FB_RUN_BENCH_FILE, the path is taken as a bench.json) */
-	FOLDER_NO_SUCH_RUN, /* "DIR: no such run folder" */
-	FOLDER_STRERROR,    /* "DIR: No such file or directory" */
-};
-/* A manifest.json or bench.json that is not there. */
-enum absent_words {
-	ABSENT_MISSING,   /* "FILE: missing" */
-	ABSENT_STRERROR,  /* "FILE: No such file or directory" */
-	ABSENT_LOADER,    /* whatever jansson or results.c says when they try */
-};
+/* A folder, or a file in it, that is not there is said the same way by
+ * every command (open_parts, say_absent): "DIR: no such run folder", "DIR:
+ * not a run folder (...)", "DIR/bench.json: missing". What is wrong inside
+ * a file each command says in the words it always has: */
+
 /* A manifest.json (or optional file) that is not JSON. */
 enum json_words {
 	JSON_TEXT_LINE,   /* "FILE: '[' expected (line 3)" */
@@ -35,17 +27,14 @@ enum json_words {
 };
 
 static const struct words {
-	enum folder_words folder;
-	enum absent_words absent;
 	enum json_words json;
-	int absent_as_json;   /* a missing manifest said in the JSON words ("missing (line -1)") */
 	int says_version;     /* another schema version said with both numbers */
 } words_of[] = {
-	[FB_RUN_WORDS_REPORT] = { FOLDER_UNCHECKED, ABSENT_MISSING, JSON_TEXT_LINE, .absent_as_json = 1 },
-	[FB_RUN_WORDS_CLAIMS] = { FOLDER_NO_SUCH_RUN, ABSENT_MISSING, JSON_NOT_VALID },
-	[FB_RUN_WORDS_MATRIX] = { FOLDER_UNCHECKED, ABSENT_STRERROR, JSON_NOT_VALID },
-	[FB_RUN_WORDS_COMPARE] = { FOLDER_STRERROR, ABSENT_LOADER, JSON_TEXT, .says_version = 1 },
-	[FB_RUN_WORDS_LOADER] = { FOLDER_UNCHECKED, ABSENT_LOADER, JSON_TEXT },
+	[FB_RUN_WORDS_REPORT] = { JSON_TEXT_LINE },
+	[FB_RUN_WORDS_CLAIMS] = { JSON_NOT_VALID },
+	[FB_RUN_WORDS_MATRIX] = { JSON_NOT_VALID },
+	[FB_RUN_WORDS_COMPARE] = { JSON_TEXT, .says_version = 1 },
+	[FB_RUN_WORDS_LOADER] = { JSON_TEXT },
 };
 
 static void say_json(const struct words *w, const char *file, const char *text, int line, char *err, size_t len)
@@ -58,15 +47,15 @@ static void say_json(const struct words *w, const char *file, const char *text, 
 		snprintf(err, len, "%s: %s", file, text);
 }
 
-/* -1 with err when file is not there and the words say so before loading
- * it; 0 to go on and load it. */
-static int say_absent(const struct words *w, const char *file, char *err, size_t len)
+/* -1 with err when file is not there (never a JSON parser's "line -1");
+ * 0 to go on and load it. */
+static int say_absent(const char *file, char *err, size_t len)
 {
-	if (w->absent == ABSENT_LOADER || access(file, F_OK) == 0)
+	if (access(file, F_OK) == 0)
 		return 0;
-	if (w->absent == ABSENT_STRERROR)
-		return snprintf(err, len, "%s: %s", file, strerror(errno)), -1;
-	return snprintf(err, len, "%s: missing", file), -1;
+	if (errno == ENOENT)
+		return snprintf(err, len, "%s: missing", file), -1;
+	return snprintf(err, len, "%s: %s", file, strerror(errno)), -1;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -77,7 +66,7 @@ static json_t *load_json(const struct words *w, const char *file, char *err, siz
 	json_t *json = json_load_file(file, 0, &jerr);
 
 	if (!json)
-		say_json(w, file, w->absent_as_json && access(file, F_OK) ? "missing" : jerr.text, jerr.line, err, len);
+		say_json(w, file, jerr.text, jerr.line, err, len);
 	return json;
 }
 
@@ -93,7 +82,7 @@ static int open_manifest(struct fb_run *run, unsigned flags, const struct words 
 	char why[200];
 
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", run->path);
-	if (!w->absent_as_json && say_absent(w, run->manifest_path, err, len))
+	if (say_absent(run->manifest_path, err, len))
 		return -1;
 	if (!(run->manifest = load_json(w, run->manifest_path, err, len)))
 		return -1;
@@ -112,9 +101,9 @@ static int open_manifest(struct fb_run *run, unsigned flags, const struct words 
 	return 0;
 }
 
-static int open_results(struct fb_run *run, const char *file, const struct words *w, char *err, size_t len)
+static int open_results(struct fb_run *run, const char *file, char *err, size_t len)
 {
-	if (say_absent(w, file, err, len))
+	if (say_absent(file, err, len))
 		return -1;
 	return fb_results_load(file, &run->results, err, len);
 }
@@ -143,25 +132,46 @@ static int open_external(struct fb_run *run, const struct words *w, char *err, s
 	return rc;
 }
 
+/* Is the path a run folder at all? Said the same way for every command:
+ * 0, 1 when it is a bench.json a command takes (FB_RUN_BENCH_FILE), or -1
+ * with err. */
+static int say_folder(const struct fb_run *run, unsigned flags, char *err, size_t len)
+{
+	char manifest[PATH_MAX + 16], bench[PATH_MAX + 16];
+	struct stat st;
+
+	if (stat(run->path, &st)) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return snprintf(err, len, "%s: %s", run->path, strerror(errno)), -1;
+		return snprintf(err, len, "%s: no such run folder%s", run->path,
+				flags & FB_RUN_BENCH_FILE ? " or bench.json" : ""), -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (flags & FB_RUN_BENCH_FILE)
+			return 1;
+		return snprintf(err, len, "%s: not a run folder (not a directory)", run->path), -1;
+	}
+	/* either file there: a run folder, of which one file may be missing */
+	snprintf(manifest, sizeof(manifest), "%s/manifest.json", run->path);
+	snprintf(bench, sizeof(bench), "%s/bench.json", run->path);
+	if (access(manifest, F_OK) && errno == ENOENT && access(bench, F_OK) && errno == ENOENT)
+		return snprintf(err, len, "%s: not a run folder (no manifest.json, no bench.json in it)", run->path), -1;
+	return 0;
+}
+
 /* The folder's parts in the order the commands always read them: the
  * manifest, bench.json, the optional files. */
 static int open_parts(struct fb_run *run, unsigned flags, const struct words *w, char *err, size_t len)
 {
 	char file[PATH_MAX + 16];
-	struct stat st;
+	int folder = say_folder(run, flags, err, len);
 
-	if (stat(run->path, &st) || !S_ISDIR(st.st_mode)) {
-		if (w->folder == FOLDER_NO_SUCH_RUN)
-			return snprintf(err, len, "%s: no such run folder", run->path), -1;
-		if (w->folder == FOLDER_STRERROR && stat(run->path, &st))
-			return snprintf(err, len, "%s: %s", run->path, strerror(errno)), -1;
-		if (flags & FB_RUN_BENCH_FILE)
-			return fb_results_load(run->path, &run->results, err, len);
-	}
+	if (folder)
+		return folder < 0 ? -1 : fb_results_load(run->path, &run->results, err, len);
 	if ((flags & (FB_RUN_MANIFEST | FB_RUN_CONFIG | FB_RUN_UNCHECKED)) && open_manifest(run, flags, w, err, len))
 		return -1;
 	snprintf(file, sizeof(file), "%s/bench.json", run->path);
-	if ((flags & FB_RUN_RESULTS) && open_results(run, file, w, err, len))
+	if ((flags & FB_RUN_RESULTS) && open_results(run, file, err, len))
 		return -1;
 	return flags & FB_RUN_EXTERNAL ? open_external(run, w, err, len) : 0;
 }

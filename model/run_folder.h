@@ -23,9 +23,11 @@ enum {
 	FB_RUN_EXTERNAL = 1 << 5,   /* hyperfine.json, perf-stat.json, phases.json when present */
 };
 
-/* How a command words a folder it cannot read: each kept as it was before
- * the folder was opened in one place, so that their error lines stay the
- * same (rows in run_folder.c). */
+/* How a command words a file of the folder it cannot parse, each as it was
+ * before the folder was opened in one place (rows in run_folder.c). A
+ * folder that is not there, not a run folder, or without a file asked for
+ * is said the same way by all: "DIR: no such run folder", "DIR: not a run
+ * folder (...)", "DIR/manifest.json: missing". */
 enum fb_run_words {
 	FB_RUN_WORDS_REPORT,
 	FB_RUN_WORDS_CLAIMS,

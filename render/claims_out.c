@@ -154,12 +154,14 @@ void fb_claims_section(struct fb_doc *doc, const json_t *manifest, const struct 
 int fb_cmd_claims(int argc, char **argv)
 {
 	static struct fb_claims claims;
+	struct fb_opt_values v;
+	char err[256];
 
-	if (argc != 2 || argv[1][0] == '-')
+	if (fb_options_parse(NULL, 0, argc - 1, argv + 1, &v, err, sizeof(err)) || v.npositional != 1)
 		return fb_usage(argc, argv, "forkbench claims RUN_FOLDER   (writes RUN_FOLDER/claims.json)");
-	if (fb_claims_write(argv[1], NULL, &claims))
+	if (fb_claims_write(v.positional[0], NULL, &claims))
 		return 2;
 	fb_table_print(&claims_table, claims.rows, claims.count, stdout);
-	printf("%s/claims.json\n", argv[1]);
+	printf("%s/claims.json\n", v.positional[0]);
 	return 0;
 }

@@ -402,14 +402,15 @@ int fb_report_render(const char *run_dir, const struct fb_results *res, const st
 int fb_cmd_report(int argc, char **argv)
 {
 	char err[PATH_MAX + 256];
+	struct fb_opt_values v;
 
-	if (argc != 2 || argv[1][0] == '-') {
+	if (fb_options_parse(NULL, 0, argc - 1, argv + 1, &v, err, sizeof(err)) || v.npositional != 1)
 		return fb_usage(argc, argv, "forkbench report RUN_FOLDER   (writes RUN_FOLDER/report.md and report.html)");
-	}
-	if (fb_report_render(argv[1], NULL, NULL, err, sizeof(err))) {
+	const char *run_dir = v.positional[0];
+	if (fb_report_render(run_dir, NULL, NULL, err, sizeof(err))) {
 		fb_error("report: %s", err);
 		return 2;
 	}
-	printf("%s/report.md\n%s/report.html\n", argv[1], argv[1]);
+	printf("%s/report.md\n%s/report.html\n", run_dir, run_dir);
 	return 0;
 }

@@ -217,8 +217,9 @@ static void check_old(void)
 	fb_run_close(run);
 }
 
-/* What open refuses, and the line each command says it with (the texts
- * the commands gave before the folder was opened in one place). */
+/* What open refuses, and the line each command says it with: what is wrong
+ * inside a manifest in the words each command always gave; a folder that
+ * is not there, or not a run folder, the same way for every command. */
 static void check_refused(void)
 {
 	static const struct {
@@ -235,14 +236,22 @@ static void check_refused(void)
 		{ "v2", version_2, FB_RUN_MANIFEST, FB_RUN_WORDS_MATRIX, "v2/manifest.json: schema_version is not 1" },
 		{ "v2", NULL, FB_RUN_CONFIG, FB_RUN_WORDS_COMPARE,   /* the copy the row above made */
 		  "v2/manifest.json: schema version 2, this forkbench reads version 1" },
-		{ "none", NULL, FB_RUN_CONFIG, FB_RUN_WORDS_REPORT, "none/manifest.json: missing (line -1)" },
+		{ "none", NULL, FB_RUN_CONFIG, FB_RUN_WORDS_REPORT, "none: no such run folder" },
 		{ "none", NULL, FB_RUN_MANIFEST, FB_RUN_WORDS_CLAIMS, "none: no such run folder" },
-		{ "none", NULL, FB_RUN_MANIFEST, FB_RUN_WORDS_MATRIX,
-		  "none/manifest.json: No such file or directory" },
-		{ "none", NULL, FB_RUN_CONFIG, FB_RUN_WORDS_COMPARE, "none: No such file or directory" },
+		{ "none", NULL, FB_RUN_MANIFEST, FB_RUN_WORDS_MATRIX, "none: no such run folder" },
+		{ "none", NULL, FB_RUN_UNCHECKED, FB_RUN_WORDS_LOADER, "none: no such run folder" },
+		{ "none", NULL, FB_RUN_CONFIG | FB_RUN_RESULTS | FB_RUN_BENCH_FILE, FB_RUN_WORDS_COMPARE,
+		  "none: no such run folder or bench.json" },
+		/* made empty below */
+		{ "empty", NULL, FB_RUN_CONFIG, FB_RUN_WORDS_REPORT,
+		  "empty: not a run folder (no manifest.json, no bench.json in it)" },
+		{ "empty", NULL, FB_RUN_RESULTS | FB_RUN_BENCH_FILE, FB_RUN_WORDS_LOADER,
+		  "empty: not a run folder (no manifest.json, no bench.json in it)" },
 	};
 	char dir[PATH_MAX], err[PATH_MAX + 256], want[PATH_MAX + 256];
 
+	snprintf(dir, sizeof(dir), "%s/empty", tmp);
+	mkdir(dir, 0755);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", tmp, rows[i].folder);
 		if (rows[i].edit && copy_ci(dir, rows[i].edit)) {
@@ -253,6 +262,30 @@ static void check_refused(void)
 		struct fb_run *run = fb_run_open(dir, rows[i].flags, rows[i].words, err, sizeof(err));
 		snprintf(want, sizeof(want), "%s/%s", tmp, rows[i].said);
 		CHECK(!run && strcmp(err, want) == 0, rows[i].said, "%s", run ? "opened" : err);
+		fb_run_close(run);
+	}
+}
+
+/* A run folder (the v2 copy) whose manifest.json was removed: the file
+ * named, the same way by every command. */
+static void check_manifest_missing(void)
+{
+	static const enum fb_run_words words[] = { FB_RUN_WORDS_REPORT, FB_RUN_WORDS_CLAIMS, FB_RUN_WORDS_MATRIX,
+						   FB_RUN_WORDS_COMPARE, FB_RUN_WORDS_LOADER };
+	char dir[PATH_MAX], manifest[PATH_MAX + 16], err[PATH_MAX + 256], want[PATH_MAX + 32];
+
+	snprintf(dir, sizeof(dir), "%s/v2", tmp);
+	snprintf(manifest, sizeof(manifest), "%s/manifest.json", dir);
+	snprintf(want, sizeof(want), "%s: missing", manifest);
+	if (unlink(manifest)) {
+		BROKEN("a run folder without its manifest.json", "cannot remove %s", manifest);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		err[0] = '\0';
+		struct fb_run *run = fb_run_open(dir, FB_RUN_CONFIG | FB_RUN_RESULTS, words[i], err, sizeof(err));
+		CHECK(!run && strcmp(err, want) == 0, "a run folder without its manifest.json: 'DIR/manifest.json: missing'",
+		      "%s", run ? "opened" : err);
 		fb_run_close(run);
 	}
 }
@@ -309,6 +342,7 @@ int main(void)
 	check_number();
 	check_old();
 	check_refused();
+	check_manifest_missing();
 	check_no_config();
 	check_bench();
 	int failed = check_done();

@@ -288,14 +288,15 @@ static int write_noise(const struct aa_run *runs, size_t n, char *err, size_t le
 int fb_cmd_noise(int argc, char **argv)
 {
 	char err[PATH_MAX + 512];
+	struct fb_opt_values v;
 
-	if (argc < 3 || argv[1][0] == '-')
+	if (fb_options_parse(NULL, 0, argc - 1, argv + 1, &v, err, sizeof(err)) || v.npositional < 2)
 		return fb_usage(argc, argv, "forkbench noise BASELINE_RUN OTHER_RUN...   (A/A runs of the same build "
 				"and settings on this machine; writes BASELINE_RUN/%s)", FB_NOISE_FILE);
-	size_t n = (size_t)argc - 1;
+	size_t n = v.npositional;
 	struct aa_run *runs = calloc(n, sizeof(*runs));
 	int rc = !runs ? (snprintf(err, sizeof(err), "out of memory"), -1)
-		       : load_all(argv + 1, n, runs, err, sizeof(err)) ? -1 : write_noise(runs, n, err, sizeof(err));
+		       : load_all(v.positional, n, runs, err, sizeof(err)) ? -1 : write_noise(runs, n, err, sizeof(err));
 	if (rc)
 		fb_error("noise: %s", err);
 	for (size_t i = 0; runs && i < n; i++)
