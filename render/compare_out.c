@@ -78,12 +78,13 @@ static const char *cell_p(const void *row, const void *ctx, char *buf, size_t le
 }
 
 /* A verdict with what it leaves open: "inconclusive: interval [0.995,
- * 1.350] crosses 1.100 (threshold 10%)"; why a row is not comparable. */
+ * 1.350] crosses 1.100 (threshold 10%)"; with the measurement that decided
+ * it, when not these figures; why a row is not comparable. */
 static const char *verdict_text(const struct fb_compare_row *r, const char *word, char *buf, size_t len)
 {
 	if (r->verdict == FB_NOT_COMPARABLE)
 		snprintf(buf, len, "%s: %s", word, r->note);
-	else if (r->verdict == FB_INCONCLUSIVE)
+	else if (r->reason[0])   /* inconclusive, or decided by a second measurement */
 		snprintf(buf, len, "%s: %s", word, r->reason);
 	else
 		snprintf(buf, len, "%s", word);

@@ -385,15 +385,25 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	return 0;
 }
 
+/* A row whose verdict a second measurement gave: the reason says where and
+ * what it found, so a verdict printed beside the first figures is not read
+ * as theirs ("same" beside a ratio of 1.8 against the baseline's figures). */
+static void decided_by(struct fb_compare_row *row, const struct fb_compare_row *there, const char *where)
+{
+	if (there->verdict == FB_INCONCLUSIVE)
+		snprintf(row->reason, sizeof(row->reason), "%s: %.120s", where, there->reason);
+	else
+		snprintf(row->reason, sizeof(row->reason), "%s: ratio %.3f [%.3f, %.3f], p %.3g", where, there->ratio,
+			 there->ratio_low, there->ratio_high, there->p);
+}
+
 /* A slower row that a second measurement did not find slower: the same
  * where that one found the same, else inconclusive (a slow-down seen once
  * and not again is not evidence of no change). */
 static void unflag(struct fb_compare_row *row, const struct fb_compare_row *again, const char *where)
 {
 	row->verdict = again->verdict == FB_SAME ? FB_SAME : FB_INCONCLUSIVE;
-	if (row->verdict == FB_INCONCLUSIVE)
-		snprintf(row->reason, sizeof(row->reason), "%s %s: %.100s", fb_verdict_name(again->verdict), where,
-			 again->verdict == FB_INCONCLUSIVE ? again->reason : "not slower");
+	decided_by(row, again, where);
 }
 
 void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path)
@@ -413,7 +423,7 @@ void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *c
 			kept++;
 			continue;
 		}
-		unflag(row, again, "when measured again");
+		unflag(row, again, "measured again");
 		size_t used = strlen(row->note);
 		snprintf(row->note + used, sizeof(row->note) - used, "; not slower when measured again: ratio %.3f, p %.3g",
 			 again->ratio, again->p);
@@ -438,10 +448,12 @@ void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *si
 		slower += is;
 		if (was == is)
 			continue;
-		if (was)
-			unflag(row, there, "side by side");
-		else
+		if (was) {
+			unflag(row, there, "side by side with BASE's code");
+		} else {
 			row->verdict = FB_SLOWER;
+			decided_by(row, there, "side by side with BASE's code");
+		}
 		size_t used = strlen(row->note);
 		snprintf(row->note + used, sizeof(row->note) - used, "; %s side by side with BASE's code: ratio %.3f "
 			 "[%.3f, %.3f], p %.3g", is ? "slower" : "not slower", there->ratio, there->ratio_low,

@@ -64,7 +64,8 @@ struct fb_compare_row {
 	char threshold_note[128];              /* with a noise file: "threshold 10% (measured A/A noise 4%)" */
 	size_t n_base, n_new;
 	char note[200];                        /* why not comparable, or the test used */
-	char reason[160];                      /* inconclusive: what the interval and p left open */
+	char reason[160];                      /* inconclusive: what the interval and p left open;
+					        * a verdict of a second measurement: where, what it found */
 	int real_time;                         /* ranked real_time: a run without iter_median_ns */
 };
 
