@@ -10,7 +10,9 @@
  * cannot be had: the conservative rule, and what it finds slower measured
  * again in a run of its own against the baseline's figures (compare
  * --confirm), which holds only while the machine holds its speed. The exit
- * status is compare's: 0 no regression, 1 regression, 2 bad input. */
+ * status is compare's: 0 no regression, 1 regression (a row decided
+ * slower; an inconclusive one fails nothing, and compare's table says so),
+ * 2 bad input. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>

@@ -77,19 +77,32 @@ static const char *cell_p(const void *row, const void *ctx, char *buf, size_t le
 	return fmt_p(row, buf, len);
 }
 
-/* The terminal's verdict: why a row is not comparable, or the threshold it
- * was judged by when a noise file made thresholds differ from row to row. */
+/* A verdict with what it leaves open: "inconclusive: interval [0.995,
+ * 1.350] crosses 1.100 (threshold 10%)"; with the measurement that decided
+ * it, when not these figures; why a row is not comparable. */
+static const char *verdict_text(const struct fb_compare_row *r, const char *word, char *buf, size_t len)
+{
+	if (r->verdict == FB_NOT_COMPARABLE)
+		snprintf(buf, len, "%s: %s", word, r->note);
+	else if (r->reason[0])   /* inconclusive, or decided by a second measurement */
+		snprintf(buf, len, "%s: %s", word, r->reason);
+	else
+		snprintf(buf, len, "%s", word);
+	return buf;
+}
+
+/* The terminal's verdict, and the threshold it was judged by when a noise
+ * file made thresholds differ from row to row. */
 static const char *cell_verdict_terminal(const void *row, const void *ctx, char *buf, size_t len)
 {
 	const struct fb_compare_row *r = row;
 
 	(void)ctx;
-	if (r->verdict == FB_NOT_COMPARABLE)
-		snprintf(buf, len, "%s: %s", fb_verdict_name(r->verdict), r->note);
-	else if (r->threshold_note[0])
-		snprintf(buf, len, "%s; %s", fb_verdict_name(r->verdict), r->threshold_note);
-	else
-		return fb_verdict_name(r->verdict);
+	verdict_text(r, fb_verdict_name(r->verdict), buf, len);
+	if (r->threshold_note[0] && r->verdict != FB_NOT_COMPARABLE) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "; %s", r->threshold_note);
+	}
 	return buf;
 }
 
@@ -99,12 +112,7 @@ static const char *cell_verdict_doc(const void *row, const void *ctx, char *buf,
 	const struct fb_compare_row *r = row;
 
 	(void)ctx;
-	if (r->verdict == FB_SLOWER)
-		return "**slower**";
-	if (r->verdict != FB_NOT_COMPARABLE)
-		return fb_verdict_name(r->verdict);
-	snprintf(buf, len, "%s: %s", fb_verdict_name(r->verdict), r->note);
-	return buf;
+	return verdict_text(r, r->verdict == FB_SLOWER ? "**slower**" : fb_verdict_name(r->verdict), buf, len);
 }
 
 static const char *cell_threshold(const void *row, const void *ctx, char *buf, size_t len)
@@ -141,11 +149,21 @@ static struct fb_table compare_table(const struct compare_ctx *ctx)
 
 static void print_header(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
 {
+	char figure[800];
+
 	fprintf(out, "Compared %zu benchmarks: %s; two-sided Mann-Whitney U test, alpha %g; a change counts when "
-		"it is significant and beyond %.0f%%%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
-		opts->threshold * 100, opts->family_thresholds[0] ? " (per family: " : "", opts->family_thresholds);
-	if (opts->family_thresholds[0])
-		fputc(')', out);
+		"it is significant and beyond %.0f%%%s%s%s.\n", cmp->count, cmp->normalize_note, opts->alpha,
+		opts->threshold * 100, opts->family_thresholds[0] ? " (per family: " : "", opts->family_thresholds,
+		opts->family_thresholds[0] ? ")" : "");
+	fprintf(out, "The %s.\n", fb_comparison_figure_note(cmp, figure, sizeof(figure)));
+}
+
+/* The verdict words and their rules, from the one table that decides
+ * them, after the figures. */
+static void print_legend(const char *bullet, FILE *out)
+{
+	for (size_t i = 0; i < fb_nverdict_rules; i++)
+		fprintf(out, "%s%s: %s\n", bullet, fb_verdict_rules[i].word, fb_verdict_rules[i].rule);
 }
 
 /* Where the runs' conditions differ, and a baseline with too few
@@ -188,9 +206,9 @@ static const char *threshold_text(const struct fb_compare_row *r, char *buf, siz
 
 static void print_totals(const struct fb_comparison *cmp, FILE *out)
 {
-	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same\n", cmp->regressions,
-		cmp->improvements, cmp->not_comparable,
-		cmp->count - cmp->regressions - cmp->improvements - cmp->not_comparable);
+	fprintf(out, "%zu slower (regressions), %zu faster, %zu not comparable, %zu same, %zu inconclusive%s\n",
+		cmp->regressions, cmp->improvements, cmp->not_comparable, cmp->same, cmp->inconclusive,
+		cmp->inconclusive ? " (not a failure: only slower fails)" : "");
 }
 
 void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
@@ -205,6 +223,7 @@ void fb_compare_print_table(const struct fb_comparison *cmp, const struct fb_com
 	fb_table_print(&table, cmp->rows, cmp->count, out);
 	fputc('\n', out);
 	print_totals(cmp, out);
+	print_legend("  ", out);
 }
 
 void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
@@ -220,6 +239,8 @@ void fb_compare_write_markdown(const struct fb_comparison *cmp, const struct fb_
 	fputc('\n', out);
 	fb_table_write_md(&table, cmp->rows, cmp->count, out);
 	print_totals(cmp, out);
+	fputs("\nThe verdicts:\n\n", out);
+	print_legend("- ", out);
 }
 
 /* The testsuite's properties: the runs' differing conditions, so a CI page
@@ -237,11 +258,10 @@ static void junit_property(const char *name, const char *value, FILE *out)
 static void junit_properties(const struct fb_comparison *cmp, FILE *out)
 {
 	const struct fb_conditions_diff *d = &cmp->conditions;
-	char value[320];
+	char value[800];
 
-	if (!d->count && !cmp->noise_note[0] && !cmp->confirm_note[0])
-		return;
 	fputs("  <properties>\n", out);
+	junit_property("figure", fb_comparison_figure_note(cmp, value, sizeof(value)), out);
 	if (cmp->noise_note[0])
 		junit_property("A/A noise", cmp->noise_note, out);
 	if (cmp->confirm_note[0])
@@ -277,6 +297,23 @@ static void junit_failure(const struct fb_compare_row *r, const struct fb_compar
 	fputs("</failure>", out);
 }
 
+/* A pass, and what it passed with: an inconclusive row's interval (it
+ * does not fail, but neither is it the same), the threshold of a noise file. */
+static void junit_pass_note(const struct fb_compare_row *r, FILE *out)
+{
+	char text[400], ratio[64];
+
+	if (r->verdict == FB_INCONCLUSIVE)
+		snprintf(text, sizeof(text), "inconclusive (not a failure): ratio %s, p %.4f; %s%s%s",
+			 fmt_ratio(r, ratio, sizeof(ratio)), r->p, r->reason, r->threshold_note[0] ? "; " : "",
+			 r->threshold_note);
+	else
+		snprintf(text, sizeof(text), "%s", r->threshold_note);
+	fputs("<system-out>", out);
+	fb_xml_escape(text, out);
+	fputs("</system-out>", out);
+}
+
 /* One testcase per benchmark: a regression is a failure, a benchmark that
  * cannot be compared is skipped with the reason. */
 void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_compare_opts *opts, FILE *out)
@@ -296,10 +333,8 @@ void fb_compare_write_junit(const struct fb_comparison *cmp, const struct fb_com
 			fputs("<skipped message=\"", out);
 			fb_xml_escape(r->note, out);
 			fputs("\"/>", out);
-		} else if (r->threshold_note[0]) {   /* a pass, and the threshold it passed */
-			fputs("<system-out>", out);
-			fb_xml_escape(r->threshold_note, out);
-			fputs("</system-out>", out);
+		} else if (r->verdict == FB_INCONCLUSIVE || r->threshold_note[0]) {
+			junit_pass_note(r, out);
 		}
 		fputs("</testcase>\n", out);
 	}

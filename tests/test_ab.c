@@ -78,15 +78,25 @@ static int parse_row(const char *text, struct table_row *r)
 			    &r->ratio, &r->low, &r->high, &r->p, r->verdict) == 7 ? 0 : -1;
 }
 
-/* The documented rule (compare's header line: "a change counts when it is
- * significant and beyond 10%"), applied to the printed figures. */
+/* The documented rule (compare's legend: slower or faster when significant
+ * and the whole interval beyond 10%, the same when the whole interval lies
+ * within it, inconclusive otherwise), applied to the printed figures. */
 static const char *expected_verdict(const struct table_row *r)
 {
 	if (r->p < 0.05 && r->low > 1.10)
 		return "slower";
 	if (r->p < 0.05 && r->high < 1 / 1.10)
 		return "faster";
-	return "same";
+	if (r->low >= 1 / 1.10 && r->high <= 1.10)
+		return "same";
+	return "inconclusive";
+}
+
+/* The verdict's word: an inconclusive one is printed with its interval. */
+static const char *verdict_word(const struct table_row *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(r->verdict, ":"), r->verdict);
+	return buf;
 }
 
 /* The printed medians, ratio and interval are those of the repetitions
@@ -142,15 +152,17 @@ static void check_same_build(void)
 		return;
 	}
 	int matches = row_matches_figures(&r, a, b, why, sizeof(why));
-	CHECK(matches && strcmp(r.verdict, expected_verdict(&r)) == 0, "A/A: the verdict agrees with the figures",
+	char word[64];
+	verdict_word(&r, word, sizeof(word));
+	CHECK(matches && strcmp(word, expected_verdict(&r)) == 0, "A/A: the verdict agrees with the figures",
 	      "printed %.1f us, %.1f us, ratio %.3f [%.3f, %.3f], p %.4f, '%s' (the rule says '%s'); %s", r.base_us,
 	      r.new_us, r.ratio, r.low, r.high, r.p, r.verdict, expected_verdict(&r), why);
 	snprintf(path, sizeof(path), "%s/junit.xml", dir);
 	char *xml = fb_slurp(path, 1 << 20);
 	int slower = strcmp(r.verdict, "slower") == 0;
-	char totals[64];
-	snprintf(totals, sizeof(totals), "\n%d slower (regressions), %d faster, 0 not comparable, %d same", slower,
-		 strcmp(r.verdict, "faster") == 0, strcmp(r.verdict, "same") == 0);
+	char totals[96];
+	snprintf(totals, sizeof(totals), "\n%d slower (regressions), %d faster, 0 not comparable, %d same, %d inconclusive",
+		 slower, strcmp(word, "faster") == 0, strcmp(word, "same") == 0, strcmp(word, "inconclusive") == 0);
 	CHECK(rc == slower && strstr(text, totals) && !strstr(xml, "<failure") == !slower &&
 	      strstr(xml, slower ? "failures=\"1\"" : "failures=\"0\""),
 	      "A/A: exit status and JUnit agree with the verdict", "verdict '%s', exit %d, JUnit failure %s; want '%s'",
@@ -165,7 +177,8 @@ static void check_same_build(void)
  * interval: ranks 2 and 8) keep one disturbed round from hiding it. On a
  * machine busy beyond that (A's rounds spread 0.01-4.7x beside other
  * tests) 9 rounds can leave it undecided: then it is measured again, as a
- * user would, up to ATTEMPTS times; a B that is not slower stays "same". */
+ * user would, up to ATTEMPTS times; a B not shown slower is "same" or
+ * "inconclusive". */
 #define ATTEMPTS 3
 
 static void check_slower_side(void)

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "check.h"
 #include "probe.h"
@@ -269,9 +270,26 @@ static void test_plain_run(void)
 	free(list);
 }
 
+/* What prove's own parser (TAP::Parser, which prove -v runs) reads from a
+ * TAP file: each YAML block's data as "got=... expected=..." lines, and
+ * any parse error as "error: ..."; NULL when perl could not run it. */
+static char *tap_parser_reads(const char *tap_path)
+{
+	char cmd[2 * PATH_MAX + 512], out[PATH_MAX + 16];
+
+	snprintf(out, sizeof(out), "%s/tap-parser.out", dir);
+	snprintf(cmd, sizeof(cmd), "perl -MTAP::Parser -e 'local $/; open(my $f, \"<\", $ARGV[0]) or die; "
+		 "my $p = TAP::Parser->new({ tap => scalar <$f> }); while (my $r = $p->next) { "
+		 "print \"got=$r->{data}{data}{got} expected=$r->{data}{data}{expected}\\n\" if $r->is_yaml } "
+		 "print \"error: $_\\n\" for $p->parse_errors' '%s' > '%s' 2>&1", tap_path, out);
+	return system(cmd) == 0 ? slurp(out) : NULL;
+}
+
 /* The test-only knob: the lecture check expects 3, the child exits 99. */
 static void test_knob_fails_one(void)
 {
+	char tap[PATH_MAX + 16], cmd[2 * PATH_MAX + 64], proved[PATH_MAX + 16];
+
 	setenv("FORKBENCH_VALIDATE_EXPECT_EXIT", "3", 1);
 	int status = validate(NULL, NULL, NULL, NULL);
 	unsetenv("FORKBENCH_VALIDATE_EXPECT_EXIT");
@@ -282,15 +300,29 @@ static void test_knob_fails_one(void)
 	int skips;
 	if (out)
 		check_tap(out, 1, &skips);
-	/* TAP 13: the YAML block right after the test line, then the comment */
+	/* TAP 13: the YAML block right after the test line, then the comment;
+	 * got and expected the values, not the message and the check's name */
 	const char *end = eol ? strstr(eol, "\n  ...\n") : NULL;
-	const char *got = eol ? strstr(eol, "\n    got: '") : NULL;
+	const char *data = eol ? strstr(eol, "\n  data:\n    got: 'exited 99'\n    expected: 'exited 3'\n") : NULL;
 	CHECK(bad && strncmp(strstr(bad, " - "), " - fork/lecture_example\n", 24) == 0 && eol &&
-	      strncmp(eol, "\n  ---\n  message: '", strlen("\n  ---\n  message: '")) == 0 && got && end && got < end && strstr(got, "99") &&
-	      strstr(got, "99") < end && strstr(eol, "\n    expected: 'fork/lecture_example'\n") &&
+	      strncmp(eol, "\n  ---\n  message: '", strlen("\n  ---\n  message: '")) == 0 && data && end && data < end &&
 	      strncmp(end, "\n  ...\n# ", strlen("\n  ...\n# ")) == 0 && strstr(end, "99"),
-	      "validate: the knob fails the lecture check: a YAML block (got 99, expected), then the comment",
-	      "output:\n%s", out ? out : "");
+	      "validate: the knob fails the lecture check: a YAML block with got 'exited 99' and expected "
+	      "'exited 3', then the comment", "output:\n%s", out ? out : "");
+	/* as prove reads it: prove -v runs, and its parser sees the values */
+	snprintf(tap, sizeof(tap), "%s/out", dir);
+	snprintf(proved, sizeof(proved), "%s/prove.out", dir);
+	snprintf(cmd, sizeof(cmd), "prove -v --exec cat '%s' > '%s' 2>&1", tap, proved);
+	int prove_status = system(cmd);
+	char *prove_out = slurp(proved), *parsed = tap_parser_reads(tap);
+	CHECK(prove_status != -1 && WIFEXITED(prove_status) && WEXITSTATUS(prove_status) == 1 && prove_out &&
+	      strstr(prove_out, "Failed test:  2\n") && !strstr(prove_out, "Parse errors") && parsed &&
+	      strcmp(parsed, "got=exited 99 expected=exited 3\n") == 0,
+	      "validate: prove -v reads the TAP, one failed point, its YAML got/expected the values",
+	      "prove status 0x%x:\n%s\nTAP::Parser read:\n%s", prove_status, prove_out ? prove_out : "",
+	      parsed ? parsed : "(perl failed)");
+	free(prove_out);
+	free(parsed);
 	free(out);
 }
 

@@ -62,8 +62,8 @@ int fb_check_clone_vm_shares_memory(struct fb_vmsg *m)
 	if (with < 0 || without < 0)
 		return fb_fail(m, "clone: %s", strerror(-(with < 0 ? with : without)));
 	if (with != 42 || without != 1)
-		return fb_fail(m, "after the child wrote 42 the parent reads %d with CLONE_VM (expected 42), "
-			       "%d without (expected 1)", with, without);
+		return fb_fail(m, "after the child wrote 42 the parent reads " FB_GOT("%d with CLONE_VM, %d without")
+			       " (" FB_EXPECTED("42 with CLONE_VM, 1 without") ")", with, without);
 	return FB_CHECK_PASS;
 }
 
@@ -84,7 +84,8 @@ int fb_check_clone_files_shares_fds(struct fb_vmsg *m)
 	if (shared_fd < 0 || copied_fd < 0)
 		return fb_fail(m, "clone or open in the child: %s", strerror(-(shared_fd < 0 ? shared_fd : copied_fd)));
 	if (!shared_seen || copied_seen)
-		return fb_fail(m, "the child's new fd is %s in the parent with CLONE_FILES and %s without",
+		return fb_fail(m, "the child's new fd is " FB_GOT("%s in the parent with CLONE_FILES and %s without")
+			       " (" FB_EXPECTED("open with, absent without") ")",
 			       shared_seen ? "open" : "absent", copied_seen ? "open" : "absent");
 	return FB_CHECK_PASS;
 }
@@ -114,8 +115,8 @@ int fb_check_clone_sighand_shares_dispositions(struct fb_vmsg *m)
 	if (err || (err = disposition_after_child(SIGUSR2, 0, &own)))
 		return fb_fail(m, "clone: %s", strerror(err < 0 ? -err : ECHILD));
 	if (shared != (void *)SIG_IGN || own != (void *)SIG_DFL)
-		return fb_fail(m, "after the child set SIG_IGN, the parent's disposition is %s with CLONE_SIGHAND "
-			       "and %s without", shared == (void *)SIG_IGN ? "SIG_IGN" : "not SIG_IGN",
+		return fb_fail(m, "after the child set SIG_IGN, the parent's disposition is " FB_GOT("%s with CLONE_SIGHAND "
+			       "and %s without") " (" FB_EXPECTED("SIG_IGN with, not SIG_IGN without") ")", shared == (void *)SIG_IGN ? "SIG_IGN" : "not SIG_IGN",
 			       own == (void *)SIG_IGN ? "SIG_IGN" : "not SIG_DFL");
 	return FB_CHECK_PASS;
 }
@@ -172,8 +173,8 @@ int fb_check_clone_thread_same_process(struct fb_vmsg *m)
 		syscall(SYS_futex, &ctid, FUTEX_WAIT, seen, NULL, NULL, 0);
 	munmap(stack, STACK_BYTES);
 	if (t.tgid != getpid() || t.tid != tid || t.tid == gettid() || !listed)
-		return fb_fail(m, "thread: getpid %d (process %d), gettid %d (clone returned %d, caller %d), "
-			       "%s in /proc/self/task", (int)t.tgid, (int)getpid(), (int)t.tid, (int)tid,
+		return fb_fail(m, "thread: " FB_GOT("getpid %d (process %d), gettid %d (clone returned %d, caller %d), "
+			       "%s in /proc/self/task") " (" FB_EXPECTED("getpid the process's, gettid clone's, listed") ")", (int)t.tgid, (int)getpid(), (int)t.tid, (int)tid,
 			       (int)gettid(), listed ? "listed" : "not listed");
 	return FB_CHECK_PASS;
 }

@@ -73,8 +73,8 @@ int fb_check_cow_child_write_private(struct fb_vmsg *m)
 	if (code != 0)
 		return fb_fail(m, "the child could not write its copy (status %d)", code);
 	if (bad >= 0)
-		return fb_fail(m, "after the child wrote '%c' everywhere, the parent's page %d reads '%c'",
-			       CHILD_BYTE, bad, p[bad * PAGE_BYTES]);
+		return fb_fail(m, "after the child wrote '%c' everywhere, the parent's page %d reads " FB_GOT("'%c'") " ("
+			       FB_EXPECTED("'%c', as before fork") ")", CHILD_BYTE, bad, p[bad * PAGE_BYTES], PARENT_BYTE);
 	return FB_CHECK_PASS;
 }
 
@@ -90,7 +90,8 @@ static int child_watches(char *p, int fd)
 
 int fb_check_cow_parent_write_private(struct fb_vmsg *m)
 {
-	static const char *const seen[] = { "", "the child sees the parent's writes made after fork",
+	static const char *const seen[] = { "", "the child " FB_GOT("sees the parent's writes made after fork")
+					    " (" FB_EXPECTED("its pages as at fork") ")",
 					    "the child could not wait for the parent" };
 	char *p = parent_pages();
 	int go[2], status;
@@ -129,9 +130,10 @@ int fb_check_madv_dontfork(struct fb_vmsg *m)
 		return fb_fail(m, "mmap or madvise(MADV_DONTFORK): %s", strerror(errno));
 	int code = fork_child(child_probes_absent, p, -1);
 	if (code != 0)
-		return fb_fail(m, "the region is mapped in the child (mincore did not fail with ENOMEM; status %d)", code);
+		return fb_fail(m, "the region is " FB_GOT("mapped in the child") " (mincore did not fail with ENOMEM; status %d; "
+			       FB_EXPECTED("not mapped in the child") ")", code);
 	if (first_page_not(p, PARENT_BYTE) >= 0)
-		return fb_fail(m, "the parent's region changed");
+		return fb_fail(m, "the parent's region " FB_GOT("changed") " (" FB_EXPECTED("unchanged") ")");
 	return FB_CHECK_PASS;
 }
 
@@ -155,10 +157,11 @@ int fb_check_madv_wipeonfork(struct fb_vmsg *m)
 				       : fb_fail(m, "madvise(MADV_WIPEONFORK): %s", strerror(errno));
 	int code = fork_child(child_sees_zeros, p, -1);
 	if (code != 0)
-		return fb_fail(m, "the child's copy is not all zero (status %d)", code);
+		return fb_fail(m, "the child's copy is " FB_GOT("not all zero") " (status %d; " FB_EXPECTED("all zero") ")", code);
 	int bad = first_page_not(p, PARENT_BYTE);
 	if (bad >= 0)
-		return fb_fail(m, "the parent's page %d changed to '%c'", bad, p[bad * PAGE_BYTES]);
+		return fb_fail(m, "the parent's page %d changed to " FB_GOT("'%c'") " (" FB_EXPECTED("unchanged") ")", bad,
+			       p[bad * PAGE_BYTES]);
 	return FB_CHECK_PASS;
 }
 
@@ -200,7 +203,8 @@ int fb_check_cow_fault_per_page(struct fb_vmsg *m)
 	if (err || !res)
 		return fb_fail(m, "region or shared page: %s", strerror(err ? -err : errno));
 	if (r.resident_bytes != r.size_bytes)
-		return fb_fail(m, "only %zu of %zu bytes are resident before fork", r.resident_bytes, r.size_bytes);
+		return fb_fail(m, "only " FB_GOT("%zu") " of " FB_EXPECTED("%zu") " bytes are resident before fork",
+			       r.resident_bytes, r.size_bytes);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -211,8 +215,8 @@ int fb_check_cow_fault_per_page(struct fb_vmsg *m)
 		return fb_fail(m, "fork, waitpid or the child failed: %s", strerror(errno));
 	long faults = res->source_perf ? res->faults_perf : res->faults_rusage;
 	if (res->pages_written != FAULT_PAGES || faults != FAULT_PAGES)
-		return fb_fail(m, "writing %ld of %d shared 4 KiB pages took %ld faults (perf %ld, getrusage %ld)",
-			       res->pages_written, FAULT_PAGES, faults, res->faults_perf, res->faults_rusage);
+		return fb_fail(m, "writing " FB_EXPECTED("%ld") " of %d shared 4 KiB pages took " FB_GOT("%ld") " faults (perf %ld, "
+			       "getrusage %ld)", res->pages_written, FAULT_PAGES, faults, res->faults_perf, res->faults_rusage);
 	fb_region_destroy(&r);
 	return FB_CHECK_PASS;
 }

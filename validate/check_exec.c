@@ -50,8 +50,8 @@ static int exec_fd_check(struct fb_vmsg *m, int cloexec)
 	if (open_now < 0)
 		return fb_fail(m, "could not fork and exec %s", SHELL);
 	if (open_now == cloexec)
-		return fb_fail(m, "fd %d opened %s O_CLOEXEC is %s after exec", PROBE_FD,
-			       cloexec ? "with" : "without", open_now ? "still open" : "closed");
+		return fb_fail(m, "fd %d opened %s O_CLOEXEC is " FB_GOT("%s") " after exec (" FB_EXPECTED("%s") ")", PROBE_FD,
+			       cloexec ? "with" : "without", open_now ? "still open" : "closed", cloexec ? "closed" : "still open");
 	return FB_CHECK_PASS;
 }
 
@@ -118,10 +118,10 @@ int fb_check_exec_replaces_image(struct fb_vmsg *m)
 	close(stdin_fd);
 	fb_reap(pid, &status, 0);
 	if (strcmp(exe, shell) || strcmp(st.comm, "sh"))
-		return fb_fail(m, "after exec, pid %d runs '%s' named '%s'; expected '%s' named 'sh'",
+		return fb_fail(m, "after exec, pid %d runs " FB_GOT("'%s' named '%s'") "; expected " FB_EXPECTED("'%s' named 'sh'"),
 			       (int)pid, exe, st.comm, shell);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
-		return fb_fail(m, "pid %d %s, not with the new program's 42", (int)pid,
+		return fb_fail(m, "pid %d " FB_GOT("%s") ", not " FB_EXPECTED("exited 42") " (the new program's)", (int)pid,
 			       fb_describe_status(status, how, sizeof(how)));
 	return FB_CHECK_PASS;
 }

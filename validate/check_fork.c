@@ -47,12 +47,13 @@ int fb_check_fork_returns_twice(struct fb_vmsg *m)
 	s->in_parent = ret;
 	fb_reap(ret, &status, 0);
 	if (atomic_load(&s->returns) != 2)
-		return fb_fail(m, "fork returned %d times", atomic_load(&s->returns));
+		return fb_fail(m, "fork returned " FB_GOT("%d times") " (" FB_EXPECTED("2 times") ")", atomic_load(&s->returns));
 	if (s->in_child != 0 || s->in_parent != s->child_pid)
-		return fb_fail(m, "fork returned %d in the child and %d in the parent; the child's pid is %d",
-			       (int)s->in_child, (int)s->in_parent, (int)s->child_pid);
+		return fb_fail(m, "fork returned " FB_GOT("%d in the child and %d in the parent") "; " FB_EXPECTED("0 in the child, "
+			       "its pid %d in the parent"), (int)s->in_child, (int)s->in_parent, (int)s->child_pid);
 	if (s->child_ppid != parent)
-		return fb_fail(m, "getppid() in the child is %d, the parent's pid is %d", (int)s->child_ppid, (int)parent);
+		return fb_fail(m, "getppid() in the child is " FB_GOT("%d") ", the parent's pid is " FB_EXPECTED("%d"),
+			       (int)s->child_ppid, (int)parent);
 	return FB_CHECK_PASS;
 }
 
@@ -109,11 +110,12 @@ int fb_check_fork_lecture_example(struct fb_vmsg *m)
 			break;
 	close(fds[0]);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != expect)
-		return fb_fail(m, "expected the child to exit with status %d; waitpid saw it %s", expect,
-			       fb_describe_status(status, how, sizeof(how)));
+		return fb_fail(m, "waitpid saw the child " FB_GOT("%s") ", expected " FB_EXPECTED("exited %d"),
+			       fb_describe_status(status, how, sizeof(how)), expect);
 	snprintf(line, sizeof(line), "I am your father!: your pid is %d\n", (int)pid);
 	if (!strstr(out, "Nooooooooo!\n") || !strstr(out, line) || !strstr(out, "Child exit status: 99\n"))
-		return fb_fail(m, "the output lacks a line of the child or the parent: '%.300s'", out);
+		return fb_fail(m, "the output lacks a line of the child or the parent: " FB_GOT("'%.150s'") " (" FB_EXPECTED("the "
+			       "child's and the parent's lines") ")", out);
 	return FB_CHECK_PASS;
 }
 
@@ -135,9 +137,10 @@ int fb_check_fork_shares_file_offset(struct fb_vmsg *m)
 		return fb_fail(m, "the child could not write to the inherited fd");
 	off_t offset = lseek(fd, 0, SEEK_CUR);
 	if (offset != 5)
-		return fb_fail(m, "after the child wrote 5 bytes, the parent's offset is %lld, not 5", (long long)offset);
+		return fb_fail(m, "after the child wrote 5 bytes, the parent's offset is " FB_GOT("%lld") ", not " FB_EXPECTED("5"),
+			       (long long)offset);
 	if (write(fd, "parent", 6) != 6 || pread(fd, text, sizeof(text) - 1, 0) != 11 || strcmp(text, "childparent"))
-		return fb_fail(m, "the file holds '%s', not 'childparent'", text);
+		return fb_fail(m, "the file holds " FB_GOT("'%s'") ", not " FB_EXPECTED("'childparent'"), text);
 	return FB_CHECK_PASS;
 }
 
@@ -184,9 +187,9 @@ static int child_dispositions(void)
 
 int fb_check_fork_inherits_dispositions(struct fb_vmsg *m)
 {
-	static const char *const seen[] = { "", "the SIGUSR1 handler was not inherited",
-					    "SIG_IGN for SIGUSR2 was not inherited",
-					    "the inherited SIGUSR1 handler did not run" };
+	static const char *const seen[] = { "", "the SIGUSR1 handler " FB_GOT("was not inherited") " (" FB_EXPECTED("inherited") ")",
+					    "SIG_IGN for SIGUSR2 " FB_GOT("was not inherited") " (" FB_EXPECTED("inherited") ")",
+					    "the inherited SIGUSR1 handler " FB_GOT("did not run") " (" FB_EXPECTED("ran") ")" };
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	if (sigaction(SIGUSR1, &sa, NULL) || signal(SIGUSR2, SIG_IGN) == SIG_ERR)
@@ -207,8 +210,10 @@ static int child_pending(void)
 
 int fb_check_fork_drops_pending_signals(struct fb_vmsg *m)
 {
-	static const char *const seen[] = { "", "SIGUSR1, pending in the parent, is pending in the child too",
-					    "the child's signal mask lost the blocked SIGUSR1" };
+	static const char *const seen[] = { "", "SIGUSR1, pending in the parent, is " FB_GOT("pending in the child too")
+					    " (" FB_EXPECTED("not pending in the child") ")",
+					    "the child's signal mask " FB_GOT("lost the blocked SIGUSR1") " ("
+					    FB_EXPECTED("SIGUSR1 blocked, as in the parent") ")" };
 	sigset_t set, pending;
 
 	sigemptyset(&set);
@@ -216,7 +221,7 @@ int fb_check_fork_drops_pending_signals(struct fb_vmsg *m)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	raise(SIGUSR1);
 	if (sigpending(&pending) || !sigismember(&pending, SIGUSR1))
-		return fb_fail(m, "a raised, blocked SIGUSR1 is not pending in the parent");
+		return fb_fail(m, "a raised, blocked SIGUSR1 is " FB_GOT("not pending") " in the parent (" FB_EXPECTED("pending") ")");
 	return fork_child_verdict(m, child_pending, seen, sizeof(seen) / sizeof(seen[0]));
 }
 
@@ -243,9 +248,9 @@ int fb_check_fork_copies_calling_thread_only(struct fb_vmsg *m)
 	if (pid < 0 || fb_reap(pid, &status, 0) != pid)
 		return fb_fail(m, "fork or waitpid: %s", strerror(errno));
 	if (parent_tasks != 2)
-		return fb_fail(m, "the parent has %d entries in /proc/self/task, expected 2", parent_tasks);
+		return fb_fail(m, "the parent has " FB_GOT("%d") " entries in /proc/self/task, expected " FB_EXPECTED("2"), parent_tasks);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
-		return fb_fail(m, "the child of a 2-thread parent has %d tasks (wait status 0x%x), expected 1",
+		return fb_fail(m, "the child of a 2-thread parent has " FB_GOT("%d") " tasks (wait status 0x%x), expected " FB_EXPECTED("1"),
 			       WIFEXITED(status) ? (int)(signed char)WEXITSTATUS(status) : -1, status);
 	return FB_CHECK_PASS;
 }
@@ -438,7 +443,7 @@ static int check_parent_vmas(struct fb_vmsg *m, const struct maps_view *parent, 
 		unsigned long at = (unsigned long)test_page(base, page_size, i);
 		if (v->start != at || v->end != at + page_size || strcmp(v->perms, k->perms) ||
 		    v->dontcopy != (k->advice == MADV_DONTFORK) || v->wipeonfork != (k->advice == MADV_WIPEONFORK))
-			return fb_fail(m, "the parent's %s page is %s in its smaps, expected %lx-%lx %s%s", k->what,
+			return fb_fail(m, "the parent's %s page is " FB_GOT("%s") " in its smaps, expected " FB_EXPECTED("%lx-%lx %s%s"), k->what,
 				       describe_vma(v, seen, sizeof(seen)), at, at + page_size, k->perms,
 				       k->advice == MADV_DONTFORK ? " dc" : k->advice == MADV_WIPEONFORK ? " wf" : "");
 	}
@@ -458,17 +463,17 @@ static int check_child_vmas(struct fb_vmsg *m, const struct maps_view *parent, c
 		const struct vma_seen *p = &parent->page[i], *c = &child->page[i];
 		int dropped = vma_kinds[i].advice == MADV_DONTFORK;
 		if (dropped ? c->start != 0 : (c->start != p->start || c->end != p->end || strcmp(c->perms, p->perms)))
-			return fb_fail(m, "the child's %s page is %s, expected %s (the parent's: %s)", vma_kinds[i].what,
+			return fb_fail(m, "the child's %s page is " FB_GOT("%s") ", expected " FB_EXPECTED("%s") " (the parent's: %s)", vma_kinds[i].what,
 				       describe_vma(c, in_child, sizeof(in_child)), dropped ? "absent" : "the same",
 				       describe_vma(p, in_parent, sizeof(in_parent)));
 	}
 	if (!child->wiped || (unsigned char)parent_wipe_page[0] != FILL_BYTE)
-		return fb_fail(m, "the MADV_WIPEONFORK page reads %s in the child (expected zeros) and starts with 0x%02x "
-			       "in the parent (expected 0x%02x)", child->wiped ? "zeros" : "non-zero bytes",
+		return fb_fail(m, "the MADV_WIPEONFORK page reads " FB_GOT("%s in the child") " (" FB_EXPECTED("zeros in the child") ") and "
+			       "starts with " FB_GOT("0x%02x in the parent") " (" FB_EXPECTED("0x%02x in the parent") ")", child->wiped ? "zeros" : "non-zero bytes",
 			       (unsigned char)parent_wipe_page[0], FILL_BYTE);
 	if (child->count != parent->count - parent->dontcopy)
-		return fb_fail(m, "the child has %d VMAs; the parent had %d at fork, %d of them dc (VM_DONTCOPY): "
-			       "expected %d", child->count, parent->count, parent->dontcopy, parent->count - parent->dontcopy);
+		return fb_fail(m, "the child has " FB_GOT("%d") " VMAs; the parent had %d at fork, %d of them dc (VM_DONTCOPY): "
+			       "expected " FB_EXPECTED("%d"), child->count, parent->count, parent->dontcopy, parent->count - parent->dontcopy);
 	return FB_CHECK_PASS;
 }
 

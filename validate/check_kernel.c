@@ -36,7 +36,8 @@ int fb_check_kthreadd_is_pid_2(struct fb_vmsg *m)
 		return fb_skip(m, "%s", why);
 	fb_proc_stat(2, &st);
 	if (strcmp(st.comm, "kthreadd") || st.ppid != 0)
-		return fb_fail(m, "PID 2 is '%s' with parent %d, expected kthreadd with parent 0", st.comm, st.ppid);
+		return fb_fail(m, "PID 2 is " FB_GOT("'%s' with parent %d") ", expected " FB_EXPECTED("kthreadd with parent 0"),
+			       st.comm, st.ppid);
 	return FB_CHECK_PASS;
 }
 
@@ -66,7 +67,8 @@ static int parent_is_kthreadd(int pid, const struct fb_pstat *st, struct fb_vmsg
 {
 	if (st->ppid == (pid == 2 ? 0 : 2))
 		return 0;
-	fb_fail(m, "kernel thread %d (%s) has parent %d, expected %d", pid, st->comm, st->ppid, pid == 2 ? 0 : 2);
+	fb_fail(m, "kernel thread %d (%s) has parent " FB_GOT("%d") ", expected " FB_EXPECTED("%d"), pid, st->comm, st->ppid,
+		pid == 2 ? 0 : 2);
 	return 1;
 }
 
@@ -79,7 +81,8 @@ int fb_check_kthreads_parent_kthreadd(struct fb_vmsg *m)
 	int count = each_kthread(parent_is_kthreadd, m);
 	if (count < 0)
 		return FB_CHECK_FAIL;
-	return count > 1 ? FB_CHECK_PASS : fb_fail(m, "only %d kernel thread found in /proc", count);
+	return count > 1 ? FB_CHECK_PASS : fb_fail(m, "only " FB_GOT("%d") " kernel thread found in /proc ("
+							   FB_EXPECTED("kthreadd and more") ")", count);
 }
 
 /* No mm: /proc/PID/status prints no Vm* lines at all. */
@@ -88,7 +91,7 @@ static int has_no_vmsize(int pid, const struct fb_pstat *st, struct fb_vmsg *m)
 	long kib = 0;
 	if (fb_status_kib(pid, "VmSize", &kib) != 0)
 		return 0;
-	fb_fail(m, "kernel thread %d (%s) shows VmSize: %ld kB", pid, st->comm, kib);
+	fb_fail(m, "kernel thread %d (%s) shows " FB_GOT("VmSize: %ld kB") " (" FB_EXPECTED("no VmSize") ")", pid, st->comm, kib);
 	return 1;
 }
 
@@ -101,7 +104,7 @@ int fb_check_kthreads_no_user_memory(struct fb_vmsg *m)
 	int count = each_kthread(has_no_vmsize, m);
 	if (count < 0)
 		return FB_CHECK_FAIL;
-	return count > 0 ? FB_CHECK_PASS : fb_fail(m, "no kernel thread found in /proc");
+	return count > 0 ? FB_CHECK_PASS : fb_fail(m, FB_GOT("no kernel thread") " found in /proc (" FB_EXPECTED("at least one") ")");
 }
 
 /* RESERVED_PIDS + 1 and PID_MAX_LIMIT (64-bit) of include/linux/threads.h. */
@@ -114,6 +117,6 @@ int fb_check_pid_max_in_range(struct fb_vmsg *m)
 		return fb_skip(m, "/proc/sys/kernel/pid_max: %s", strerror(-err));
 	long pid_max = strtol(line, NULL, 10);
 	if (pid_max < 301 || pid_max > 4194304)
-		return fb_fail(m, "pid_max is %ld, outside [301, 4194304]", pid_max);
+		return fb_fail(m, "pid_max is " FB_GOT("%ld") ", outside " FB_EXPECTED("[301, 4194304]"), pid_max);
 	return FB_CHECK_PASS;
 }

@@ -51,7 +51,8 @@ int fb_check_zombie_until_reaped(struct fb_vmsg *m)
 	fb_reap(pid, &status, 0);
 	int after = fb_proc_stat(pid, &st);
 	if (zombie)
-		return fb_fail(m, "an exited, unreaped child shows state '%c' in /proc/%d/stat, not Z", state, (int)pid);
+		return fb_fail(m, "an exited, unreaped child shows state " FB_GOT("'%c'") " in /proc/%d/stat, not " FB_EXPECTED("Z"),
+			       state, (int)pid);
 	if (after != -ENOENT)
 		return fb_fail(m, "after waitpid, /proc/%d/stat still %s", (int)pid,
 			       after ? strerror(-after) : "reads fine");
@@ -81,10 +82,10 @@ int fb_check_sigchld_on_exit(struct fb_vmsg *m)
 	if (pid > 0)
 		fb_reap(pid, &status, 0);
 	if (!ready)
-		return fb_fail(m, "no SIGCHLD within %d ms of the child's exit", BOUND_MS);
+		return fb_fail(m, FB_GOT("no SIGCHLD") " within %d ms of the child's exit (" FB_EXPECTED("SIGCHLD") ")", BOUND_MS);
 	if (si.ssi_signo != SIGCHLD || si.ssi_pid != (unsigned)pid || si.ssi_code != CLD_EXITED ||
 	    si.ssi_status != 7)
-		return fb_fail(m, "signal %u from pid %u, code %d, status %d; expected SIGCHLD from %d, CLD_EXITED, 7",
+		return fb_fail(m, FB_GOT("signal %u from pid %u, code %d, status %d") "; expected " FB_EXPECTED("SIGCHLD from %d, CLD_EXITED, 7"),
 			       si.ssi_signo, si.ssi_pid, si.ssi_code, si.ssi_status, (int)pid);
 	return FB_CHECK_PASS;
 }
@@ -132,15 +133,15 @@ int fb_check_sigchld_after_zombie(struct fb_vmsg *m)
 		return fb_fail(m, "no SIGCHLD within %d ms of the child's exit: %s", BOUND_MS,
 			       sig < 0 ? strerror(-sig) : strsignal(sig));
 	if (si.si_pid != pid || si.si_code != CLD_EXITED || si.si_status != 7)
-		return fb_fail(m, "SIGCHLD from pid %d, code %d, status %d; expected pid %d, CLD_EXITED, 7",
+		return fb_fail(m, "SIGCHLD from " FB_GOT("pid %d, code %d, status %d") "; expected " FB_EXPECTED("pid %d, CLD_EXITED, 7"),
 			       (int)si.si_pid, si.si_code, si.si_status, (int)pid);
 	if (seen)
 		return fb_fail(m, "when SIGCHLD arrived, /proc/%d/stat could not be read: %s", (int)pid, strerror(-seen));
 	if (at_signal.state != 'Z')
-		return fb_fail(m, "when SIGCHLD arrived, /proc/%d/stat showed state '%c', not Z", (int)pid,
+		return fb_fail(m, "when SIGCHLD arrived, /proc/%d/stat showed state " FB_GOT("'%c'") ", not " FB_EXPECTED("Z"), (int)pid,
 			       at_signal.state);
 	if (reaped != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 7)
-		return fb_fail(m, "waitpid after SIGCHLD gave %d with wait status 0x%x; expected %d, exited 7",
+		return fb_fail(m, "waitpid after SIGCHLD gave " FB_GOT("%d with wait status 0x%x") "; expected " FB_EXPECTED("%d, exited 7"),
 			       (int)reaped, status, (int)pid);
 	if (gone != -ENOENT)
 		return fb_fail(m, "after waitpid, /proc/%d/stat still %s", (int)pid,
@@ -189,7 +190,7 @@ int fb_check_reparent_to_subreaper(struct fb_vmsg *m)
 	if (got != sizeof(r))
 		return fb_fail(m, "the grandchild did not report its new parent");
 	if (r.new_ppid != getpid())
-		return fb_fail(m, "the orphaned grandchild's parent is %d, not the subreaper %d",
+		return fb_fail(m, "the orphaned grandchild's parent is " FB_GOT("%d") ", not the subreaper " FB_EXPECTED("%d"),
 			       (int)r.new_ppid, (int)getpid());
 	if (reaped != r.pid)
 		return fb_fail(m, "the subreaper could not reap the grandchild %d: %s", (int)r.pid, strerror(-reaped));
@@ -213,7 +214,8 @@ int fb_check_task_states_stop_cont(struct fb_vmsg *m)
 		ok = fb_wait_state(pid, 'S', BOUND_MS, &resumed) == 0;
 	kill_and_reap(pid);
 	if (!ok)
-		return fb_fail(m, "sleeping child: '%c' (expected S), after SIGSTOP: '%c' (T), after SIGCONT: '%c' (S)",
+		return fb_fail(m, "states of the child " FB_GOT("sleeping '%c', after SIGSTOP '%c', after SIGCONT '%c'") "; expected "
+			       FB_EXPECTED("S, T, S"),
 			       asleep, stopped, resumed);
 	return FB_CHECK_PASS;
 }
@@ -238,7 +240,7 @@ int fb_check_traced_state(struct fb_vmsg *m)
 	int traced = stopped && fb_wait_state(pid, 't', BOUND_MS, &state) == 0;
 	kill_and_reap(pid);
 	if (!traced)
-		return fb_fail(m, "a tracee stopped by PTRACE_INTERRUPT shows '%c' (wait status 0x%x), expected t",
+		return fb_fail(m, "a tracee stopped by PTRACE_INTERRUPT shows " FB_GOT("'%c'") " (wait status 0x%x), expected " FB_EXPECTED("t"),
 			       state, status);
 	return FB_CHECK_PASS;
 }

@@ -169,8 +169,8 @@ static int check_siginfo(struct fb_vmsg *m, const siginfo_t *si, const struct he
 
 	if (si->si_signo != SIGCHLD || si->si_pid != c->pid || si->si_code != want_code ||
 	    si->si_status != want_status)
-		return fb_fail(m, "waitid(P_PIDFD) gave signo %d, pid %d, code %d, status %d; expected SIGCHLD, "
-			       "pid %d, code %d (%s), status %d", si->si_signo, (int)si->si_pid, si->si_code,
+		return fb_fail(m, "waitid(P_PIDFD) gave " FB_GOT("signo %d, pid %d, code %d, status %d") "; expected "
+			       FB_EXPECTED("SIGCHLD, pid %d, code %d (%s), status %d"), si->si_signo, (int)si->si_pid, si->si_code,
 			       si->si_status, (int)c->pid, want_code, want_code == CLD_EXITED ? "CLD_EXITED" : "CLD_KILLED",
 			       want_status);
 	return FB_CHECK_PASS;
@@ -203,11 +203,11 @@ static int check_new_pidfd(struct fb_vmsg *m, const struct held_child *c, const 
 	pid_t named = fdinfo_pid(c->pidfd);
 
 	if (c->pidfd < 0 || fd_flags < 0)
-		return fb_fail(m, "%s gave no pidfd (fd %d)", how, c->pidfd);
+		return fb_fail(m, "%s gave " FB_GOT("no pidfd (fd %d)") " (" FB_EXPECTED("a pidfd") ")", how, c->pidfd);
 	if (!(fd_flags & FD_CLOEXEC))
-		return fb_fail(m, "the pidfd from %s lacks FD_CLOEXEC", how);
+		return fb_fail(m, "the pidfd from %s " FB_GOT("lacks FD_CLOEXEC") " (" FB_EXPECTED("FD_CLOEXEC set") ")", how);
 	if (named != c->pid)
-		return fb_fail(m, "the pidfd from %s names pid %d in its fdinfo, the child is %d", how, (int)named,
+		return fb_fail(m, "the pidfd from %s names pid " FB_GOT("%d") " in its fdinfo, the child is " FB_EXPECTED("%d"), how, (int)named,
 			       (int)c->pid);
 	return FB_CHECK_PASS;
 }
@@ -237,11 +237,12 @@ int fb_check_pidfd_readable_on_exit(struct fb_vmsg *m)
 	int ready_exited = poll(&exited, 1, BOUND_MS);
 	finish(&c);
 	if (ready_alive != 0)
-		return fb_fail(m, "poll on the pidfd of a live, blocked child returned %d (revents 0x%x), expected 0",
+		return fb_fail(m, "poll on the pidfd of a live, blocked child returned " FB_GOT("%d (revents 0x%x)") ", expected "
+			       FB_EXPECTED("0"),
 			       ready_alive, alive.revents);
 	if (ready_exited != 1 || !(exited.revents & POLLIN))
-		return fb_fail(m, "poll on the pidfd of an exited child returned %d (revents 0x%x) within %d ms, "
-			       "expected POLLIN", ready_exited, exited.revents, BOUND_MS);
+		return fb_fail(m, "poll on the pidfd of an exited child returned " FB_GOT("%d (revents 0x%x)") " within %d ms, "
+			       "expected " FB_EXPECTED("POLLIN"), ready_exited, exited.revents, BOUND_MS);
 	return FB_CHECK_PASS;
 }
 
@@ -281,13 +282,14 @@ int fb_check_pidfd_reaps_once(struct fb_vmsg *m)
 	int second = wait_pidfd(c.pidfd, &again, WNOHANG);
 	finish(&c);
 	if (zombie)
-		return fb_fail(m, "the exited child shows state '%c' in /proc/%d/stat before waitid, not Z", state,
+		return fb_fail(m, "the exited child shows state " FB_GOT("'%c'") " in /proc/%d/stat before waitid, not " FB_EXPECTED("Z"), state,
 			       (int)c.pid);
 	if (after != -ENOENT)
 		return fb_fail(m, "after waitid(P_PIDFD), /proc/%d/stat still %s", (int)c.pid,
 			       after ? strerror(-after) : "reads fine");
 	if (second != -ECHILD)
-		return fb_fail(m, "a second waitid(P_PIDFD) on the reaped child's pidfd gave %s (pid %d), expected ECHILD",
+		return fb_fail(m, "a second waitid(P_PIDFD) on the reaped child's pidfd gave " FB_GOT("%s (pid %d)") ", expected "
+			       FB_EXPECTED("ECHILD"),
 			       second ? strerror(-second) : "success", (int)again.si_pid);
 	return FB_CHECK_PASS;
 }
@@ -339,7 +341,7 @@ int fb_check_pidfd_open_pid(struct fb_vmsg *m)
 	if (gone >= 0 || gone_err != ESRCH) {
 		if (gone >= 0)
 			close(gone);
-		return fb_fail(m, "pidfd_open of the reaped pid %d gave %s, expected ESRCH", (int)c.pid,
+		return fb_fail(m, "pidfd_open of the reaped pid %d gave " FB_GOT("%s") ", expected " FB_EXPECTED("ESRCH"), (int)c.pid,
 			       gone >= 0 ? "a pidfd" : strerror(gone_err));
 	}
 	return FB_CHECK_PASS;

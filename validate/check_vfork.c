@@ -55,10 +55,11 @@ int fb_check_vfork_suspends_parent(struct fb_vmsg *m)
 		return fb_fail(m, "vfork: %s", strerror(errno));
 	fb_reap(pid, &status, 0);
 	if (!done)
-		return fb_fail(m, "vfork returned in the parent after %.1f ms, before the child's last write",
+		return fb_fail(m, "vfork returned in the parent after %.1f ms, " FB_GOT("before the child's last write") " ("
+			       FB_EXPECTED("after it") ")",
 			       (double)(returned_ns - t0) / 1e6);
 	if (mark->done_ns > returned_ns)
-		return fb_fail(m, "the child's last write came %.1f ms after vfork returned",
+		return fb_fail(m, "the child's last write came " FB_GOT("%.1f ms after vfork returned") " (" FB_EXPECTED("before it") ")",
 			       (double)(mark->done_ns - returned_ns) / 1e6);
 	return FB_CHECK_PASS;
 }
@@ -97,7 +98,7 @@ int fb_check_vfork_resumes_at_exec(struct fb_vmsg *m)
 		return fb_fail(m, "vfork: %s", strerror(errno));
 	fb_reap(pid, &status, 0);
 	if (!done || !alive || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
-		return fb_fail(m, "on return: child %s, state '%c' (expected alive in the exec'd shell); "
+		return fb_fail(m, "on return: " FB_GOT("child %s, state '%c'") " (" FB_EXPECTED("alive in the exec'd shell") "); "
 			       "it then ended with wait status 0x%x", done ? "marked" : "not yet marked",
 			       st.state, status);
 	return FB_CHECK_PASS;
@@ -128,6 +129,6 @@ int fb_check_vfork_shares_memory(struct fb_vmsg *m)
 		return fb_fail(m, "vfork: %s", strerror(errno));
 	fb_reap(pid, &status, 0);
 	if (private_word != 42)
-		return fb_fail(m, "the parent reads %d after the vfork child wrote 42", private_word);
+		return fb_fail(m, "the parent reads " FB_GOT("%d") " after the vfork child wrote " FB_EXPECTED("42"), private_word);
 	return FB_CHECK_PASS;
 }

@@ -44,18 +44,23 @@ static void yaml_quote(const char *text, char *out, size_t len)
 }
 
 /* A failed check: TAP 13's YAML block right after the test line (what prove
- * -v and CI TAP readers show): expected is the behaviour the check's name
- * states, got what the check saw. Then the same as a comment line, which
- * the report reads. */
+ * -v and CI TAP readers show): got is the value the check saw, expected the
+ * one it required (fb_vmsg; no data block where it failed before measuring
+ * anything). Then the message as a comment line, which the report reads. */
 static void tap_failure(struct fb_vrun *run, size_t index, const struct fb_vresult *r)
 {
-	char got[2 * FB_VMSG_LEN + 4], expected[512];
+	char message[2 * FB_VMSG_LEN + 4], got[2 * FB_VVALUE_LEN + 4], expected[2 * FB_VVALUE_LEN + 4];
+	char data[sizeof(got) + sizeof(expected) + 64] = "";
 
-	yaml_quote(r->msg.text, got, sizeof(got));
-	yaml_quote(r->check->name, expected, sizeof(expected));
-	tap_printf(run, "not ok %zu - %s\n  ---\n  message: %s\n  severity: fail\n  data:\n    got: %s\n"
-		   "    expected: %s\n  duration_ms: %.1f\n  ...\n# %s\n", index + 1, r->check->name, got, got,
-		   expected, r->seconds * 1e3, r->msg.text);
+	yaml_quote(r->msg.text, message, sizeof(message));
+	yaml_quote(r->msg.got, got, sizeof(got));
+	yaml_quote(r->msg.expected, expected, sizeof(expected));
+	if (r->msg.got[0] || r->msg.expected[0])
+		snprintf(data, sizeof(data), "  data:\n%s%s%s%s%s%s", r->msg.got[0] ? "    got: " : "",
+			 r->msg.got[0] ? got : "", r->msg.got[0] ? "\n" : "", r->msg.expected[0] ? "    expected: " : "",
+			 r->msg.expected[0] ? expected : "", r->msg.expected[0] ? "\n" : "");
+	tap_printf(run, "not ok %zu - %s\n  ---\n  message: %s\n  severity: fail\n%s  duration_ms: %.1f\n  ...\n# %s\n",
+		   index + 1, r->check->name, message, data, r->seconds * 1e3, r->msg.text);
 }
 
 void fb_tap_result(struct fb_vrun *run, size_t index)
@@ -89,6 +94,24 @@ void fb_tap_totals(struct fb_vrun *run)
 	tap_printf(run, "# %zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
 }
 
+/* A failure's values, where the check gave them: "(got: X; expected: Y)". */
+static void junit_values(const struct fb_vmsg *m, FILE *out)
+{
+	if (!m->got[0] && !m->expected[0])
+		return;
+	fputs(" (", out);
+	if (m->got[0]) {
+		fputs("got: ", out);
+		fb_xml_escape(m->got, out);
+	}
+	fputs(m->got[0] && m->expected[0] ? "; " : "", out);
+	if (m->expected[0]) {
+		fputs("expected: ", out);
+		fb_xml_escape(m->expected, out);
+	}
+	fputc(')', out);
+}
+
 /* One testcase per check: a failure carries what was seen, a skip why. */
 void fb_junit_write(const struct fb_vrun *run, FILE *out)
 {
@@ -118,6 +141,7 @@ void fb_junit_write(const struct fb_vrun *run, FILE *out)
 			fb_xml_escape(r->check->name, out);
 			fputs(" did not hold: ", out);
 			fb_xml_escape(r->msg.text, out);
+			junit_values(&r->msg, out);
 			fputs("</failure>", out);
 		}
 		fputs("</testcase>\n", out);

@@ -28,7 +28,7 @@ static void on_interrupt(int sig)
  * status; a message goes through the pipe, in one write below PIPE_BUF. */
 static void run_child(const struct fb_check *c, int msg_fd)
 {
-	struct fb_vmsg m = { { 0 } };
+	struct fb_vmsg m = { .text = "" };
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	setpgid(0, 0);
@@ -38,7 +38,7 @@ static void run_child(const struct fb_check *c, int msg_fd)
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0)
 		_exit(FB_CHECK_FAIL);
 	int v = c->run(&m);
-	if (m.text[0] && write(msg_fd, m.text, strlen(m.text)) < 0)
+	if (m.text[0] && write(msg_fd, &m, sizeof(m)) < 0)   /* text, got, expected: one write */
 		v = FB_CHECK_FAIL;
 	_exit(v);
 }
@@ -71,27 +71,27 @@ static int wait_check(pid_t pid, int timeout_s, int *status)
 	return timed_out;
 }
 
-/* Turn what the child left (status, message) into a verdict. */
-static void judge(struct fb_vresult *r, int status, int timed_out, int timeout_s, const char *text)
+/* Turn what the child left (status, message) into a verdict; where the
+ * runner itself fails a check, the got/expected are its own. */
+static void judge(struct fb_vresult *r, int status, int timed_out, int timeout_s, const struct fb_vmsg *m)
 {
+	const char *text = m->text;
 	char how[96];
 
-	snprintf(r->msg.text, sizeof(r->msg.text), "%s", text);
+	r->msg = *m;
 	if (timed_out) {
 		r->verdict = FB_CHECK_FAIL;
-		snprintf(r->msg.text, sizeof(r->msg.text),
-			 "timed out after %d s (its process group was killed)", timeout_s);
+		fb_fail(&r->msg, "timed out after " FB_GOT("%d s") " (its process group was killed; "
+			FB_EXPECTED("a verdict within %d s") ")", timeout_s, timeout_s);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) > FB_CHECK_SKIP) {
-		r->verdict = FB_CHECK_FAIL;
-		snprintf(r->msg.text, sizeof(r->msg.text), "the check's child %s%s%.300s",
-			 fb_describe_status(status, how, sizeof(how)), text[0] ? ": " : "", text);
+		r->verdict = fb_fail(&r->msg, "the check's child " FB_GOT("%s") "%s%.300s (" FB_EXPECTED("exited 0, 1 or 2")
+				     ")", fb_describe_status(status, how, sizeof(how)), text[0] ? ": " : "", text);
 	} else {
 		r->verdict = WEXITSTATUS(status);
-		if (r->verdict != FB_CHECK_PASS && !text[0]) {   /* a bug of the check: say so */
-			snprintf(r->msg.text, sizeof(r->msg.text), "the check %s without saying why",
-				 r->verdict == FB_CHECK_SKIP ? "skipped" : "failed");
-			r->verdict = FB_CHECK_FAIL;
-		}
+		if (r->verdict != FB_CHECK_PASS && !text[0])   /* a bug of the check: say so */
+			r->verdict = fb_fail(&r->msg, "the check %s " FB_GOT("without saying why") " ("
+					     FB_EXPECTED("a message with every failure or skip") ")",
+					     r->verdict == FB_CHECK_SKIP ? "skipped" : "failed");
 	}
 	for (char *c = r->msg.text; *c; c++)   /* one TAP diagnostic line */
 		*c = *c == '\n' ? ' ' : *c;
@@ -99,7 +99,7 @@ static void judge(struct fb_vresult *r, int status, int timed_out, int timeout_s
 
 static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r)
 {
-	char text[FB_VMSG_LEN] = "";
+	struct fb_vmsg m;
 	int fds[2], status = 0;
 	double t0 = fb_now_s();
 
@@ -117,11 +117,14 @@ static int run_one(const struct fb_check *c, int timeout_s, struct fb_vresult *r
 	}
 	setpgid(pid, pid);   /* also here: no race with a kill(-pid) below */
 	int timed_out = wait_check(pid, timeout_s, &status);
-	ssize_t len = read(fds[0], text, sizeof(text) - 1);   /* non-blocking: strays may hold the pipe */
-	text[len > 0 ? len : 0] = '\0';
+	memset(&m, 0, sizeof(m));
+	ssize_t len = read(fds[0], &m, sizeof(m));   /* non-blocking: strays may hold the pipe */
+	if (len != (ssize_t)sizeof(m))
+		memset(&m, 0, sizeof(m));
+	m.text[sizeof(m.text) - 1] = m.got[sizeof(m.got) - 1] = m.expected[sizeof(m.expected) - 1] = '\0';
 	close(fds[0]);
 	r->seconds = fb_now_s() - t0;
-	judge(r, status, timed_out, timeout_s, text);
+	judge(r, status, timed_out, timeout_s, &m);
 	return 0;
 }
 

@@ -14,11 +14,27 @@
 enum fb_check_verdict { FB_CHECK_PASS = 0, FB_CHECK_FAIL = 1, FB_CHECK_SKIP = 2 };
 
 #define FB_VMSG_LEN 400
+#define FB_VVALUE_LEN 160
 
-/* What a check saw (on failure) or why it could not run (on skip). */
+/* What a check saw (on failure) or why it could not run (on skip); on a
+ * failure also the value it saw and the one it required, for TAP's YAML
+ * got/expected ("" where the check failed before it measured anything,
+ * e.g. an mmap that failed). The child hands the whole struct to the runner
+ * in one pipe write (well below PIPE_BUF, so never torn). */
 struct fb_vmsg {
 	char text[FB_VMSG_LEN];
+	char got[FB_VVALUE_LEN];
+	char expected[FB_VVALUE_LEN];
 };
+
+/* Mark the value seen and the value required inside fb_fail's message, so
+ * that the sentence and the values are written once, side by side:
+ *   fb_fail(m, "the parent's offset is " FB_GOT("%lld") ", not " FB_EXPECTED("5"), off)
+ * gives the text "the parent's offset is 7, not 5", got "7", expected "5".
+ * Several marks of one kind are joined with "; ". (Control bytes: they
+ * survive printf and no message holds them otherwise.) */
+#define FB_GOT(fmt) "\x01" fmt "\x02"
+#define FB_EXPECTED(fmt) "\x03" fmt "\x04"
 
 /* A check runs in a throwaway child: it may change signal dispositions,
  * limits or the subreaper flag freely. Returns an fb_verdict, with m filled

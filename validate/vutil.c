@@ -14,9 +14,46 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Append the marked segment starting at *at (after its opening byte) up to
+ * the closing byte end to value, "; "-separated; *at moves past it. The
+ * segment's text stays in the message too (copied to *out). */
+static void take_value(const char **at, char end, char *value, size_t len, char **out, const char *out_end)
+{
+	size_t used = strlen(value);
+
+	if (used && used + 2 < len)
+		used += (size_t)snprintf(value + used, len - used, "; ");
+	for (; **at && **at != end; (*at)++) {
+		if (used + 1 < len)
+			value[used++] = **at;
+		if (*out < out_end)
+			*(*out)++ = **at;
+	}
+	value[used] = '\0';
+	if (**at)
+		(*at)++;
+}
+
+/* The message formatted, its FB_GOT/FB_EXPECTED marks taken out into
+ * m->got and m->expected. */
 static int verdict(struct fb_vmsg *m, int v, const char *fmt, va_list ap)
 {
-	vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	char marked[FB_VMSG_LEN + 64];
+	char *out = m->text, *out_end = m->text + sizeof(m->text) - 1;
+
+	vsnprintf(marked, sizeof(marked), fmt, ap);
+	m->got[0] = m->expected[0] = '\0';
+	for (const char *at = marked; *at;) {
+		if (*at == '\x01' || *at == '\x03') {
+			int got = *at++ == '\x01';
+			take_value(&at, got ? '\x02' : '\x04', got ? m->got : m->expected, FB_VVALUE_LEN, &out, out_end);
+		} else if (out < out_end) {
+			*out++ = *at++;
+		} else {
+			at++;
+		}
+	}
+	*out = '\0';
 	return v;
 }
 

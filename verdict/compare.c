@@ -13,10 +13,106 @@
 /* compare.py's UTEST_MIN_REPETITIONS: below this no test is made. */
 #define MIN_REPETITIONS 2
 
+/* Significant, and beyond the threshold with the interval's confidence: a
+ * shared machine drifts by 10-20% between two runs minutes apart (seen
+ * here: 7 of 199 benchmarks "slower" by the median alone, each interval
+ * reaching below 1.07), a real slow-down moves the whole interval. (Tried:
+ * the medians' ratio beyond the threshold with the interval above 1 only;
+ * with --normalize bare and re-measurement, 9 of 10 regress runs of
+ * unchanged code went red.) A screen (regress, whose candidates are then
+ * measured side by side with the baseline's code) takes the medians'
+ * ratio: with 5 repetitions the interval of a ratio divided by the bare
+ * loop spans +-30%, and a 15% slow-down of every spawn case reached no
+ * verdict in 5 runs of 5. */
+static int is_slower(const struct fb_compare_row *r, const struct fb_compare_opts *opts)
+{
+	return r->p < opts->alpha && (opts->screen ? r->ratio : r->ratio_low) > 1 + r->threshold;
+}
+
+static int is_faster(const struct fb_compare_row *r, const struct fb_compare_opts *opts)
+{
+	return r->p < opts->alpha && r->ratio_high < 1 / (1 + r->threshold);
+}
+
+/* Evidence of no change that matters: the whole interval within the
+ * threshold, both ends. A non-significant p alone is not: a ratio of 1.30
+ * whose interval reaches down to 0.99 may well be a 30% slow-down. */
+static int is_same(const struct fb_compare_row *r, const struct fb_compare_opts *opts)
+{
+	(void)opts;
+	return r->ratio_low >= 1 / (1 + r->threshold) && r->ratio_high <= 1 + r->threshold;
+}
+
+static int always(const struct fb_compare_row *r, const struct fb_compare_opts *opts)
+{
+	(void)r, (void)opts;
+	return 1;
+}
+
+const struct fb_verdict_rule fb_verdict_rules[] = {
+	{ FB_SLOWER, "slower", "p < alpha and the whole interval of the ratio above 1 + threshold (with --screen: "
+	  "the medians' ratio); the only verdict that fails (exit 1, a JUnit failure)", is_slower },
+	{ FB_FASTER, "faster", "p < alpha and the whole interval below 1 / (1 + threshold)", is_faster },
+	{ FB_SAME, "same", "the whole interval within [1 / (1 + threshold), 1 + threshold], both ends", is_same },
+	/* the interval reaches both inside and beyond the threshold, or lies
+	 * beyond it without a significant p: more repetitions may decide */
+	{ FB_INCONCLUSIVE, "inconclusive", "neither slower, faster nor the same established: the interval "
+	  "reaches beyond the threshold and inside it (or p >= alpha); does not fail", always },
+	{ FB_NOT_COMPARABLE, "not comparable", "missing, skipped, failed or too few repetitions in a run", NULL },
+};
+const size_t fb_nverdict_rules = sizeof(fb_verdict_rules) / sizeof(fb_verdict_rules[0]);
+
+static const struct fb_verdict_rule *rule_of(enum fb_verdict v)
+{
+	for (size_t i = 0; i < fb_nverdict_rules; i++)
+		if (fb_verdict_rules[i].verdict == v)
+			return &fb_verdict_rules[i];
+	return NULL;
+}
+
 const char *fb_verdict_name(enum fb_verdict v)
 {
-	static const char *const names[] = { "same", "faster", "slower", "not comparable" };
-	return names[v];
+	const struct fb_verdict_rule *r = rule_of(v);
+	return r ? r->word : "?";
+}
+
+const char *fb_verdict_rule_text(enum fb_verdict v)
+{
+	const struct fb_verdict_rule *r = rule_of(v);
+	return r ? r->rule : "";
+}
+
+/* Why a row is inconclusive, in its interval's words: which edge of the
+ * threshold it crosses, or that it lies beyond one without a significant p. */
+static void inconclusive_reason(struct fb_compare_row *r, const struct fb_compare_opts *opts)
+{
+	double up = 1 + r->threshold, down = 1 / (1 + r->threshold);
+	int crosses_up = r->ratio_low <= up && r->ratio_high > up;
+	int crosses_down = r->ratio_low < down && r->ratio_high >= down;
+	char edges[48];
+
+	if (crosses_up && crosses_down)
+		snprintf(edges, sizeof(edges), "%.3f and %.3f", down, up);
+	else
+		snprintf(edges, sizeof(edges), "%.3f", crosses_up ? up : down);
+	if (crosses_up || crosses_down)
+		snprintf(r->reason, sizeof(r->reason), "interval [%.3f, %.3f] crosses %s (threshold %.3g%%)",
+			 r->ratio_low, r->ratio_high, edges, r->threshold * 100);
+	else
+		snprintf(r->reason, sizeof(r->reason), "interval [%.3f, %.3f] beyond the threshold but p %.3g >= alpha %g",
+			 r->ratio_low, r->ratio_high, r->p, opts->alpha);
+}
+
+/* The verdict of a compared row: the first rule whose test holds. */
+static void decide(struct fb_compare_row *row, const struct fb_compare_opts *opts)
+{
+	for (size_t i = 0; i < fb_nverdict_rules; i++)
+		if (fb_verdict_rules[i].holds && fb_verdict_rules[i].holds(row, opts)) {
+			row->verdict = fb_verdict_rules[i].verdict;
+			break;
+		}
+	if (row->verdict == FB_INCONCLUSIVE)
+		inconclusive_reason(row, opts);
 }
 
 static double family_threshold(const struct fb_compare_opts *opts, const char *family)
@@ -116,24 +212,7 @@ static void judge_pair(const double *xb, const double *xn, const struct fb_compa
 	row->ratio_high = sn.ci_high / sb.ci_low;
 	row->p = ut.p;
 	snprintf(row->note, sizeof(row->note), "U test (%s)", ut.exact ? "exact" : "normal approximation");
-	/* Significant (U test) and, with the interval's confidence, beyond the
-	 * threshold: a shared machine drifts by 10-20% between two runs minutes
-	 * apart (seen here: 7 of 199 benchmarks "slower" by the median alone,
-	 * each interval reaching below 1.07), a real slow-down moves the whole
-	 * interval. (Tried: the medians' ratio beyond the threshold with the
-	 * interval above 1 only; with --normalize bare and re-measurement, 9 of
-	 * 10 regress runs of unchanged code went red.) A screen (regress, whose
-	 * candidates are then measured side by side with the baseline's code)
-	 * takes the medians' ratio: with 5 repetitions the interval of a ratio
-	 * divided by the bare loop spans +-30%, and a 15% slow-down of every spawn
-	 * case reached no verdict in 5 runs of 5. */
-	double slower_bound = opts->screen ? row->ratio : row->ratio_low;
-	if (ut.p < opts->alpha && slower_bound > 1 + row->threshold)
-		row->verdict = FB_SLOWER;
-	else if (ut.p < opts->alpha && row->ratio_high < 1 / (1 + row->threshold))
-		row->verdict = FB_FASTER;
-	else
-		row->verdict = FB_SAME;
+	decide(row, opts);
 }
 
 /* A percentage with what precision it has: "10", "22.5", "4.12". */
@@ -187,6 +266,7 @@ static void compare_pair(const struct fb_result *b, const struct fb_result *n, c
 	double *xb = malloc(b->nreps * sizeof(*xb)), *xn = malloc(n->nreps * sizeof(*xn));
 	row->n_base = b->nreps;
 	row->n_new = n->nreps;
+	row->real_time = !b->iter_median || !n->iter_median;
 	if (xb && xn) {
 		scaled(b, div[0], xb);
 		scaled(n, div[1], xn);
@@ -234,6 +314,47 @@ static int setup_divisors(const struct fb_results *base, const struct fb_results
 	return 0;
 }
 
+/* The totals, from the rows' verdicts (after every change of them). */
+static void recount(struct fb_comparison *cmp)
+{
+	size_t of[FB_NVERDICTS] = { 0 };
+
+	cmp->figure_iter_median = cmp->figure_real_time = 0;
+	for (size_t i = 0; i < cmp->count; i++) {
+		const struct fb_compare_row *r = &cmp->rows[i];
+		of[r->verdict]++;
+		if (r->verdict != FB_NOT_COMPARABLE) {
+			cmp->figure_real_time += r->real_time != 0;
+			cmp->figure_iter_median += r->real_time == 0;
+		}
+	}
+	cmp->regressions = of[FB_SLOWER];
+	cmp->improvements = of[FB_FASTER];
+	cmp->same = of[FB_SAME];
+	cmp->inconclusive = of[FB_INCONCLUSIVE];
+	cmp->not_comparable = of[FB_NOT_COMPARABLE];
+}
+
+const char *fb_comparison_figure_note(const struct fb_comparison *cmp, char *buf, size_t len)
+{
+	const char *why = "Google Benchmark's compare.py ranks real_time, each repetition's mean over its "
+		"iterations, where one preempted iteration moves the figure and its median does not: "
+		"on a slow-down of every iteration both call it slower; where a few iterations were slowed "
+		"(a busy machine) compare.py may see a change this does not. compare.py also has no "
+		"threshold or interval: it reports any change with its p";
+
+	if (!cmp->figure_real_time)
+		snprintf(buf, len, "figure ranked: each repetition's median iteration time (iter_median_ns). %s", why);
+	else if (!cmp->figure_iter_median)
+		snprintf(buf, len, "figure ranked: real_time, each repetition's mean over its iterations (these "
+			 "files have no iter_median_ns), as Google Benchmark's compare.py ranks it");
+	else
+		snprintf(buf, len, "figure ranked: each repetition's median iteration time (iter_median_ns), but "
+			 "real_time (the iterations' mean) for the %zu benchmarks a run has no iter_median_ns of. %s",
+			 cmp->figure_real_time, why);
+	return buf;
+}
+
 int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 	       const struct fb_compare_opts *opts, struct fb_comparison *out, char *err, size_t err_len)
 {
@@ -258,12 +379,31 @@ int fb_compare(const struct fb_results *base, const struct fb_results *new_run,
 		struct fb_compare_row *row = &out->rows[out->count++];
 		snprintf(row->name, sizeof(row->name), "%s", names[i]);
 		compare_pair(fb_results_find(base, names[i]), fb_results_find(new_run, names[i]), div, opts, row);
-		out->regressions += row->verdict == FB_SLOWER;
-		out->improvements += row->verdict == FB_FASTER;
-		out->not_comparable += row->verdict == FB_NOT_COMPARABLE;
 	}
 	free(names);
+	recount(out);
 	return 0;
+}
+
+/* A row whose verdict a second measurement gave: the reason says where and
+ * what it found, so a verdict printed beside the first figures is not read
+ * as theirs ("same" beside a ratio of 1.8 against the baseline's figures). */
+static void decided_by(struct fb_compare_row *row, const struct fb_compare_row *there, const char *where)
+{
+	if (there->verdict == FB_INCONCLUSIVE)
+		snprintf(row->reason, sizeof(row->reason), "%s: %.120s", where, there->reason);
+	else
+		snprintf(row->reason, sizeof(row->reason), "%s: ratio %.3f [%.3f, %.3f], p %.3g", where, there->ratio,
+			 there->ratio_low, there->ratio_high, there->p);
+}
+
+/* A slower row that a second measurement did not find slower: the same
+ * where that one found the same, else inconclusive (a slow-down seen once
+ * and not again is not evidence of no change). */
+static void unflag(struct fb_compare_row *row, const struct fb_compare_row *again, const char *where)
+{
+	row->verdict = again->verdict == FB_SAME ? FB_SAME : FB_INCONCLUSIVE;
+	decided_by(row, again, where);
 }
 
 void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *confirm, const char *confirm_path)
@@ -283,15 +423,15 @@ void fb_compare_confirm(struct fb_comparison *cmp, const struct fb_comparison *c
 			kept++;
 			continue;
 		}
-		row->verdict = FB_SAME;
-		cmp->regressions--;
+		unflag(row, again, "measured again");
 		size_t used = strlen(row->note);
 		snprintf(row->note + used, sizeof(row->note) - used, "; not slower when measured again: ratio %.3f, p %.3g",
 			 again->ratio, again->p);
 	}
+	recount(cmp);
 	snprintf(cmp->confirm_note, sizeof(cmp->confirm_note), "the %zu benchmark%s found slower %s measured again "
-		 "(%.200s): %zu of %zu slower there too, the others counted as the same", flagged, flagged == 1 ? "" : "s",
-		 flagged == 1 ? "was" : "were", confirm_path, kept, remeasured);
+		 "(%.200s): %zu of %zu slower there too, the others the same or inconclusive as found there",
+		 flagged, flagged == 1 ? "" : "s", flagged == 1 ? "was" : "were", confirm_path, kept, remeasured);
 }
 
 void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *side, const char *side_path)
@@ -308,15 +448,18 @@ void fb_compare_decide(struct fb_comparison *cmp, const struct fb_comparison *si
 		slower += is;
 		if (was == is)
 			continue;
-		if (was)
-			row->verdict = FB_SAME, cmp->regressions--;
-		else
-			cmp->improvements -= row->verdict == FB_FASTER, row->verdict = FB_SLOWER, cmp->regressions++;
+		if (was) {
+			unflag(row, there, "side by side with BASE's code");
+		} else {
+			row->verdict = FB_SLOWER;
+			decided_by(row, there, "side by side with BASE's code");
+		}
 		size_t used = strlen(row->note);
 		snprintf(row->note + used, sizeof(row->note) - used, "; %s side by side with BASE's code: ratio %.3f "
 			 "[%.3f, %.3f], p %.3g", is ? "slower" : "not slower", there->ratio, there->ratio_low,
 			 there->ratio_high, there->p);
 	}
+	recount(cmp);
 	snprintf(cmp->confirm_note, sizeof(cmp->confirm_note), "%zu benchmark%s (the screen's candidates and the "
 		 "headline spawn cases) measured side by side with BASE's code (%.200s) and decided there: %zu slower",
 		 measured, measured == 1 ? "" : "s", side_path, slower);
