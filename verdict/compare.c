@@ -341,7 +341,7 @@ const char *fb_comparison_figure_note(const struct fb_comparison *cmp, char *buf
 		"iterations, where one preempted iteration moves the figure and its median does not: "
 		"on a slow-down of every iteration both call it slower; where a few iterations were slowed "
 		"(a busy machine) compare.py may see a change this does not. compare.py also has no "
-		"threshold or interval: it reports any change with its p";
+		"threshold or interval: it reports any change with its p-value";
 
 	if (!cmp->figure_real_time)
 		snprintf(buf, len, "figure ranked: each repetition's median iteration time (iter_median_ns). %s", why);
