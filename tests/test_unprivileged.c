@@ -198,6 +198,57 @@ static void check_phases(const char *report)
 	free(line);
 }
 
+/* Stand-ins for perf that fail as the real one does for a normal user
+ * (its words on stderr, or a "<not supported>" count in its -o file): the
+ * reason scripts/cow-perf-check.sh records must name the cause in words. */
+static const struct fake_perf {
+	const char *what;
+	const char *script;   /* the body of a fake `perf` */
+	const char *phrase;   /* in the recorded reason */
+} fake_perfs[] = {
+	/* perf_event_paranoid above what this user may count at all (Debian's 3) */
+	{ "denied by perf_event_paranoid",
+	  "echo 'Error:' >&2\n"
+	  "echo 'Access to performance monitoring and observability operations is limited.' >&2\n"
+	  "echo 'perf_event_paranoid setting is 3:' >&2\nexit 255\n",
+	  "permission: perf_event_paranoid is " },
+	/* a kernel without the software event */
+	{ "event not supported",
+	  "while [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\n"
+	  "echo '{\"counter-value\" : \"<not supported>\", \"unit\" : \"\", \"event\" : \"minor-faults\"}' >\"$out\"\n",
+	  "does not support the software event minor-faults" },
+};
+
+/* scripts/cow-perf-check.sh with each fake perf first on PATH. */
+static void check_perf_reasons(const char *dir)
+{
+	char bin[PATH_MAX], fake[PATH_MAX + 8], out[PATH_MAX + 16], script[PATH_MAX + 48], path_env[PATH_MAX + 64];
+
+	snprintf(bin, sizeof(bin), "%s/fakebin", dir);
+	snprintf(fake, sizeof(fake), "%s/perf", bin);
+	snprintf(out, sizeof(out), "%s/perf-stat.json", dir);
+	snprintf(script, sizeof(script), "%s/../scripts/cow-perf-check.sh", build);
+	snprintf(path_env, sizeof(path_env), "PATH=%s:/usr/bin:/bin", bin);
+	mkdir(bin, 0755);
+	for (size_t i = 0; i < sizeof(fake_perfs) / sizeof(fake_perfs[0]); i++) {
+		const struct fake_perf *f = &fake_perfs[i];
+		char name[160], body[1024];
+		snprintf(name, sizeof(name), "perf %s: not run, the reason in words", f->what);
+		snprintf(body, sizeof(body), "#!/bin/sh\n%s", f->script);
+		const char *argv[] = { "env", path_env, script, build, out, "1", NULL };
+		if (fb_write_file_atomic(fake, body, strlen(body)) || chmod(fake, 0755) || run_command(argv, NULL, NULL)) {
+			BROKEN(name, "cannot write %s or run %s", fake, script);
+			continue;
+		}
+		json_t *perf = json_load_file(out, 0, NULL);
+		const char *reason = json_string_value(json_object_get(perf, "reason"));
+		const char *verdict = json_string_value(json_object_get(perf, "verdict"));
+		CHECK(verdict && strcmp(verdict, "not run") == 0 && words_only(reason) && strstr(reason, f->phrase), name,
+		      "verdict %s, reason: %s", verdict ? verdict : "(none)", reason ? reason : "(none)");
+		json_decref(perf);
+	}
+}
+
 /* The quick run into a fresh folder of this user's, and every check on it. */
 static int run_and_check(void)
 {
@@ -223,6 +274,7 @@ static int run_and_check(void)
 	check_damon(report, &h);
 	check_phases(report);
 	free(report);
+	check_perf_reasons(results);
 	if (check_failed == 0)
 		fb_remove_tree(results);   /* kept on failure, to look at */
 	else
@@ -237,7 +289,7 @@ int main(void)
 	printf("# as uid %d%s\n", getuid() ? (int)getuid() : NOBODY_ID, getuid() ? "" : " (nobody, from root)");
 	if (getuid() != 0) {
 		run_and_check();
-		check_min_ran(6);
+		check_min_ran(8);
 		return check_done();
 	}
 	/* Root: the same in a child that has become nobody; its points are the test's. */
@@ -249,7 +301,7 @@ int main(void)
 			_exit(check_done());
 		}
 		run_and_check();
-		check_min_ran(6);
+		check_min_ran(8);
 		_exit(check_done());
 	}
 	int status = 0;
