@@ -131,8 +131,7 @@ static const char *damon_effect(const char *reach, json_int_t sysfs_on, int sysf
 	if (reach)
 		return "a pageout scheme reclaims the cold memory of the processes it monitors";
 	if (sysfs_unreadable)
-		return "what its schemes do is unknown to this user, and they may page out cold memory, the "
-		       "benchmark's included";
+		return "its schemes may page out cold memory, the benchmark's included";
 	if (sysfs_on == 0)
 		return "started outside the sysfs admin interface, its schemes are unknown and may page out cold "
 		       "memory, the benchmark's included";

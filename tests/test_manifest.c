@@ -301,7 +301,7 @@ static void check_warnings(void)
 		/* sysfs unreadable by this user: its kdamonds may be sysfs's own, so not "outside the sysfs" */
 		{ "damon", "{\"conditions\": {\"damon\": {\"sysfs\": false, \"kdamond_threads\": 1, \"sysfs_unreadable\": "
 			   "\"unknown: no permission\", \"kdamonds_on\": \"unknown: no permission\"}}}",
-		  "schemes unknown: no permission): what its schemes do is unknown to this user" },
+		  "schemes unknown: no permission): its schemes may page out" },
 		{ "khugepaged", "{\"kernel_settings\": {\"thp_enabled\": \"always [madvise] never\"}, \"conditions\": "
 				"{\"khugepaged_pages_to_scan\": 65536, \"khugepaged_scan_sleep_ms\": 100}}", "4 KiB fallbacks" },
 		{ "khugepaged", "{\"kernel_settings\": {\"thp_enabled\": \"[always] madvise never\"}, \"conditions\": "
