@@ -6,7 +6,9 @@
  * perf_event_paranoid 2 and says so, or names why perf could not count;
  * perf-stat.log holds perf's own output or is not written; DAMON's
  * conditions say its sysfs is there but unreadable; phases say why they
- * were not traced. Never a temporary file's path or contents. */
+ * were not traced. Never a temporary file's path or contents. Stand-in
+ * perfs that fail as the real one does (denied, event not supported) must
+ * leave the cause in words too. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
