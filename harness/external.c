@@ -1,4 +1,4 @@
-/* external.c - run hyperfine into the run folder (see external.h). */
+/* external.c - run hyperfine and the perf stat cross-check into the run folder (see external.h). */
 #define _GNU_SOURCE
 #include "external.h"
 
@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,10 +23,14 @@ int fb_run_logged(const char *const argv[], const char *log_path)
 	};
 	/* Own group: an interrupted run stops hyperfine or perf with what they run. */
 	long pid = fb_spawn(argv, actions, 3, 1);
+	int status = pid < 0 ? -1 : fb_wait(pid);
+	struct stat st;
 
+	/* A log the tool wrote nothing to would only suggest it said something. */
+	if (stat(log_path, &st) == 0 && st.st_size == 0)
+		unlink(log_path);
 	if (pid < 0)
 		return 127;
-	int status = fb_wait(pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -70,8 +75,15 @@ int fb_run_perf_check(const char *run_dir, char *why, size_t why_len)
 	snprintf(log, sizeof(log), "%s/perf-stat.log", run_dir);
 	const char *argv[] = { script, build, out, "64", NULL };
 	int status = fb_run_logged(argv, log);
+	/* The script writes perf-stat.json itself, with the reason in words,
+	 * whenever perf cannot count; a status is the script's own failure. */
+	if (status == 127) {
+		snprintf(why, why_len, "scripts/cow-perf-check.sh could not be started (not found beside %s)", build);
+		unlink(out);
+		return -1;
+	}
 	if (status) {
-		snprintf(why, why_len, "%s failed with status %d (see perf-stat.log)", script, status);
+		snprintf(why, why_len, "scripts/cow-perf-check.sh failed with status %d (see perf-stat.log)", status);
 		unlink(out);
 		return -1;
 	}

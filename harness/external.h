@@ -6,7 +6,8 @@
 #include <stddef.h>
 
 /* Run argv with stdout and stderr appended to log_path; the exit status,
- * 127 when it cannot be started. The child is always reaped. */
+ * 127 when it cannot be started. The child is always reaped; a log left
+ * empty is removed. */
 int fb_run_logged(const char *const argv[], const char *log_path);
 /* hyperfine: the static exec helper spawned directly vs through `sh -c`, and
  * the dynamic one, runs times each, exported to run_dir/hyperfine.json.
@@ -14,7 +15,9 @@ int fb_run_logged(const char *const argv[], const char *log_path);
 int fb_run_hyperfine(const char *run_dir, int runs, char *why, size_t why_len);
 /* perf stat's count of one COW case beside the suite's own
  * (scripts/cow-perf-check.sh) into run_dir/perf-stat.json, which says
- * itself when perf could not count here. 0, or -1 with why. */
+ * itself, in words, when perf could not count here and when it counted
+ * user-mode faults only; perf's own output into run_dir/perf-stat.log.
+ * 0, or -1 with why. */
 int fb_run_perf_check(const char *run_dir, char *why, size_t why_len);
 
 #endif

@@ -119,8 +119,10 @@ static const char *damon_reach(const json_t *damon)
 	return vaddr ? "vaddr" : NULL;
 }
 
-/* What a running DAMON does to the benchmark, by what its schemes reach. */
-static const char *damon_effect(const char *reach, json_int_t sysfs_on)
+/* What a running DAMON does to the benchmark, by what its schemes reach.
+ * Kdamonds that this user could not read in sysfs (sysfs_unreadable) may
+ * well be sysfs's own: "started outside sysfs" would then be wrong. */
+static const char *damon_effect(const char *reach, json_int_t sysfs_on, int sysfs_unreadable)
 {
 	if (reach && strcmp(reach, "paddr") == 0)
 		return "a pageout scheme on physical addresses can reclaim the benchmark's cold memory behind it, "
@@ -128,6 +130,8 @@ static const char *damon_effect(const char *reach, json_int_t sysfs_on)
 		       "show whether it was";
 	if (reach)
 		return "a pageout scheme reclaims the cold memory of the processes it monitors";
+	if (sysfs_unreadable)
+		return "its schemes may page out cold memory, the benchmark's included";
 	if (sysfs_on == 0)
 		return "started outside the sysfs admin interface, its schemes are unknown and may page out cold "
 		       "memory, the benchmark's included";
@@ -143,14 +147,20 @@ static void check_damon(const json_t *env, json_t *list)
 	json_int_t on = env_integer(env, FB_ENV_DAMON_KDAMONDS_ON);
 	json_int_t threads = env_integer(env, FB_ENV_DAMON_THREADS);
 	const char *reach = damon_reach(damon);
-	char msg[600], *actions = json_dumps(fb_env_get(env, FB_ENV_DAMON_SCHEMES), JSON_COMPACT);
+	const char *unreadable = json_string_value(json_object_get(damon, "sysfs_unreadable"));
+	char msg[800], seen[400], *actions = json_dumps(fb_env_get(env, FB_ENV_DAMON_SCHEMES), JSON_COMPACT);
 
-	if (on > 0 || threads > 0 || reach) {
-		snprintf(msg, sizeof(msg), "DAMON is running (%lld kdamond%s on in sysfs, %lld kdamond thread%s, "
-			 "schemes %s): %s", (long long)on, on == 1 ? "" : "s", (long long)threads,
-			 threads == 1 ? "" : "s", actions ? actions : "unknown", damon_effect(reach, on));
-		warn(list, "damon", msg);
-	}
+	if (!(on > 0 || threads > 0 || reach))
+		goto free_actions;
+	if (unreadable)   /* "unknown: DAMON's sysfs (...) is there but uid N has no permission..." */
+		snprintf(seen, sizeof(seen), "%lld kdamond thread%s; kdamonds on in sysfs and their schemes %s",
+			 (long long)threads, threads == 1 ? "" : "s", unreadable);
+	else
+		snprintf(seen, sizeof(seen), "%lld kdamond%s on in sysfs, %lld kdamond thread%s, schemes %s", (long long)on,
+			 on == 1 ? "" : "s", (long long)threads, threads == 1 ? "" : "s", actions ? actions : "unknown");
+	snprintf(msg, sizeof(msg), "DAMON is running (%s): %s", seen, damon_effect(reach, on, unreadable != NULL));
+	warn(list, "damon", msg);
+free_actions:
 	free(actions);
 }
 

@@ -16,7 +16,8 @@
 #include "files.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
-#define DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"
+#define DAMON_ADMIN "/sys/kernel/mm/damon/admin"
+#define DAMON_DIR DAMON_ADMIN "/kdamonds"
 
 /* One setting read from a file: a number where it is one, else the text. */
 struct condition {
@@ -100,16 +101,45 @@ static int count_kdamond_threads(void)
 	return n;
 }
 
+/* Whether this user can read DAMON's sysfs admin interface: 0, or why not
+ * in words into why ("" when there is none on this kernel). Its files are
+ * root's, mode 0600: a normal user finds the folder but cannot read them. */
+static int damon_sysfs_readable(char *why, size_t len)
+{
+	char nr[64];
+	int err = fb_read_line(DAMON_DIR "/nr_kdamonds", nr, sizeof(nr));
+
+	why[0] = '\0';
+	if (err == 0 || access(DAMON_ADMIN, F_OK))
+		return err;
+	snprintf(why, len, "unknown: DAMON's sysfs (" DAMON_ADMIN ") is there but uid %u %s", (unsigned)getuid(),
+		 err == -EACCES || err == -EPERM ? "has no permission to read it (its files are root's)"
+						 : "cannot read it");
+	if (err != -EACCES && err != -EPERM)
+		snprintf(why + strlen(why), len - strlen(why), " (%s)", strerror(-err));
+	return err;
+}
+
 /* The kdamonds that are on, what their schemes do, the kdamond threads
  * running, and whether the DAMON_RECLAIM module (a pageout on physical
- * addresses of its own) is enabled. */
+ * addresses of its own) is enabled. Where the sysfs is there but
+ * unreadable, kdamonds_on and scheme_actions say so in words (never 0 and
+ * [], which would claim none), and sysfs_unreadable holds the reason. */
 static json_t *damon_json(void)
 {
-	json_t *actions = json_array();
-	char path[512], state[64];
-	int on = 0, k;
+	char path[512], state[64], why[200];
+	int readable = damon_sysfs_readable(why, sizeof(why)) == 0, on = 0;
+	json_t *damon = json_pack("{s:b, s:i, s:o}", "sysfs", readable, "kdamond_threads", count_kdamond_threads(),
+				  "reclaim_enabled", read_value("/sys/module/damon_reclaim/parameters/enabled"));
 
-	for (k = 0; k < 64; k++) {
+	if (why[0]) {
+		json_object_set_new(damon, "sysfs_unreadable", json_string(why));
+		json_object_set_new(damon, "kdamonds_on", json_string(why));
+		json_object_set_new(damon, "scheme_actions", json_string("unknown: DAMON's sysfs cannot be read by this user"));
+		return damon;
+	}
+	json_t *actions = json_array();
+	for (int k = 0; k < 64; k++) {
 		snprintf(path, sizeof(path), DAMON_DIR "/%d/state", k);
 		if (fb_read_line(path, state, sizeof(state)))
 			break;
@@ -118,9 +148,9 @@ static json_t *damon_json(void)
 			damon_schemes(k, actions);
 		}
 	}
-	return json_pack("{s:b, s:i, s:o, s:i, s:o}", "sysfs", fb_read_line(DAMON_DIR "/nr_kdamonds", state, sizeof(state)) == 0,
-			 "kdamonds_on", on, "scheme_actions", actions, "kdamond_threads", count_kdamond_threads(),
-			 "reclaim_enabled", read_value("/sys/module/damon_reclaim/parameters/enabled"));
+	json_object_set_new(damon, "kdamonds_on", json_integer(on));
+	json_object_set_new(damon, "scheme_actions", actions);
+	return damon;
 }
 
 /* SwapTotal, SwapFree and what is used of /proc/meminfo, in KiB. */

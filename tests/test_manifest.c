@@ -190,25 +190,31 @@ static int damon_reclaims_here(const json_t *actions)
 
 /* In a child become nobody (when root): DAMON's sysfs is there but its
  * files are root's. Exit 0 when the test sees it unreadable and the
- * conditions record sysfs false; 1 when nobody cannot be become; 2 when
- * nobody can read it (nothing to exercise); 3 when the record says true. */
+ * conditions record sysfs false, with the kdamonds on and their schemes
+ * unknown for want of permission (not 0 and [], which claim none); 1 when
+ * nobody cannot be become; 2 when nobody can read it (nothing to
+ * exercise); 3 when the record says sysfs true; 4 when it claims a count. */
 static int damon_unreadable_recorded(void)
 {
 	if (getuid() == 0 && (setgroups(0, NULL) || setgid(NOBODY_UID) || setuid(NOBODY_UID)))
 		return 1;
 	if (damon_access_here() != DAMON_UNREADABLE)
 		return 2;
-	json_t *conditions = fb_conditions_json();
-	int recorded = json_is_true(json_object_get(json_object_get(conditions, "damon"), "sysfs"));
+	json_t *conditions = fb_conditions_json(), *damon = json_object_get(conditions, "damon");
+	const char *on = json_string_value(json_object_get(damon, "kdamonds_on"));
+	const char *schemes = json_string_value(json_object_get(damon, "scheme_actions"));
+	int code = json_is_true(json_object_get(damon, "sysfs")) ? 3
+		   : !on || !strstr(on, "no permission") || !schemes || strncmp(schemes, "unknown", 7) ? 4 : 0;
 	json_decref(conditions);
-	return recorded ? 3 : 0;
+	return code;
 }
 
 /* The "there but unreadable" case, made here where this machine has DAMON:
- * the manifest must not record a sysfs it could not read. */
+ * the manifest must not record a sysfs it could not read, nor a count of it. */
 static void check_damon_unreadable(void)
 {
-	const char *name = "DAMON's sysfs there but unreadable (as nobody): recorded as no sysfs";
+	const char *name = "DAMON's sysfs there but unreadable (as nobody): recorded as no sysfs, "
+			   "its kdamonds and schemes unknown for want of permission";
 	int status = 0;
 
 	if (damon_access_here() == DAMON_ABSENT) {
@@ -231,8 +237,9 @@ static void check_damon_unreadable(void)
 	else if (code == 1)
 		BROKEN(name, "cannot become uid %d to read it as another user", NOBODY_UID);
 	else
-		CHECK(code == 0, name, "%s (wait status 0x%x)", code == 3 ? "recorded sysfs: true" : "the child failed",
-		      status);
+		CHECK(code == 0, name, "%s (wait status 0x%x)",
+		      code == 3 ? "recorded sysfs: true" : code == 4 ? "kdamonds_on or scheme_actions not 'unknown' for want of permission"
+								: "the child failed", status);
 }
 
 static void check_damon(const json_t *env)
@@ -291,6 +298,10 @@ static void check_warnings(void)
 		{ "damon", "{\"conditions\": {\"damon\": {\"kdamonds_on\": 0, \"kdamond_threads\": 1, \"scheme_actions\": []}}}",
 		  "outside the sysfs" },
 		{ "damon", "{\"conditions\": {\"damon\": {\"reclaim_enabled\": \"Y\"}}}", "physical addresses" },
+		/* sysfs unreadable by this user: its kdamonds may be sysfs's own, so not "outside the sysfs" */
+		{ "damon", "{\"conditions\": {\"damon\": {\"sysfs\": false, \"kdamond_threads\": 1, \"sysfs_unreadable\": "
+			   "\"unknown: no permission\", \"kdamonds_on\": \"unknown: no permission\"}}}",
+		  "schemes unknown: no permission): its schemes may page out" },
 		{ "khugepaged", "{\"kernel_settings\": {\"thp_enabled\": \"always [madvise] never\"}, \"conditions\": "
 				"{\"khugepaged_pages_to_scan\": 65536, \"khugepaged_scan_sleep_ms\": 100}}", "4 KiB fallbacks" },
 		{ "khugepaged", "{\"kernel_settings\": {\"thp_enabled\": \"[always] madvise never\"}, \"conditions\": "
@@ -419,8 +430,9 @@ static void check_old_and_new(const json_t *env)
 	md = render("now", bench, now, &claims);
 	r = find_claim(&claims, "pid_max");
 	json_t *pid_max = json_object_get(json_object_get(env, "kernel_settings"), "pid_max");
-	char *schemes = json_dumps(json_object_get(json_object_get(json_object_get(env, "conditions"), "damon"),
-						   "scheme_actions"), JSON_COMPACT);
+	/* An array as compact JSON; text as it is ("unknown: ..." where DAMON's sysfs is unreadable). */
+	const json_t *actions = json_object_get(json_object_get(json_object_get(env, "conditions"), "damon"), "scheme_actions");
+	char *schemes = json_is_string(actions) ? strdup(json_string_value(actions)) : json_dumps(actions, JSON_COMPACT);
 	snprintf(row, sizeof(row), "| pid_max | %lld |", (long long)json_integer_value(pid_max));
 	CHECK(md && strstr(md, row) && schemes && strstr(md, schemes) && strstr(md, "| CPU affinity | ") &&
 	      strstr(md, "| kernel command line | ") && r && r->value == (double)json_integer_value(pid_max),
