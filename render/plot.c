@@ -139,9 +139,10 @@ static const char *next_token(const char *at, const char **end)
 
 /* "array plotted[n] = [2,3,5]" into buf: the data columns after the first
  * with at least one point ('?' is a missing one; comment lines and the
- * header, the first other line, left out). gnuplot warns for a series with no point (a
- * filter or a page mode left it empty), so memory.gp and axis.gp plot these
- * columns only. The number of columns, or -1 when the file is unreadable. */
+ * header, the first other line, left out). gnuplot warns for a series with
+ * no point (a filter or a page mode left it empty), so memory.gp and
+ * axis.gp plot these columns only. The number of columns, or -1 when the
+ * file is unreadable. */
 static int plotted_columns(const char *datafile, char *buf, size_t len)
 {
 	unsigned char has_point[PLOT_MAX_COLUMNS] = { 0 };
@@ -173,7 +174,7 @@ static int plotted_columns(const char *datafile, char *buf, size_t len)
 	return n;
 }
 
-/* gnuplot -e "datafile=...; outstem=...; plotted=...; EXTRA"
+/* gnuplot -e "datafile=...; outstem=...; array plotted...; EXTRA"
  * plots/<script>.gp, with GNUPLOT_LIB pointing at plots/ for common.gp,
  * from the source tree. */
 int fb_plot_render(const char *run_dir, const char *script_name, const char *stem,
