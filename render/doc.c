@@ -250,7 +250,7 @@ int fb_doc_write_md(const struct fb_doc *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-#define WORD_BREAK_CHARS 16   /* the longest run a table cell keeps unbroken */
+#define WORD_BREAK_CHARS 16   /* the longest run of characters kept without a break */
 
 /* from..to of a text, escaped. */
 static void escape_part(const char *from, const char *to, FILE *out)
@@ -309,29 +309,26 @@ static const char *code_close(const char *at, size_t n)
  * as CommonMark leaves it. Links and emphasis are not written, so not read. */
 static void html_inline(const char *text, FILE *out)
 {
-	const char *plain = text, *at = text, *close;
+	const char *plain = text, *at = text;
 
 	while (*at) {
-		size_t n = *at == '`' ? strspn(at, "`") : strncmp(at, "**", 2) == 0 ? 2 : 0;
-		if (!n) {
-			at++;
-			continue;
-		}
-		close = *at == '`' ? code_close(at + n, n) : strstr(at + 2, "**");
-		if (!close || close == at + n) {   /* no closer, or nothing between */
-			at += n;
+		int code = *at == '`';
+		size_t n = code ? strspn(at, "`") : strncmp(at, "**", 2) == 0 ? 2 : 0;
+		const char *close = !n ? NULL : code ? code_close(at + n, n) : strstr(at + n, "**");
+		if (!close || close == at + n) {   /* plain text, no closer, or nothing between */
+			at += n ? n : 1;
 			continue;
 		}
 		html_span(plain, at, out);
-		fputs(*at == '`' ? "<code>" : "<strong>", out);
-		if (*at == '`') {
+		fputs(code ? "<code>" : "<strong>", out);
+		if (code) {
 			html_span(at + n, close, out);
-		} else {
+		} else {   /* strong may hold code */
 			char *inner = strndup(at + n, (size_t)(close - at - n));
 			html_inline(inner ? inner : "", out);
 			free(inner);
 		}
-		fputs(*at == '`' ? "</code>" : "</strong>", out);
+		fputs(code ? "</code>" : "</strong>", out);
 		plain = at = close + n;
 	}
 	html_span(plain, at, out);
