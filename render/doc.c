@@ -53,6 +53,16 @@ void fb_doc_code(struct fb_doc *doc, const char *text)
 	add(doc, json_pack("{s:s, s:s}", "kind", "code", "text", text));
 }
 
+void fb_doc_details_begin(struct fb_doc *doc, int level, const char *heading)
+{
+	add(doc, json_pack("{s:s, s:i, s:s}", "kind", "details", "level", level, "text", heading));
+}
+
+void fb_doc_details_end(struct fb_doc *doc)
+{
+	add(doc, json_pack("{s:s}", "kind", "details_end"));
+}
+
 /* A table block with its header (taken), rows to follow. */
 static void open_table(struct fb_doc *doc, json_t *head)
 {
@@ -225,7 +235,7 @@ int fb_doc_write_md(const struct fb_doc *doc, FILE *out)
 
 	json_array_foreach(doc->blocks, i, block) {
 		const char *kind = text_of(block, "kind");
-		if (strcmp(kind, "heading") == 0)
+		if (strcmp(kind, "heading") == 0 || strcmp(kind, "details") == 0)   /* Markdown has no details */
 			fprintf(out, "%.*s %s\n\n", (int)json_integer_value(json_object_get(block, "level")),
 				"######", text_of(block, "text"));
 		else if (strcmp(kind, "para") == 0)
@@ -240,15 +250,101 @@ int fb_doc_write_md(const struct fb_doc *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+#define WORD_BREAK_CHARS 16   /* the longest run of characters kept without a break */
+
+/* from..to of a text, escaped. */
+static void escape_part(const char *from, const char *to, FILE *out)
+{
+	char *part = strndup(from, (size_t)(to - from));
+	fb_xml_escape(part ? part : "", out);
+	free(part);
+}
+
+/* The text from *seg to at, escaped, then a line-break opportunity. */
+static void break_before(const char **seg, const char *at, FILE *out)
+{
+	escape_part(*seg, at, out);
+	fputs("<wbr>", out);
+	*seg = at;
+}
+
+/* from..to of a text, escaped, with a line-break opportunity (<wbr>) after
+ * each character that joins the parts of a name (a benchmark's
+ * "cow/child_write_all/mem_mib:1/mode:thp", the cgroup limits' JSON) and
+ * in a run of WORD_BREAK_CHARS characters without one (a git revision): a
+ * narrow table breaks them there, not at any letter, and needs no more
+ * width than such a part. Never inside a UTF-8 sequence. */
+static void html_span(const char *from, const char *to, FILE *out)
+{
+	static const char joins[] = "/,:;=_";
+	const char *seg = from;
+	size_t run = 0;   /* characters since the last space or break */
+
+	for (const char *c = from; c < to; c++) {
+		int lead = ((unsigned char)*c & 0xc0) != 0x80;   /* not inside a UTF-8 sequence */
+		if (lead && run >= WORD_BREAK_CHARS)
+			break_before(&seg, c, out), run = 0;
+		run = *c == ' ' ? 0 : run + lead;
+		if (strchr(joins, *c) && c + 1 < to)
+			break_before(&seg, c + 1, out), run = 0;
+	}
+	escape_part(seg, to, out);
+}
+
+/* The closing run of exactly n backticks after at, or NULL. */
+static const char *code_close(const char *at, size_t n)
+{
+	while ((at = strchr(at, '`'))) {
+		size_t run = strspn(at, "`");
+		if (run == n)
+			return at;
+		at += run;
+	}
+	return NULL;
+}
+
+/* A text of the doc (its paragraphs, headings and cells hold the inline
+ * Markdown the renderers write) as HTML: `code` and **strong** rendered,
+ * the rest escaped; a backtick run or ** without its closer stays as it is,
+ * as CommonMark leaves it. Links and emphasis are not written, so not read. */
+static void html_inline(const char *text, FILE *out)
+{
+	const char *plain = text, *at = text;
+
+	while (*at) {
+		int code = *at == '`';
+		size_t n = code ? strspn(at, "`") : strncmp(at, "**", 2) == 0 ? 2 : 0;
+		const char *close = !n ? NULL : code ? code_close(at + n, n) : strstr(at + n, "**");
+		if (!close || close == at + n) {   /* plain text, no closer, or nothing between */
+			at += n ? n : 1;
+			continue;
+		}
+		html_span(plain, at, out);
+		fputs(code ? "<code>" : "<strong>", out);
+		if (code) {
+			html_span(at + n, close, out);
+		} else {   /* strong may hold code */
+			char *inner = strndup(at + n, (size_t)(close - at - n));
+			html_inline(inner ? inner : "", out);
+			free(inner);
+		}
+		fputs(code ? "</code>" : "</strong>", out);
+		plain = at = close + n;
+	}
+	html_span(plain, at, out);
+}
+
+/* A table in a box that scrolls sideways when its columns cannot shrink
+ * to the page (a phone), so the page itself never does. */
 static void html_table(json_t *block, FILE *out)
 {
 	json_t *row, *cell;
 	size_t i, j;
 
-	fputs("<table>\n<tr>", out);
+	fputs("<div class=\"table\"><table>\n<tr>", out);
 	json_array_foreach(json_object_get(block, "header"), i, cell) {
 		fputs("<th>", out);
-		fb_xml_escape(json_string_value(cell), out);
+		html_inline(json_string_value(cell), out);
 		fputs("</th>", out);
 	}
 	fputs("</tr>\n", out);
@@ -256,12 +352,12 @@ static void html_table(json_t *block, FILE *out)
 		fputs("<tr>", out);
 		json_array_foreach(row, j, cell) {
 			fputs("<td>", out);
-			fb_xml_escape(json_string_value(cell), out);
+			html_inline(json_string_value(cell), out);
 			fputs("</td>", out);
 		}
 		fputs("</tr>\n", out);
 	}
-	fputs("</table>\n", out);
+	fputs("</table></div>\n", out);
 }
 
 static void base64(const unsigned char *data, size_t len, FILE *out)
@@ -300,50 +396,84 @@ static int html_image(json_t *block, const char *run_dir, FILE *out, char *err, 
 	fputs("\" src=\"data:image/svg+xml;base64,", out);
 	base64(data, (size_t)len, out);
 	fputs("\"><figcaption>", out);
-	fb_xml_escape(text_of(block, "title"), out);
+	html_inline(text_of(block, "title"), out);
 	fputs("</figcaption></figure>\n", out);
 	free(data);
 	return 0;
 }
 
-static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>%s</title>\n<style>\n"
-	"body{font-family:sans-serif;max-width:72em;margin:auto;padding:1em;color:#222}\n"
-	"table{border-collapse:collapse;margin:1em 0;font-size:90%%}\n"
-	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f0f0f0}\n"
-	"td:first-child{text-align:left}pre{background:#f6f6f6;padding:.5em;overflow-x:auto}\n"
-	"img{max-width:100%%}figure{margin:1em 0}\n</style>\n"
-	/* Marks the body once every image decoded: what the browser test reads. */
-	"<script>window.addEventListener('load',function(){var i=document.images,n=0;"
-	"for(var k=0;k<i.length;k++)if(i[k].complete&&i[k].naturalWidth>0)n++;"
-	"document.body.setAttribute('data-images-loaded',n+'/'+i.length);});</script>\n"
-	"</head><body>\n";
+/* Fits any window from a phone (390 px) up: the body at most 72em; text
+ * wraps anywhere rather than widen the page; a table cell wraps at its
+ * spaces and <wbr> (a kernel command line, the cgroup JSON, a benchmark's
+ * name), and a table whose columns cannot shrink further scrolls in its
+ * own box. tests/test_report.c measures it in Chromium at 1280 and 390 px. */
+static const char html_head_start[] =
+	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+static const char html_head_end[] =
+	"</title>\n<style>\n"
+	"body{font-family:sans-serif;max-width:72em;margin:auto;padding:1em;color:#222;overflow-wrap:anywhere}\n"
+	"div.table{max-width:100%;overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:90%}\n"
+	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;overflow-wrap:break-word}th{background:#f0f0f0}\n"
+	"td:first-child{text-align:left}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}\n"
+	"code{background:#f0f0f0;padding:0 2px}img{max-width:100%;height:auto}figure{margin:1em 0}\n"
+	"summary h1,summary h2,summary h3,summary h4{display:inline}summary{cursor:pointer;margin:.8em 0}\n"
+	"</style>\n</head><body>\n";
+
+/* A heading, or the summary line of a collapsible section. */
+static void html_heading(json_t *block, FILE *out)
+{
+	int level = (int)json_integer_value(json_object_get(block, "level"));
+	int details = strcmp(text_of(block, "kind"), "details") == 0;
+
+	fprintf(out, "%s<h%d>", details ? "<details><summary>" : "", level);
+	html_inline(text_of(block, "text"), out);
+	fprintf(out, "</h%d>%s\n", level, details ? "</summary>" : "");
+}
+
+/* One block as HTML; open counts the sections still open. 0, or -1 with
+ * err (an image that cannot be read). */
+static int html_block(json_t *block, const char *run_dir, int *open, FILE *out, char *err, size_t err_len)
+{
+	const char *kind = text_of(block, "kind");
+
+	if (strcmp(kind, "heading") == 0 || strcmp(kind, "details") == 0) {
+		*open += kind[0] == 'd';
+		html_heading(block, out);
+	} else if (strcmp(kind, "details_end") == 0 && *open > 0) {
+		(*open)--;
+		fputs("</details>\n", out);
+	} else if (strcmp(kind, "para") == 0) {
+		fputs("<p>", out);
+		html_inline(text_of(block, "text"), out);
+		fputs("</p>\n", out);
+	} else if (strcmp(kind, "code") == 0) {
+		fputs("<pre>", out);
+		fb_xml_escape(text_of(block, "text"), out);
+		fputs("</pre>\n", out);
+	} else if (strcmp(kind, "table") == 0) {
+		html_table(block, out);
+	} else if (strcmp(kind, "image") == 0) {
+		return html_image(block, run_dir, out, err, err_len);
+	}
+	return 0;
+}
 
 int fb_doc_write_html(const struct fb_doc *doc, const char *title, const char *run_dir,
 		      FILE *out, char *err, size_t err_len)
 {
 	json_t *block;
 	size_t i;
+	int open = 0;
 
-	fprintf(out, html_head, title);
-	json_array_foreach(doc->blocks, i, block) {
-		const char *kind = text_of(block, "kind");
-		if (strcmp(kind, "heading") == 0) {
-			int level = (int)json_integer_value(json_object_get(block, "level"));
-			fprintf(out, "<h%d>", level);
-			fb_xml_escape(text_of(block, "text"), out);
-			fprintf(out, "</h%d>\n", level);
-		} else if (strcmp(kind, "para") == 0 || strcmp(kind, "code") == 0) {
-			int code = kind[0] == 'c';
-			fputs(code ? "<pre>" : "<p>", out);
-			fb_xml_escape(text_of(block, "text"), out);
-			fputs(code ? "</pre>\n" : "</p>\n", out);
-		} else if (strcmp(kind, "table") == 0) {
-			html_table(block, out);
-		} else if (strcmp(kind, "image") == 0 && html_image(block, run_dir, out, err, err_len)) {
+	fputs(html_head_start, out);
+	fb_xml_escape(title, out);
+	fputs(html_head_end, out);
+	json_array_foreach(doc->blocks, i, block)
+		if (html_block(block, run_dir, &open, out, err, err_len))
 			return -1;
-		}
-	}
+	while (open--)   /* a section left open ends with the page */
+		fputs("</details>\n", out);
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
 }

@@ -15,9 +15,17 @@ struct fb_doc {
 
 void fb_doc_init(struct fb_doc *doc);
 void fb_doc_free(struct fb_doc *doc);
+/* Headings, paragraphs, table cells and image titles may hold inline
+ * Markdown: `code` and **strong**, which the HTML renders (nothing else). */
 void fb_doc_heading(struct fb_doc *doc, int level, const char *text);
 void fb_doc_para(struct fb_doc *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fb_doc_code(struct fb_doc *doc, const char *text);
+/* A section of reference material, from its heading up to
+ * fb_doc_details_end: HTML folds it (<details> with the heading as its
+ * <summary>, closed until clicked), Markdown writes the heading and the
+ * content as they are. Sections nest; one left open ends with the doc. */
+void fb_doc_details_begin(struct fb_doc *doc, int level, const char *heading);
+void fb_doc_details_end(struct fb_doc *doc);
 /* A table: header cells, then rows of the same width. */
 void fb_doc_table(struct fb_doc *doc, int ncols, const char *const *header);
 void fb_doc_row(struct fb_doc *doc, const char *const *cells);

@@ -27,12 +27,13 @@ static int data_path(const char *run_dir, const char *stem, char *path, size_t l
 	return 0;
 }
 
-static void put_value(FILE *f, double value)
+/* A value, or '?' for a missing one; whether it was a value. */
+static int put_value(FILE *f, double value)
 {
 	if (isnan(value))
-		fputs(" ?", f);
-	else
-		fprintf(f, " %.3f", value);
+		return fputs(" ?", f), 0;
+	fprintf(f, " %.3f", value);
+	return 1;
 }
 
 /* A series' median at one size and mode: time in us, or a counter. */
@@ -51,7 +52,7 @@ int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const
 	static const char *const modes[] = { "4k", "thp" };
 	char path[PATH_MAX];
 	long sizes[32];
-	size_t nsizes = 0;
+	size_t nsizes = 0, values = 0;
 	struct fb_membuf buf;
 
 	for (size_t i = 0; i < res->count && nsizes < 32; i++)   /* sorted by size within a case */
@@ -69,10 +70,11 @@ int fb_plot_data_memory(const struct fb_results *res, const char *run_dir, const
 	for (size_t z = 0; z < nsizes; z++) {
 		fprintf(buf.f, "%ld", sizes[z]);
 		for (size_t s = 0; s < nseries * 2; s++)
-			put_value(buf.f, series_value(res, &series[s % nseries], sizes[z], modes[s / nseries]));
+			values += put_value(buf.f, series_value(res, &series[s % nseries], sizes[z], modes[s / nseries]));
 		fputc('\n', buf.f);
 	}
-	return fb_membuf_commit(&buf, path) ? 0 : (int)nseries;
+	/* every case failed: no plot (gnuplot has no point to draw) */
+	return fb_membuf_commit(&buf, path) || !values ? 0 : (int)nseries;
 }
 
 /* One bar per benchmark: label, median, min and p90 in microseconds. */
@@ -122,12 +124,64 @@ int fb_plot_data_threads(const struct fb_results *res, const char *run_dir)
 	return write_bars(res, run_dir, "threads_cost", fb_plot_threads_keys, fb_plot_nthreads_keys);
 }
 
-/* gnuplot -e "datafile=...; outstem=...; EXTRA" plots/<script>.gp, with
- * GNUPLOT_LIB pointing at plots/ for common.gp, from the source tree. */
+#define PLOT_MAX_COLUMNS 64
+
+/* The next whitespace-separated token of a data line (a "quoted" label is
+ * one token): its start, its end in *end; NULL at the line's end. */
+static const char *next_token(const char *at, const char **end)
+{
+	at += strspn(at, " \t\n");
+	if (!*at)
+		return NULL;
+	*end = *at == '"' && strchr(at + 1, '"') ? strchr(at + 1, '"') + 1 : at + strcspn(at, " \t\n");
+	return at;
+}
+
+/* "array plotted[n] = [2,3,5]" into buf: the data columns after the first
+ * with at least one point ('?' is a missing one; comment lines and the
+ * header, the first other line, left out). gnuplot warns for a series with
+ * no point (a filter or a page mode left it empty), so memory.gp and
+ * axis.gp plot these columns only. The number of columns, or -1 when the
+ * file is unreadable. */
+static int plotted_columns(const char *datafile, char *buf, size_t len)
+{
+	unsigned char has_point[PLOT_MAX_COLUMNS] = { 0 };
+	char line[4096], list[PLOT_MAX_COLUMNS * 4] = "";
+	int header = 1, n = 0;
+	size_t at = 0;
+	FILE *f = fopen(datafile, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		const char *tok, *end;
+		int col = 0;
+		if (line[strspn(line, " \t")] == '#' || !next_token(line, &end))
+			continue;   /* a comment or a blank line */
+		if (header) {   /* the series' names */
+			header = 0;
+			continue;
+		}
+		for (tok = line; (tok = next_token(tok, &end)); tok = end, col++)
+			if (col > 0 && col < PLOT_MAX_COLUMNS && !(end - tok == 1 && *tok == '?'))
+				has_point[col] = 1;
+	}
+	fclose(f);
+	for (int col = 1; col < PLOT_MAX_COLUMNS; col++)
+		if (has_point[col] && at < sizeof(list))
+			at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%d", n++ ? "," : "", col + 1);
+	snprintf(buf, len, "array plotted[%d] = [%s]", n, list);
+	return n;
+}
+
+/* gnuplot -e "datafile=...; outstem=...; array plotted...; EXTRA"
+ * plots/<script>.gp, with GNUPLOT_LIB pointing at plots/ for common.gp,
+ * from the source tree. */
 int fb_plot_render(const char *run_dir, const char *script_name, const char *stem,
 		   const char *extra_vars, char *err, size_t err_len)
 {
 	char src[PATH_MAX], script[PATH_MAX + 32], vars[3 * PATH_MAX], log[PATH_MAX + 32];
+	char datafile[PATH_MAX + 32], plotted[PLOT_MAX_COLUMNS * 4 + 32];
 	const char *argv[] = { "gnuplot", "-e", vars, script, NULL };
 	int status = -1;
 
@@ -135,10 +189,15 @@ int fb_plot_render(const char *run_dir, const char *script_name, const char *ste
 	strcat(src, "/../plots");
 	snprintf(script, sizeof(script), "%s/%s.gp", src, script_name);
 	setenv("GNUPLOT_LIB", src, 1);
-	snprintf(vars, sizeof(vars), "datafile='%s/plots/%s.dat'; outstem='%s/plots/%s'; %s",
-		 run_dir, stem, run_dir, stem, extra_vars ? extra_vars : "");
-	/* gnuplot's warnings (a series the filter left empty) go to a log in
-	 * the run folder, shown on failure. */
+	snprintf(datafile, sizeof(datafile), "%s/plots/%s.dat", run_dir, stem);
+	if (plotted_columns(datafile, plotted, sizeof(plotted)) <= 0) {
+		snprintf(err, err_len, "%s: %s", datafile, access(datafile, R_OK) ? strerror(errno) : "no point to plot");
+		return -1;
+	}
+	snprintf(vars, sizeof(vars), "datafile='%s'; outstem='%s/plots/%s'; %s; %s", datafile, run_dir, stem,
+		 plotted, extra_vars ? extra_vars : "");
+	/* gnuplot's warnings go to a log in the run folder, shown on failure;
+	 * a run leaves it empty (tests/test_report.c). */
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", run_dir);
 	const struct fb_fd_action actions[] = {
 		{ 1, "/dev/null", O_WRONLY, -1 },

@@ -6,7 +6,9 @@
 
 /* Render plots/<script>.gp of the source tree into run_dir/plots/<stem>.svg
  * and .png from run_dir/plots/<stem>.dat, with extra gnuplot variables
- * ("nseries=5" or NULL). 0, or -1 with err saying what failed. */
+ * ("nseries=5" or NULL) and the array plotted: the data's columns with a
+ * point. 0, or -1 with err saying what failed (a data file without a
+ * point is one). */
 int fb_plot_render(const char *run_dir, const char *script, const char *stem,
 		   const char *extra_vars, char *err, size_t err_len);
 /* One line of a plot over memory size: a benchmark case's median time

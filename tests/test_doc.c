@@ -2,7 +2,8 @@
  * on the terminal, in Markdown and in HTML as worked out here by hand:
  * widths and gaps, a cell on a line below, columns one output shows and
  * the other not, a column this rendering leaves out, rows left out, and
- * Markdown's '|' and HTML's '<' escaped. */
+ * Markdown's '|' and HTML's '<' escaped; inline Markdown rendered in HTML
+ * and reference sections folded there. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,9 +144,9 @@ static void check_html(void)
 	struct captured c;
 	struct fb_doc doc;
 	char err[256];
-	const char *want = "<table>\n<tr><th>name</th><th>value</th><th>remark</th></tr>\n"
+	const char *want = "<div class=\"table\"><table>\n<tr><th>name</th><th>value</th><th>remark</th></tr>\n"
 			   "<tr><td>fork</td><td>44.25</td><td>a|b &lt;fork&gt;</td></tr>\n"
-			   "<tr><td>vfork</td><td>3.50</td><td>a|b &lt;vfork&gt;</td></tr>\n</table>\n";
+			   "<tr><td>vfork</td><td>3.50</td><td>a|b &lt;vfork&gt;</td></tr>\n</table></div>\n";
 
 	fb_doc_init(&doc);
 	fb_doc_add_table(&doc, &table, samples, 3);
@@ -157,11 +158,91 @@ static void check_html(void)
 	fb_doc_free(&doc);
 }
 
+/* A doc written both ways: its Markdown and its HTML, to be freed. */
+static void write_both(const struct fb_doc *doc, struct captured *md, struct captured *html, int *e)
+{
+	char err[256];
+
+	*e = fb_doc_write_md(doc, capture(md));
+	captured(md);
+	*e |= fb_doc_write_html(doc, "t", ".", capture(html), err, sizeof(err));
+	captured(html);
+}
+
+/* Inline Markdown in a paragraph, a heading and a cell: Markdown keeps it,
+ * HTML renders `code` and **strong** with what is inside escaped, leaves a
+ * backtick without its closer as it is, and lets a long name break at its
+ * joins and every 16 characters of a run without one. */
+static void check_inline(void)
+{
+	static const char *const head[] = { "`key`" };
+	static const char *const cell[] = { "**slower**" };
+	const char *para = "`forkbench validate` in **this** run: `a<b` & 2 ``x`y`` ` left; 0123456789abcdef0123";
+	struct captured md, html;
+	struct fb_doc doc;
+	int e;
+
+	fb_doc_init(&doc);
+	fb_doc_heading(&doc, 2, "The `spawn/fork` case");
+	fb_doc_para(&doc, "%s", para);
+	fb_doc_table(&doc, 1, head);
+	fb_doc_row(&doc, cell);
+	write_both(&doc, &md, &html, &e);
+	CHECK(e == 0 && strstr(md.text, "## The `spawn/fork` case\n\n") && strstr(md.text, para) &&
+	      strstr(md.text, "| `key` |\n| --- |\n| **slower** |\n"), "Markdown: inline code and strong as written",
+	      "got:\n%s", md.text);
+	CHECK(strstr(html.text, "<h2>The <code>spawn/<wbr>fork</code> case</h2>") &&
+	      strstr(html.text, "<p><code>forkbench validate</code> in <strong>this</strong> run:<wbr> "
+				"<code>a&lt;b</code> &amp; 2 <code>x`y</code> ` left;<wbr> 0123456789abcdef<wbr>0123</p>") &&
+	      strstr(html.text, "<tr><th><code>key</code></th></tr>\n<tr><td><strong>slower</strong></td></tr>"),
+	      "HTML: `code` and **strong** rendered and escaped, a lone backtick kept, breaks in long names",
+	      "got:\n%s", html.text);
+	free(md.text);
+	free(html.text);
+	fb_doc_free(&doc);
+}
+
+/* Reference sections: folded in HTML (<details>, the heading its
+ * <summary>), nested; a stray end is ignored and one left open closes with
+ * the page; Markdown writes each as a plain heading. */
+static void check_details(void)
+{
+	struct captured md, html;
+	struct fb_doc doc;
+	int e;
+
+	fb_doc_init(&doc);
+	fb_doc_heading(&doc, 2, "Findings");
+	fb_doc_details_end(&doc);   /* nothing open: ignored */
+	fb_doc_details_begin(&doc, 2, "Environment");
+	fb_doc_para(&doc, "kernel");
+	fb_doc_details_begin(&doc, 3, "Every benchmark");
+	fb_doc_para(&doc, "fork");
+	fb_doc_details_end(&doc);
+	fb_doc_details_end(&doc);
+	fb_doc_details_begin(&doc, 2, "Left open");
+	fb_doc_para(&doc, "last");
+	write_both(&doc, &md, &html, &e);
+	CHECK(e == 0 && strcmp(md.text, "## Findings\n\n## Environment\n\nkernel\n\n### Every benchmark\n\nfork\n\n"
+				       "## Left open\n\nlast\n\n") == 0,
+	      "Markdown: a reference section is its heading and its content", "got:\n%s", md.text);
+	CHECK(strstr(html.text, "<h2>Findings</h2>\n<details><summary><h2>Environment</h2></summary>\n<p>kernel</p>\n"
+				"<details><summary><h3>Every benchmark</h3></summary>\n<p>fork</p>\n</details>\n"
+				"</details>\n<details><summary><h2>Left open</h2></summary>\n<p>last</p>\n"
+				"</details>\n</body>"),
+	      "HTML: reference sections fold, nest, and close; a stray end is ignored", "got:\n%s", html.text);
+	free(md.text);
+	free(html.text);
+	fb_doc_free(&doc);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	check_terminal();
 	check_markdown();
 	check_html();
+	check_inline();
+	check_details();
 	return check_done();
 }
