@@ -184,7 +184,7 @@ void fb_consistency_print(const struct fb_consistency *c, FILE *out)
 
 void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c)
 {
-	fb_doc_heading(doc, 2, "Consistency");
+	fb_doc_details_begin(doc, 2, "Consistency: every pair measured twice");
 	fb_doc_para(doc, "A figure is wrong until a second method agrees with it. Each pair below is one "
 		    "operation measured two ways in this run; a pair disagrees when the ratio of medians is "
 		    "outside the tolerance and the 95%% intervals of the two medians do not meet; a pair is "
@@ -203,6 +203,7 @@ void fb_consistency_section(struct fb_doc *doc, const struct fb_consistency *c)
 		    "tables, threads or huge pages moved from the worker's baseline): %lu. Repetitions during "
 		    "which the hypervisor stole more than %.0f%% of the CPU time: %zu of %zu.",
 		    c->worker_restarts, FB_STEAL_BOUND_PCT, c->steal_flagged, c->repetitions);
+	fb_doc_details_end(doc);
 }
 
 /* One warning per pair that disagrees, naming both figures, appended to

@@ -54,7 +54,7 @@ static void section_environment(struct fb_doc *doc, const json_t *m)
 	static const char *const head[] = { "item", "value" };
 	char cores[64], buf[1024];
 
-	fb_doc_heading(doc, 2, "Environment");
+	fb_doc_details_begin(doc, 2, "Environment");
 	fb_doc_table(doc, 2, head);
 	for (enum fb_env_field f = FB_ENV_NONE; f < FB_ENV_COUNT; f++) {
 		if (!fb_env_fields[f].report)
@@ -68,6 +68,7 @@ static void section_environment(struct fb_doc *doc, const json_t *m)
 	const json_t *dirty = fb_run_env(m, FB_ENV_GIT_DIRTY);
 	fb_doc_row(doc, (const char *const[]){ fb_env_fields[FB_ENV_GIT_DIRTY].label, json_is_true(dirty) ? "yes" :
 					       json_is_false(dirty) ? "no" : "unknown" });
+	fb_doc_details_end(doc);
 }
 
 static void section_warnings(struct fb_doc *doc, const json_t *m)
@@ -144,7 +145,6 @@ static int section_spawn(struct fb_doc *doc, const struct run_files *run, char *
 		slope_rows(doc, run->results, fitted[i], "4k");
 		slope_rows(doc, run->results, fitted[i], "thp");
 	}
-	fb_doc_heading(doc, 3, "Every spawn benchmark");
 	fb_report_family_table(doc, run->dir, run->results, "spawn");
 	return 0;
 }

@@ -40,15 +40,6 @@ static int family_intro(struct fb_doc *doc, const struct fb_results *res, const 
 	return 1;
 }
 
-/* ... and closes with the table of every benchmark of the family. */
-static void family_table(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, const char *family)
-{
-	char heading[64];
-
-	snprintf(heading, sizeof(heading), "Every %s benchmark", family);
-	fb_doc_heading(doc, 3, heading);
-	fb_report_family_table(doc, run_dir, res, family);
-}
 
 static int section_shape(struct fb_doc *doc, const char *run_dir, const struct fb_results *res, char *err,
 			 size_t len)
@@ -62,7 +53,7 @@ static int section_shape(struct fb_doc *doc, const char *run_dir, const struct f
 		return 0;
 	if (fb_report_axes(doc, run_dir, res, "shape", err, len))
 		return -1;
-	family_table(doc, run_dir, res, "shape");
+	fb_report_family_table(doc, run_dir, res, "shape");
 	return 0;
 }
 
@@ -213,7 +204,7 @@ static int section_switch(struct fb_doc *doc, const char *run_dir, const struct 
 						      isnan(ns) ? median_or_why(r, a, sizeof(a)) : fb_fmt_ns(ns, a, sizeof(a)),
 						      b, c });
 	}
-	family_table(doc, run_dir, res, "switch");
+	fb_report_family_table(doc, run_dir, res, "switch");
 	return 0;
 }
 
@@ -266,7 +257,7 @@ static int section_storm(struct fb_doc *doc, const char *run_dir, const struct f
 			return -1;
 		fb_doc_image(doc, "storm_memory", "fork with a faulting sibling thread vs alone");
 	}
-	family_table(doc, run_dir, res, "storm");
+	fb_report_family_table(doc, run_dir, res, "storm");
 	return 0;
 }
 

@@ -126,7 +126,6 @@ int fb_report_cow(struct fb_doc *doc, const char *run_dir, const struct fb_resul
 	fb_doc_para(doc, "fork copies page tables, not pages: the child's VmPTE right after fork, against the "
 		    "naive copy of the whole region into fresh memory (what fork would cost without COW).");
 	fork_table(doc, res);
-	fb_doc_heading(doc, 3, "Every cow benchmark");
 	fb_report_family_table(doc, run_dir, res, "cow");
 	return 0;
 }

@@ -61,13 +61,15 @@ void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struc
 			    const char *family)
 {
 	const char *head[] = { "benchmark", "time per", "n", "median", "95% CI of the median", NULL, "CV", "min", "p90" };
-	char what[512], bad_history[PATH_MAX + 96] = "";
+	char what[512], bad_history[PATH_MAX + 96] = "", heading[64];
 	struct fb_drift_history history;
 	struct fb_drift drift;
 
 	/* a malformed drift.json is said under the table; D then reads the run alone */
 	fb_drift_history_load(run_dir, &history, bad_history, sizeof(bad_history));
 	fb_drift_of_run(res, &history, &drift);
+	snprintf(heading, sizeof(heading), "Every %s benchmark", family);
+	fb_doc_details_begin(doc, 3, heading);
 	head[5] = drift.evidence == FB_DRIFT_NONE ? "next run's median (95% prediction, within-run only)"
 						  : "next run's median (95% prediction x machine drift D)";
 	fb_doc_table(doc, 9, head);
@@ -77,6 +79,7 @@ void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struc
 	fb_doc_para(doc, "Next run's median: the distribution-free prediction interval from this run's repetitions "
 		    "(its level in brackets, exact when they are independent), %s.%s%s",
 		    fb_drift_describe(&drift, what, sizeof(what)), bad_history[0] ? " Not read: " : "", bad_history);
+	fb_doc_details_end(doc);
 }
 
 int fb_report_memory_plot(const char *run_dir, const char *stem, int nseries, const char *ylab,

@@ -8,7 +8,8 @@
 #include "doc.h"
 #include "results.h"
 
-/* Median, CI, CV, min and p90 of every benchmark of a family. */
+/* Median, CI, CV, min and p90 of every benchmark of a family, under the
+ * heading "Every FAMILY benchmark", folded in HTML (reference material). */
 void fb_report_family_table(struct fb_doc *doc, const char *run_dir, const struct fb_results *res,
 			    const char *family);
 /* Render plots/memory.gp for run_dir/plots/<stem>.dat (fb_plot_data_memory).

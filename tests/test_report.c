@@ -690,6 +690,37 @@ static void check_cmark(const char *run_dir, const char *tmp)
 }
 
 /* A run folder rendered again, broken, and opened in a browser. */
+/* Findings first: report.md opens with them (the headline table, what
+ * needs attention) before any section that explains them, and the
+ * reference (every benchmark, the cross-checks, the environment) comes
+ * last, folded in report.html. */
+static void check_order(const char *run_dir)
+{
+	char path[PATH_MAX + 32];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	char *md = slurp(path, &len);
+	snprintf(path, sizeof(path), "%s/report.html", run_dir);
+	char *html = slurp(path, &len);
+	const char *findings = md ? strstr(md, "\n## Findings\n") : NULL, *spawn = md ? strstr(md, "\n## Process creation") : NULL;
+	const char *attention = md ? strstr(md, "### Needs attention") : NULL;
+	const char *consistency = md ? strstr(md, "## Consistency") : NULL, *env = md ? strstr(md, "\n## Environment") : NULL;
+	CHECK(findings && attention && spawn && consistency && env && findings < attention && attention < spawn &&
+	      spawn < consistency && consistency < env && strstr(findings, "| fork | us per round trip |"),
+	      "report.md: the findings first (headline figures, needs attention), the reference last",
+	      "findings at %ld, attention %ld, spawn %ld, consistency %ld, environment %ld", findings ? findings - md : -1,
+	      attention ? attention - md : -1, spawn ? spawn - md : -1, consistency ? consistency - md : -1,
+	      env ? env - md : -1);
+	CHECK(html && strstr(html, "<details") && strstr(html, "Environment</h2></summary>") &&
+	      strstr(html, "Every spawn benchmark</h3></summary>") &&
+	      strstr(html, "every pair measured twice</h2></summary>"),
+	      "report.html folds the reference sections (every benchmark, consistency, environment)", "%s",
+	      html ? "a <details> section is missing" : "no report.html");
+	free(md);
+	free(html);
+}
+
 static void check_rendered(const char *bin, const char *run_dir, const char *err_path, const char *tmp)
 {
 	const char *argv_report[] = { bin, "report", run_dir, NULL };
@@ -704,6 +735,7 @@ static void check_rendered(const char *bin, const char *run_dir, const char *err
 	free(first);
 	free(second);
 	check_gnuplot_log(run_dir, "the test's run, twice");
+	check_order(run_dir);
 	check_series_left_out(bin, run_dir, tmp, err_path);
 	check_cmark(run_dir, tmp);
 	check_errors(run_dir, err_path);
