@@ -334,6 +334,18 @@ static void html_inline(const char *text, FILE *out)
 	html_span(plain, at, out);
 }
 
+/* A cell of words, not a figure: it reads left-aligned (a figure,
+ * "490.4 [458.4, 508.0]" or "1.07x", stays right-aligned under its
+ * column's head). Words: longer than 24 characters with 3 spaces or more
+ * (a claim's sentence; "us per round trip" is short, an interval has 2). */
+static int is_prose(const char *text)
+{
+	size_t spaces = 0;
+	for (const char *c = text; c && *c; c++)
+		spaces += *c == ' ';
+	return text && strlen(text) > 24 && spaces >= 3;
+}
+
 /* A table in a box that scrolls sideways when its columns cannot shrink
  * to the page (a phone), so the page itself never does. */
 static void html_table(json_t *block, FILE *out)
@@ -351,7 +363,7 @@ static void html_table(json_t *block, FILE *out)
 	json_array_foreach(json_object_get(block, "rows"), i, row) {
 		fputs("<tr>", out);
 		json_array_foreach(row, j, cell) {
-			fputs("<td>", out);
+			fputs(j > 0 && is_prose(json_string_value(cell)) ? "<td class=\"text\">" : "<td>", out);
 			html_inline(json_string_value(cell), out);
 			fputs("</td>", out);
 		}
@@ -415,7 +427,7 @@ static const char html_head_end[] =
 	"body{font-family:sans-serif;max-width:72em;margin:auto;padding:1em;color:#222;overflow-wrap:anywhere}\n"
 	"div.table{max-width:100%;overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:90%}\n"
 	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;overflow-wrap:break-word}th{background:#f0f0f0}\n"
-	"td:first-child{text-align:left}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}\n"
+	"td:first-child,td.text{text-align:left}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}\n"
 	"code{background:#f0f0f0;padding:0 2px}img{max-width:100%;height:auto}figure{margin:1em 0}\n"
 	"summary h1,summary h2,summary h3,summary h4{display:inline}summary{cursor:pointer;margin:.8em 0}\n"
 	"</style>\n</head><body>\n";

@@ -236,9 +236,32 @@ static void check_details(void)
 	fb_doc_free(&doc);
 }
 
+/* A sentence in a cell reads left-aligned; a figure, even a long one
+ * with an interval, stays right-aligned under its head. */
+static void check_prose_cells(void)
+{
+	static const char *const head[] = { "what", "sentence", "figure" };
+	struct captured c;
+	struct fb_doc doc;
+	char err[256];
+
+	fb_doc_init(&doc);
+	fb_doc_table(&doc, 3, head);
+	fb_doc_row(&doc, (const char *const[]){ "a", "Creating threads is cheaper than creating processes",
+						"21687.8 [20449.0, 28365.2]" });
+	int e = fb_doc_write_html(&doc, "t", ".", capture(&c), err, sizeof(err));
+	const char *html = captured(&c);
+	CHECK(e == 0 && strstr(html, "<td class=\"text\">Creating threads") && strstr(html, "<td>21687.8") &&
+	      strstr(html, "td.text{text-align:left}"),
+	      "HTML: a sentence left-aligned, a figure with its interval right-aligned", "write %d; got:\n%s", e, html);
+	free(c.text);
+	fb_doc_free(&doc);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	check_prose_cells();
 	check_terminal();
 	check_markdown();
 	check_html();
