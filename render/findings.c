@@ -93,8 +93,14 @@ static void headline_table(long big, struct fb_col *cols, struct fb_table *table
 {
 	static char big4k[48], bigthp[48];
 
-	snprintf(big4k, sizeof(big4k), "%ld MiB, 4 KiB pages", big);
-	snprintf(bigthp, sizeof(bigthp), "%ld MiB, THP", big);
+	/* a run without fork above 0 MiB has no largest size to name */
+	if (big > 0) {
+		snprintf(big4k, sizeof(big4k), "%ld MiB, 4 KiB pages", big);
+		snprintf(bigthp, sizeof(bigthp), "%ld MiB, THP", big);
+	} else {
+		snprintf(big4k, sizeof(big4k), "largest size, 4 KiB pages");
+		snprintf(bigthp, sizeof(bigthp), "largest size, THP");
+	}
 	const struct fb_col all[] = {
 		{ .header = "operation", .cell = cell_label, .gap = 2, .width = -31 },
 		{ .header = "unit", .cell = cell_unit, .gap = 1, .width = -18 },
