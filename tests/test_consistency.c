@@ -310,12 +310,11 @@ static int evaluate_threads_case(const struct threads_case *tc, struct fb_consis
 static void check_apart_words(const struct fb_consistency *c)
 {
 	json_t *j = fb_consistency_json(c), *p, *found = NULL;
-	char *text = NULL;
-	size_t i, len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct captured out;
+	size_t i;
 
-	fb_consistency_print(c, out);
-	fclose(out);
+	fb_consistency_print(c, capture(&out));
+	const char *text = captured(&out);
 	json_array_foreach(json_object_get(j, "pairs"), i, p)
 		if (strcmp(json_string_value(json_object_get(p, "a")) ?: "", THREADS_FORK) == 0)
 			found = p;
@@ -323,9 +322,9 @@ static void check_apart_words(const struct fb_consistency *c)
 	CHECK(word && !strcmp(word, "apart") && text && strstr(text, "1 within tolerance but apart") &&
 	      strstr(text, "  apart ") && strstr(text, THREADS_FORK),
 	      "threads pair 1.068x, intervals apart: said 'apart' in the JSON and listed on the terminal",
-	      "verdict %s; terminal:\n%s", word ? word : "(none)", text ? text : "");
+	      "verdict %s; terminal:\n%s", word ? word : "(none)", text);
 	json_decref(j);
-	free(text);
+	free(out.text);
 }
 
 static void check_threads_pair(const struct threads_case *tc)

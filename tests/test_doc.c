@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "testutil.h"
 #include "doc.h"
 
 struct sample {
@@ -83,24 +84,6 @@ static const struct fb_col cols[] = {
 static const struct fb_table table = { cols, sizeof(cols) / sizeof(cols[0]), NULL, .terminal_header = 1,
 				       .row_size = sizeof(samples[0]), .keep = shown_rows };
 
-/* What a renderer wrote into a memory file, to be freed. */
-struct captured {
-	char *text;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *capture(struct captured *c)
-{
-	c->text = NULL;
-	return c->f = open_memstream(&c->text, &c->len);
-}
-
-static const char *captured(struct captured *c)
-{
-	fclose(c->f);
-	return c->text ? c->text : "";
-}
 
 static void check_terminal(void)
 {

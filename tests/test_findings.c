@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testutil.h"
 #include "files.h"
 #include "findings.h"
 #include "results.h"
@@ -69,15 +70,14 @@ static int load_run(struct fb_results *res)
 /* The text a printer writes, into a string the caller frees. */
 static char *printed(const struct fb_findings *f, const struct fb_results *res)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct captured c;
+	FILE *out = capture(&c);
 	if (f)
 		fb_findings_print(f, out);
 	else
 		fb_summary_print(res, out);
-	fclose(out);
-	return text;
+	captured(&c);
+	return c.text;
 }
 
 static void test_headline(const struct fb_results *res)

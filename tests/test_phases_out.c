@@ -133,23 +133,6 @@ static void fill(void)
 	judgement.readings[2].question = "Does the parent's memory matter?";   /* answer "": not in this run */
 }
 
-struct captured {
-	char *text;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *capture(struct captured *c)
-{
-	c->text = NULL;
-	return c->f = open_memstream(&c->text, &c->len);
-}
-
-static const char *captured(struct captured *c)
-{
-	fclose(c->f);
-	return c->text ? c->text : "";
-}
 
 /* The line of text that starts with prefix, copied into buf ("" if none);
  * the number of such lines. */

@@ -16,6 +16,26 @@
 
 #include "family.h"
 
+/* What a renderer wrote into a memory file: capture() gives the FILE to
+ * write into, captured() closes it and returns the text (free c->text). */
+struct captured {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static inline FILE *capture(struct captured *c)
+{
+	c->text = NULL;
+	return c->f = open_memstream(&c->text, &c->len);
+}
+
+static inline const char *captured(struct captured *c)
+{
+	fclose(c->f);
+	return c->text ? c->text : "";
+}
+
 /* State letter and parent of /proc/PID/stat; fields after the command are
  * parsed from the last ')' since the command may itself hold ') '. */
 static inline int proc_state(int pid, char *state, int *ppid)
