@@ -329,3 +329,20 @@ const struct fb_result *fb_results_at(const struct fb_results *results, const ch
 	snprintf(key.mode, sizeof(key.mode), "%s", mode);
 	return fb_results_get(results, &key);
 }
+
+int fb_results_memory_fit(const struct fb_results *res, const char *family, const char *kase, const char *mode,
+			  struct fb_fit *fit)
+{
+	double x[32], y[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->count && n < 32; i++) {
+		const struct fb_result *r = &res->items[i];
+		if (strcmp(r->key.family, family) || strcmp(r->key.kase, kase) || strcmp(r->key.mode, mode) ||
+		    r->outcome != FB_OUTCOME_OK || !r->nreps)
+			continue;
+		x[n] = (double)r->key.mem_mib / 1024;
+		y[n++] = fb_result_median_ns(r);
+	}
+	return fb_linear_fit(x, y, n, fit);
+}

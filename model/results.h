@@ -63,6 +63,12 @@ double fb_result_counter_median(const struct fb_result *r, const char *counter);
 int fb_result_counter_range(const struct fb_result *r, const char *counter, double *lo, double *hi);
 /* Does the run hold a benchmark of this family? */
 int fb_results_has_family(const struct fb_results *results, const char *family);
+struct fb_fit;
+/* A line through a case's medians (ns) against the parent's memory (GiB),
+ * over the sizes it ran at in mode: the cost per GiB (fit->slope, ns).
+ * 0, or -1 when fewer than two sizes ran. */
+int fb_results_memory_fit(const struct fb_results *results, const char *family, const char *kase, const char *mode,
+			  struct fb_fit *fit);
 /* The largest memory size a case ran at; -1 when it did not run. */
 long fb_results_max_mib(const struct fb_results *results, const char *family, const char *kase);
 

@@ -119,22 +119,12 @@ static void headline_table(long big, struct fb_col *cols, struct fb_table *table
 /* fork's cost per GiB of parent memory: a line through the medians. */
 static int fork_per_gib(const struct fb_results *res, const char *mode, char *buf, size_t len)
 {
-	double x[32], y[32];
-	size_t n = 0;
 	struct fb_fit fit;
 
-	for (size_t i = 0; i < res->count && n < 32; i++) {
-		const struct fb_result *r = &res->items[i];
-		if (!strcmp(r->key.family, "spawn") && !strcmp(r->key.kase, "fork") && !strcmp(r->key.mode, mode) &&
-		    r->outcome == FB_OUTCOME_OK && r->nreps) {
-			x[n] = (double)r->key.mem_mib / 1024;
-			y[n++] = fb_result_median_ns(r) / 1e6;
-		}
-	}
-	if (n < 3 || fb_linear_fit(x, y, n, &fit))
+	if (fb_results_memory_fit(res, "spawn", "fork", mode, &fit) || fit.n < 3)
 		return -1;
 	snprintf(buf, len, "fork, cost per GiB of parent memory (%s pages): %.2f ms per GiB (a line through %zu "
-		 "sizes' medians, r2 %.3f)", strcmp(mode, "thp") ? "4 KiB" : "huge", fit.slope, fit.n, fit.r2);
+		 "sizes' medians, r2 %.3f)", strcmp(mode, "thp") ? "4 KiB" : "huge", fit.slope / 1e6, fit.n, fit.r2);
 	return 0;
 }
 

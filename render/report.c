@@ -88,20 +88,13 @@ static void section_warnings(struct fb_doc *doc, const json_t *m)
  * page tables (4k) or PMDs (thp) per GiB. */
 static void slope_rows(struct fb_doc *doc, const struct fb_results *res, const char *kase, const char *mode)
 {
-	double x[32], y[32];
-	size_t n = 0;
 	struct fb_fit fit;
 	char slope[32], icpt[32], r2[16], count[8];
 
-	for (size_t i = 0; i < res->count && n < 32; i++) {
-		const struct fb_result *r = &res->items[i];
-		if (strcmp(r->key.family, "spawn") || strcmp(r->key.kase, kase) || strcmp(r->key.mode, mode) || !r->nreps)
-			continue;
-		x[n] = (double)r->key.mem_mib / 1024;
-		y[n++] = fb_result_median_ns(r) / 1e3;
-	}
-	if (fb_linear_fit(x, y, n, &fit))
+	if (fb_results_memory_fit(res, "spawn", kase, mode, &fit))
 		return;
+	fit.slope /= 1e3;        /* us per GiB */
+	fit.intercept /= 1e3;
 	snprintf(slope, sizeof(slope), "%.1f", fit.slope);
 	snprintf(icpt, sizeof(icpt), "%.1f", fit.intercept);
 	snprintf(r2, sizeof(r2), "%.4f", fit.r2);
