@@ -107,8 +107,8 @@ static size_t batch_size(const struct fb_trace_point *p, char *reason, size_t le
 
 	if ((*err = p->batch(p->point, probe, 3, &parent, reason, len)))
 		return 0;
-	int64_t mid = probe[0] < probe[1] ? (probe[1] < probe[2] ? probe[1] : (probe[0] < probe[2] ? probe[2] : probe[0]))
-					  : (probe[0] < probe[2] ? probe[0] : (probe[1] < probe[2] ? probe[2] : probe[1]));
+	int64_t lo = probe[0] < probe[1] ? probe[0] : probe[1], hi = probe[0] < probe[1] ? probe[1] : probe[0];
+	int64_t mid = probe[2] < lo ? lo : probe[2] > hi ? hi : probe[2];   /* the median of the three */
 	int64_t n = mid > 0 ? BATCH_TARGET_NS / mid : BATCH_MAX;
 	return n < BATCH_MIN ? BATCH_MIN : n > BATCH_MAX ? BATCH_MAX : (size_t)n;
 }
